@@ -1,0 +1,159 @@
+/*
+ * mmsim public model API: the simulated Linux memory-management subsystem.
+ *
+ * Everything hangs off one struct mm_sim. The model is pure: no I/O, no
+ * clocks, no globals, integers only. The same machine, the same sysctl writes
+ * and the same events give byte-identical results.
+ *
+ * Errors are negative MM_E* values from MM_ERRNO_MAP; 0 is success. A refusal
+ * by the simulated kernel (ENOMEM from a simulated mmap) is an outcome that
+ * the caller asked about, reported through the same values.
+ */
+#ifndef MMSIM_MM_H
+#define MMSIM_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error table: name, Linux errno value, message. */
+#define MM_ERRNO_MAP(X)                                                     \
+    X(EPERM, 1, "operation not permitted")                                  \
+    X(ENOENT, 2, "no such entry")                                           \
+    X(ESRCH, 3, "no such process")                                          \
+    X(EIO, 5, "input/output error")                                         \
+    X(ENOMEM, 12, "cannot allocate memory")                                 \
+    X(EACCES, 13, "permission denied")                                      \
+    X(EFAULT, 14, "bad address")                                            \
+    X(EBUSY, 16, "resource busy")                                           \
+    X(EEXIST, 17, "already exists")                                         \
+    X(EINVAL, 22, "invalid argument")                                       \
+    X(ENOSPC, 28, "no space left")                                          \
+    X(ERANGE, 34, "value out of range")                                     \
+    X(ENOSYS, 38, "not implemented by the model")                           \
+    X(EOVERFLOW, 75, "value too large")                                     \
+    X(ENOTSUP, 95, "not supported by the model")
+
+enum mm_errno {
+#define MM__ERRNO_ENUM(name, value, msg) MM_##name = -(value),
+    MM_ERRNO_MAP(MM__ERRNO_ENUM)
+#undef MM__ERRNO_ENUM
+};
+
+/**
+ * mm_strerror() - message for an MM_E* value
+ * @err: a negative MM_E* value (or 0)
+ *
+ * Return: a static string; "unknown error" for values not in the table.
+ */
+const char *mm_strerror(int err);
+
+/**
+ * mm_err_name() - symbolic name for an MM_E* value ("ENOMEM")
+ * @err: a negative MM_E* value
+ *
+ * Return: a static string; "EUNKNOWN" for values not in the table.
+ */
+const char *mm_err_name(int err);
+
+/* ---- machine shape ---------------------------------------------------- */
+
+#define MM_PAGE_SHIFT 12
+#define MM_PAGE_SIZE (1ull << MM_PAGE_SHIFT)
+#define MM_MAX_NUMNODES 64
+#define MM_NR_PAGE_ORDERS 11 /* orders 0..10 (MAX_PAGE_ORDER = 10) */
+#define MM_PAGEBLOCK_ORDER 9
+
+/* enum zone_type on x86_64 with DMA, DMA32 and ZONE_DEVICE configured. */
+enum mm_zone_type {
+    MM_ZONE_DMA,
+    MM_ZONE_DMA32,
+    MM_ZONE_NORMAL,
+    MM_ZONE_MOVABLE,
+    MM_ZONE_DEVICE,
+    MM_NR_ZONES
+};
+
+/* /sys/kernel/mm/transparent_hugepage/enabled */
+enum mm_thp_mode { MM_THP_NEVER, MM_THP_MADVISE, MM_THP_ALWAYS };
+
+/* Kernel version the model emulates, e.g. MM_KERNEL(6, 1). */
+#define MM_KERNEL(major, minor) ((unsigned)(major) * 1000u + (unsigned)(minor))
+
+struct mm_zone_shape {
+    uint64_t start_pfn; /* first PFN of the zone's span */
+    uint64_t spanned;   /* pages in the span, holes included */
+    uint64_t present;   /* RAM pages in the span */
+    uint64_t managed;   /* pages given to the buddy allocator */
+};
+
+struct mm_node_shape {
+    struct mm_zone_shape zones[MM_NR_ZONES];
+    unsigned nr_cpus; /* CPUs on this node (0 for a memory-only node) */
+};
+
+/*
+ * A machine: what --machine host, zoneinfo:FILE or a spec string produce.
+ * The background fields describe memory the rest of a real system already
+ * uses, so a simulated request meets the headroom a real one would.
+ */
+struct mm_machine {
+    unsigned nr_nodes;
+    struct mm_node_shape nodes[MM_MAX_NUMNODES];
+    uint8_t distance[MM_MAX_NUMNODES][MM_MAX_NUMNODES]; /* SLIT, 10 = local */
+    uint64_t swap_pages;    /* total_swap_pages */
+    uint64_t hugetlb_pages; /* persistent hugetlb pages, in base pages */
+    enum mm_thp_mode thp;
+    unsigned kernel;        /* MM_KERNEL(major, minor) */
+    /* NR_FREE_PAGES when init_{user,admin}_reserve ran; 0 = all managed. */
+    uint64_t boot_free_pages;
+    uint64_t bg_committed_pages;                /* others' Committed_AS */
+    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory */
+};
+
+/* ---- vm.* sysctl values ---------------------------------------------- */
+
+/*
+ * The effective value of every vm.* knob the model knows, named exactly as
+ * in /proc/sys/vm. Defaults, ranges and write quirks live in model/sysctl.c;
+ * machine-dependent defaults (min_free_kbytes, the reserves) are computed at
+ * boot by the mechanism that owns them.
+ */
+struct mm_vm_knobs {
+    /* overcommit (mm/util.c) */
+    int overcommit_memory;          /* 0 GUESS, 1 ALWAYS, 2 NEVER */
+    int overcommit_ratio;
+    uint64_t overcommit_kbytes;
+    uint64_t admin_reserve_kbytes;
+    uint64_t user_reserve_kbytes;
+    int max_map_count;
+    /* watermarks and reserves (mm/page_alloc.c) */
+    int min_free_kbytes;
+    int user_min_free_kbytes;       /* last value written; -1 = never */
+    int watermark_scale_factor;
+    int watermark_boost_factor;
+    int lowmem_reserve_ratio[MM_NR_ZONES];
+    int percpu_pagelist_high_fraction;
+    /* NUMA (mm/vmscan.c node_reclaim, mm/page_alloc.c zone_statistics) */
+    int zone_reclaim_mode;
+    int min_unmapped_ratio;
+    int min_slab_ratio;
+    int numa_stat;
+    /* reclaim and swap (mm/vmscan.c, mm/swap.c) */
+    int swappiness;
+    int page_cluster;
+    int vfs_cache_pressure;
+    /* OOM (mm/oom_kill.c) */
+    int panic_on_oom;
+    int oom_kill_allocating_task;
+    int oom_dump_tasks;
+    /* writeback (mm/page-writeback.c) */
+    int dirty_ratio;
+    int dirty_background_ratio;
+    uint64_t dirty_bytes;
+    uint64_t dirty_background_bytes;
+    int dirty_expire_centisecs;
+    int dirty_writeback_centisecs;
+};
+
+#endif /* MMSIM_MM_H */
