@@ -64,4 +64,23 @@ bool mm__hmap_del(struct mm_hmap *map, uint64_t key);
 const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
                                          size_t *pos);
 
+/* ---- model/sim.c ------------------------------------------------------ */
+
+/*
+ * The simulator: one object holds the whole simulated kernel. Each
+ * mechanism keeps its state in its own block below, added by the file that
+ * owns it; nothing in model/ lives outside this struct.
+ */
+struct mm_sim {
+    struct mm_machine machine; /* the shape it booted with */
+    struct mm_vm_knobs vm;     /* effective vm.* values (model/sysctl.c) */
+    uint64_t now_ns;           /* the trace's clock; never the host's */
+
+    /* physical memory: model/mmzone.c, model/page_alloc.c */
+
+    /* commit accounting: model/overcommit.c */
+
+    /* address spaces, tasks, faults: model/mmap.c, model/fork.c, model/memory.c */
+};
+
 #endif /* MMSIM_MODEL_INTERNAL_H */

@@ -156,4 +156,31 @@ struct mm_vm_knobs {
     int dirty_writeback_centisecs;
 };
 
+/* ---- output buffer ---------------------------------------------------- */
+
+/*
+ * A growable text buffer: the model renders /proc views and reports into
+ * one, the tools write it out. A failed allocation sets err and makes every
+ * later append a no-op, so callers check once at the end.
+ */
+struct mm_buf {
+    char *data; /* NUL-terminated when len > 0 */
+    size_t len;
+    size_t cap;
+    int err;    /* 0 or MM_ENOMEM */
+};
+
+/**
+ * mm_buf_printf() - append formatted text
+ * @buf: the buffer (zero-initialised is empty)
+ * @fmt: printf format
+ *
+ * Return: 0 or MM_ENOMEM (also recorded in @buf->err).
+ */
+int mm_buf_printf(struct mm_buf *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** mm_buf_free() - release the storage; the buffer is empty after. */
+void mm_buf_free(struct mm_buf *buf);
+
 #endif /* MMSIM_MM_H */

@@ -1,0 +1,26 @@
+/*
+ * tools/cli.h - declarations shared by the mmsim command's files.
+ * Grouped by the file that defines them.
+ */
+#ifndef MMSIM_TOOLS_CLI_H
+#define MMSIM_TOOLS_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes: 0 ok, 1 bad input or runtime error, 2 usage. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
+
+struct cli_verb {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the verb */
+    const char *summary;
+};
+
+/* tools/mmsim.c */
+const struct cli_verb *cli_find_verb(const char *name);
+void cli_print_usage(FILE *out);
+
+/* tools/cmd_help.c */
+int cmd_help(int argc, char **argv);
+
+#endif /* MMSIM_TOOLS_CLI_H */

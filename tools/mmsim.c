@@ -1,0 +1,54 @@
+/*
+ * mmsim.c - the mmsim command: the verb table and the top-level usage.
+ * Each verb lives in tools/cmd_<verb>.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_verb verbs[] = {
+    /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
+    {"help", cmd_help, "show this help, or a verb's help"},
+};
+
+static const size_t nr_verbs = sizeof(verbs) / sizeof(verbs[0]);
+
+const struct cli_verb *cli_find_verb(const char *name)
+{
+    for (size_t i = 0; i < nr_verbs; i++)
+        if (strcmp(verbs[i].name, name) == 0)
+            return &verbs[i];
+    return NULL;
+}
+
+void cli_print_usage(FILE *out)
+{
+    fprintf(out, "usage: mmsim VERB [OPTIONS] [ARGS]\n\n"
+                 "Simulate the Linux memory manager on a real program's "
+                 "memory demand.\n\nverbs:\n");
+    for (size_t i = 0; i < nr_verbs; i++)
+        fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(out, "\n`mmsim VERB --help` shows a verb's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv + 1);
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mmsim %s\n", MMSIM_VERSION);
+        return CLI_EXIT_OK;
+    }
+    const struct cli_verb *verb = cli_find_verb(argv[1]);
+    if (!verb) {
+        fprintf(stderr, "mmsim: unknown verb '%s' (try `mmsim --help`)\n",
+                argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    return verb->run(argc - 1, argv + 1);
+}
