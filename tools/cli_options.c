@@ -173,6 +173,8 @@ void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
                  (long long)d->max);
     else if (d->has_min)
         snprintf(range, sizeof(range), " (>= %lld)", (long long)d->min);
+    else if (d->kind == MM_SYSCTL_ULONG)
+        snprintf(range, sizeof(range), " (>= 0)");
     snprintf(buf, len, "invalid value for vm.%s%s", d->name, range);
 }
 
