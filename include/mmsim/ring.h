@@ -84,6 +84,12 @@
  *     then tr_mmlock_unlock(). Before numbering, drain the ring: every
  *     fast-path event of P numbered earlier is committed already (a holder
  *     commits before it unlocks).
+ *   - nesting: a signal handler can interrupt a thread inside its fast-path
+ *     call (lock held) and make a memory syscall itself. The shim handles
+ *     its own nested fast-path calls without re-locking; if the nested call
+ *     is traced instead (a raw syscall), the supervisor finds the lock held
+ *     by the very tid it has stopped: it then proceeds without the lock
+ *     (waiting would deadlock) and numbers the event as usual.
  *   - a holder that dies with the lock: the supervisor, which sees the exit,
  *     calls tr_mmlock_reap(lk, tgid). A waiting shim thread also checks, after
  *     TR_MMLOCK_STALE_NS, whether the holder's process still exists and
