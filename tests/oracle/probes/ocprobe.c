@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	long mode, old_mode;
 	unsigned long ballast;
 	const char *method;
+	char *end;
 
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (argc < 3 || argc > 5) {
@@ -251,8 +252,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mode = strtol(argv[1], NULL, 10);
-	ballast = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
+	ballast = argc > 3 ? strtoul(argv[3], &end, 10) : 0;
 	method = argc > 4 ? argv[4] : "search";
+	if ((argc > 3 && *end) || (strcmp(method, "search") && strcmp(method, "predict"))) {
+		fprintf(stderr, "ocprobe: bad BALLAST_MIB or method\n");
+		return 2;
+	}
 	if (ballast && mmap(NULL, ballast << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			    -1, 0) == MAP_FAILED)
 		die("ballast mmap");
