@@ -73,6 +73,13 @@ run_case() {
         echo "capture: $name: guest did not finish; console log: $cdir/console.log" >&2
         return 1
     fi
+    if [ -f "$out/oom.txt" ]; then
+        # The kernel's side of each OOM event: from "invoked oom-killer" to
+        # the "Killed process" line, with the printk timestamps removed.
+        sed 's/^\[ *[0-9.]*\] //' "$out/dmesg.txt" |
+            awk '/invoked oom-killer/ { on = 1 } on { print } /Killed process/ { on = 0 }' \
+            > "$out/oom-kernel.txt"
+    fi
     {
         echo "command: $cmd"
         echo "kernel: $kpkg"

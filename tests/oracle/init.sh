@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # /init of the oracle guest (busybox ash). Reads /case/sysctl.conf (sysctl.conf
 # syntax, applied in order), /case/swap (present: load the virtio modules and
-# enable /dev/vda as swap) and /case/probes (shell lines run as the probe
-# section). Prints each /proc view between "=== <name> ===" and "=== end ==="
+# enable /dev/vda as swap) and /case/probes (shell lines run as the section
+# named on its first line, "# section: NAME"). Prints each /proc view between "=== <name> ===" and "=== end ==="
 # lines on the console, then powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -49,7 +49,9 @@ for f in /proc/sys/vm/*; do
     echo "vm.${f##*/} = $(echo $v)"
 done
 endsec
-section overcommit
+# The probes file names its section on its first line ("# section: NAME").
+sec=$(sed -n '1s/^# section: *//p' /case/probes)
+section "${sec:-overcommit}"
 . /case/probes
 endsec
 section dmesg; dmesg; endsec
