@@ -189,12 +189,15 @@ static int apply_host_knob(const struct mm_sysctl_desc *d, int pass,
         return 1; /* not on this kernel, or write-only */
     while (len && text[len - 1] == '\n')
         text[--len] = '\0';
-    /* ratio/bytes pairs zero each other: write the zero one first */
+    /* ratio/bytes pairs zero each other: write the zero one first; a
+     * *_bytes knob refuses 0, which there only means "not in use" */
     bool zero_pair = d->clears && strcmp(text, "0") == 0;
     int rc = 0;
     if (zero_pair == (pass == 0)) {
         struct cli_sysctl_line l = {.name = d->name, .value = text};
         rc = fn(ctx, &l, problem, sizeof(problem));
+        if (rc && zero_pair)
+            rc = 0;
         if (rc)
             fprintf(stderr, "mmsim: %s: %s: '%s'\n", path, problem, text);
     }
