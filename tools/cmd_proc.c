@@ -79,8 +79,6 @@ int cmd_proc(int argc, char **argv)
         rc = cli_config_boot(&cfg, &sim);
     if (!rc)
         rc = render(sim, path);
-    if (rc == CLI_EXIT_USAGE)
-        usage(stderr);
     mm_sim_free(sim);
     cli_config_free(&cfg);
     return rc;

@@ -122,8 +122,6 @@ int cmd_sysctl(int argc, char **argv)
     } else if (!rc) {
         rc = print_named(sim, &a);
     }
-    if (rc == CLI_EXIT_USAGE)
-        usage(stderr);
     mm_sim_free(sim);
     cli_config_free(&a.cfg);
     return rc;
