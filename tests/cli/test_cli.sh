@@ -120,12 +120,27 @@ expect 2 "mmsim: proc: which file? (e.g. zoneinfo)" '' -- proc --machine $m
 "$mmsim" proc zoneinfo --machine mem=1G,kernel=6.1 | grep -q '^        promo ' &&
     { echo "FAIL: 6.1 zoneinfo has no promo"; fails=$((fails + 1)); }
 
+# a rendered zoneinfo read back as --machine zoneinfo:FILE is the same machine
+for spec in mem=4608M,cpus=2,kernel=6.1 mem=3G:5G,cpus=2:2,kernel=6.18; do
+    "$mmsim" proc zoneinfo --machine $spec >"$tmp/zi1"
+    "$mmsim" proc zoneinfo --machine zoneinfo:"$tmp/zi1" >"$tmp/zi2"
+    cmp -s "$tmp/zi1" "$tmp/zi2" ||
+        { echo "FAIL: zoneinfo round trip of $spec"; fails=$((fails + 1)); }
+done
+
 # the host: its zones and its sysctls
 if [ -r /proc/zoneinfo ]; then
     want=$(cat /proc/sys/vm/overcommit_ratio)
     expect 0 '' "vm.overcommit_ratio = $want" -- sysctl vm.overcommit_ratio
     expect 0 '' "vm.swappiness = 5" -- sysctl vm.swappiness --machine host \
         -s vm.swappiness=5
+    # MemTotal of the model (the zones' managed pages) is the host's, also
+    # on a kernel that hands memory to the buddy allocator lazily
+    total=$("$mmsim" proc zoneinfo | awk '/^        managed/ {s += $2}
+                                           END {print s * 4}')
+    host=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+    [ "$total" = "$host" ] ||
+        { echo "FAIL: host MemTotal $host kB, model $total kB"; fails=$((fails + 1)); }
 fi
 
 [ $fails = 0 ] && echo "all passed"
