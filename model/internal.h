@@ -66,39 +66,32 @@ const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
 
 /* ---- model/vmstat.c ---------------------------------------------------- */
 
-/*
- * Counters, named exactly as /proc/vmstat and /proc/zoneinfo print them.
- * X(ID, "name", since, until): the item exists in kernels MM_KERNEL(since)
- * through until (0 = no bound). Order is the kernel's print order.
- */
-#define MM_ZONE_STAT_ITEMS(X)                                   \
-    X(NR_FREE_PAGES, "nr_free_pages", 0, 0)
-
-#define MM_NUMA_STAT_ITEMS(X)                                   \
-    X(NUMA_HIT, "numa_hit", 0, 0)                               \
-    X(NUMA_MISS, "numa_miss", 0, 0)                             \
-    X(NUMA_FOREIGN, "numa_foreign", 0, 0)                       \
-    X(NUMA_INTERLEAVE_HIT, "numa_interleave", 0, 0)             \
-    X(NUMA_LOCAL, "numa_local", 0, 0)                           \
-    X(NUMA_OTHER, "numa_other", 0, 0)
-
-#define MM_NODE_STAT_ITEMS(X)                                   \
-    X(NR_INACTIVE_ANON, "nr_inactive_anon", 0, 0)
-
-#define MM_VM_EVENT_ITEMS(X)                                    \
-    X(PGALLOC_DMA, "pgalloc_dma", 0, 0)                         \
-    X(PGALLOC_DMA32, "pgalloc_dma32", 0, 0)                     \
-    X(PGALLOC_NORMAL, "pgalloc_normal", 0, 0)                   \
-    X(PGALLOC_MOVABLE, "pgalloc_movable", 0, 0)                 \
-    X(PGALLOC_DEVICE, "pgalloc_device", 0, 0)                   \
-    X(PGFREE, "pgfree", 0, 0)
+#include "vmstat_items.h"
 
 #define MM__STAT_ENUM(id, name, since, until) MM_##id,
 enum mm_zone_stat_item { MM_ZONE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_ZONE_STAT_ITEMS };
 enum mm_numa_stat_item { MM_NUMA_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NUMA_STAT_ITEMS };
 enum mm_node_stat_item { MM_NODE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NODE_STAT_ITEMS };
+enum mm_writeback_stat_item { MM_WRITEBACK_STAT_ITEMS(MM__STAT_ENUM) MM_NR_WRITEBACK_STAT_ITEMS };
+enum mm_global_stat_item { MM_GLOBAL_STAT_ITEMS(MM__STAT_ENUM) MM_NR_GLOBAL_STAT_ITEMS };
 enum mm_vm_event_item { MM_VM_EVENT_ITEMS(MM__STAT_ENUM) MM_NR_VM_EVENT_ITEMS };
 #undef MM__STAT_ENUM
+
+enum mm_stat_class {
+    MM_STAT_ZONE,       /* enum mm_zone_stat_item */
+    MM_STAT_NUMA,       /* enum mm_numa_stat_item */
+    MM_STAT_NODE,       /* enum mm_node_stat_item */
+    MM_STAT_WRITEBACK,  /* enum mm_writeback_stat_item */
+    MM_STAT_GLOBAL,     /* enum mm_global_stat_item */
+    MM_STAT_EVENT,      /* enum mm_vm_event_item */
+    MM_NR_STAT_CLASSES
+};
+
+/* One counter's printed name and the kernels that print it. */
+struct mm_stat_desc {
+    const char *name;
+    unsigned since, until; /* MM_KERNEL() values, 0 = unbounded */
+};
 
 /* ---- model/mmzone.c ---------------------------------------------------- */
 
@@ -278,6 +271,42 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t 
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
+/* ---- model/vmstat.c (functions; the item lists are above) ---------------- */
+
+size_t mm__stat_count(enum mm_stat_class cls);
+const struct mm_stat_desc *mm__stat_desc(enum mm_stat_class cls, size_t item);
+bool mm__stat_shown(const struct mm_stat_desc *d, unsigned kernel);
+const char *mm__zone_name(enum mm_zone_type t);
+const char *mm__migratetype_name(unsigned mt);
+void mm__count_vm_events(struct mm_sim *sim, enum mm_vm_event_item item, uint64_t n);
+void mm__mod_zone_page_state(struct mm_zone *zone, enum mm_zone_stat_item item,
+                             int64_t delta);
+void mm__mod_node_page_state(struct mm_pgdat *pgdat, enum mm_node_stat_item item,
+                             int64_t delta);
+void mm__mod_global_page_state(struct mm_sim *sim, enum mm_global_stat_item item,
+                               int64_t delta);
+uint64_t mm__zone_page_state(const struct mm_zone *zone, enum mm_zone_stat_item item);
+uint64_t mm__node_page_state(const struct mm_pgdat *pgdat, enum mm_node_stat_item item);
+uint64_t mm__zone_numa_event_state(const struct mm_zone *zone,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__node_numa_event_state(const struct mm_pgdat *pgdat,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__global_zone_page_state(const struct mm_sim *sim,
+                                    enum mm_zone_stat_item item);
+uint64_t mm__global_node_page_state(const struct mm_sim *sim,
+                                    enum mm_node_stat_item item);
+uint64_t mm__global_numa_event_state(const struct mm_sim *sim,
+                                     enum mm_numa_stat_item item);
+uint64_t mm__global_page_state(const struct mm_sim *sim, enum mm_global_stat_item item);
+uint64_t mm__vm_event(const struct mm_sim *sim, enum mm_vm_event_item item);
+unsigned mm__nr_nodes(const struct mm_sim *sim);
+const struct mm_pgdat *mm__node(const struct mm_sim *sim, int nid);
+const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
+                                    enum mm_zone_type t);
+uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
+uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
+uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+
 /* ---- model/sim.c ------------------------------------------------------ */
 
 /*
@@ -300,6 +329,7 @@ struct mm_sim {
     struct mm_block_pool block_pool; /* free-block descriptors */
     struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
+    int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */
     unsigned nr_zone_by_pfn;
     int host_err;                    /* sticky MM_ENOMEM from the host's malloc */

@@ -161,6 +161,8 @@ static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
     }
     list_add(block_list(zone, b), b, tail);
     zone->free_area[order].nr_free++;
+    if (order >= MM_PAGEBLOCK_ORDER) /* account_freepages() (6.15+) */
+        zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] += (int64_t)1 << order;
     return 0;
 }
 
@@ -170,6 +172,8 @@ static void del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
 {
     list_del(block_list(zone, b), b);
     zone->free_area[b->order].nr_free--;
+    if (b->order >= MM_PAGEBLOCK_ORDER)
+        zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] -= (int64_t)1 << b->order;
     mm__avl_erase(&zone->free_blocks, b->node.key);
     block_put(&sim->block_pool, b);
 }
