@@ -228,14 +228,21 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
                       unsigned order, enum mm_migratetype mt, bool to_tail);
 bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
                  enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
-enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
-uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
-                                enum mm_migratetype mt);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
+
+uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_pageblock.c ---------------------------------------- */
+
+enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
+void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
+                          uint64_t pfn, enum mm_migratetype mt);
+uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
 void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t pfn, unsigned order, bool add);
-uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
+                                enum mm_migratetype mt);
 
 /* ---- model/page_alloc_wmark.c ------------------------------------------- */
 
