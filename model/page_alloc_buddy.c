@@ -23,12 +23,9 @@
  * (try_to_claim_block), which the model does not switch on yet.
  *
  * Simplified: cost scales with free blocks, not RAM: free blocks live in a
- * per-zone AVL tree keyed by PFN plus intrusive lists; pageblock types are a
- * hash map holding only the blocks that are not MOVABLE (every pageblock is
- * MOVABLE at boot, as memmap_init sets it). "Movable pages" that
- * move_freepages_block counts (PageLRU or __PageMovable) are the pages
- * allocated with MM_MIGRATE_MOVABLE, counted per pageblock. No CMA, no
- * ISOLATE, no page guards, no shuffling, no compaction capture.
+ * per-zone AVL tree keyed by PFN plus intrusive lists, their descriptors in
+ * a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
+ * no ISOLATE, no page guards, no shuffling, no compaction capture.
  */
 #include <stdlib.h>
 
