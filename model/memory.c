@@ -87,8 +87,8 @@ static bool thp_eligible(const struct mm_sim *sim, const struct mm_vma *vma,
     uint64_t haddr = addr & ~((HPAGE_NR << 12) - 1);
     if (vma->file || (vma->flags & (MM_VM_NOHUGEPAGE | MM_VM_SHARED)))
         return false;
-    if (sim->machine.thp == MM_THP_NEVER ||
-        (sim->machine.thp == MM_THP_MADVISE && !(vma->flags & MM_VM_HUGEPAGE)))
+    if (sim->thp == MM_THP_NEVER ||
+        (sim->thp == MM_THP_MADVISE && !(vma->flags & MM_VM_HUGEPAGE)))
         return false;
     return haddr >= vma->start && haddr + (HPAGE_NR << 12) <= vma->end;
 }
@@ -107,10 +107,10 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
     }
     struct mm_folio *folio;
     if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
-        sim->faults.thp_fault_fallback++;
+        sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
-    sim->faults.thp_fault_alloc++;
+    sim->vm_events[MM_THP_FAULT_ALLOC]++;
     for (unsigned i = 0; i < HPAGE_NR; i++)
         mm__map_page(mm, base + i, folio, i,
                      MM_PTE_WRITE | MM_PTE_DIRTY | MM_PTE_HUGE);
@@ -196,7 +196,7 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
     if (vma->file->shmem)
         return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
     *major = FAULT_MAJOR;
-    sim->faults.pgmajfault++;
+    sim->vm_events[MM_PGMAJFAULT]++;
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
     return *out ? 0 : cache_add(sim, vma->file, idx, out);
@@ -298,7 +298,7 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     if (!reuse)
         return wp_page_copy(sim, mm, vma, vpn);
     if (!(vma->flags & MM_VM_SHARED))
-        sim->faults.pgreuse++;
+        sim->vm_events[MM_PGREUSE]++;
     mm__hmap_put(&mm->ptes, vpn, pte | MM_PTE_WRITE | MM_PTE_DIRTY);
     return FAULT_MINOR;
 }
@@ -373,7 +373,7 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
     if (mm__hmap_get(&task->mm->ptes, addr >> 12, &pte) &&
         (!write || (pte & MM_PTE_WRITE)))
         return 0;
-    sim->faults.pgfault++;
+    sim->vm_events[MM_PGFAULT]++;
     int ret = handle_fault(sim, task->mm, vma, addr, write);
     if (ret < 0)
         return ret;
@@ -391,5 +391,11 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
  */
 void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out)
 {
-    *out = sim->faults;
+    *out = (struct mm_fault_counters){
+        .pgfault = sim->vm_events[MM_PGFAULT],
+        .pgmajfault = sim->vm_events[MM_PGMAJFAULT],
+        .pgreuse = sim->vm_events[MM_PGREUSE],
+        .thp_fault_alloc = sim->vm_events[MM_THP_FAULT_ALLOC],
+        .thp_fault_fallback = sim->vm_events[MM_THP_FAULT_FALLBACK],
+    };
 }

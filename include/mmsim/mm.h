@@ -393,5 +393,34 @@ int mm_render_pid_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
                                struct mm_buf *buf);
 int mm_render_pid_maps(const struct mm_sim *sim, uint32_t pid,
                        struct mm_buf *buf, mm_name_fn name, void *ctx);
+/* ---- the simulator (model/sim.c) -------------------------------------- */
+
+struct mm_sim;
+
+/**
+ * mm_sim_new() - boot a simulated machine: zones, buddy allocator,
+ * min_free_kbytes, watermarks, lowmem_reserve, vm.* defaults
+ * @m: the machine shape (copied)
+ * @err: set to 0, MM_EINVAL for a shape the kernel could not have, or
+ *       MM_ENOMEM (may be NULL)
+ *
+ * Return: the simulator or NULL.
+ */
+struct mm_sim *mm_sim_new(const struct mm_machine *m, int *err);
+
+/** mm_sim_free() - release a simulator (NULL is allowed). */
+void mm_sim_free(struct mm_sim *sim);
+
+/**
+ * mm_sim_sysctl_write() - write a vm.* knob as root would, then recompute
+ * what depends on it (watermarks, lowmem reserves, ...)
+ * @sim: the simulator
+ * @name: "min_free_kbytes", "vm.min_free_kbytes" or "vm/min_free_kbytes"
+ * @value: the text written
+ *
+ * Return: 0, MM_EINVAL for a value the kernel refuses, MM_ENOENT for an
+ * unknown knob.
+ */
+int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value);
 
 #endif /* MMSIM_MM_H */
