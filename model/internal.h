@@ -159,7 +159,7 @@ void mm__vma_free(struct mm_sim *sim, struct mm_vma *vma);
 unsigned mm__vma_splits_needed(const struct mm_mm *mm, uint64_t start,
                                uint64_t end);
 int mm__vma_isolate(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
-                    uint64_t end);
+                    uint64_t end, bool munmap);
 bool mm__range_mapped(const struct mm_mm *mm, uint64_t start, uint64_t end);
 static inline uint64_t mm__vma_pages(const struct mm_vma *vma)
 {

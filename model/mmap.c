@@ -75,7 +75,7 @@ void mm__remove_vma(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma)
 int mm__do_munmap(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
                   uint64_t end)
 {
-    int err = mm__vma_isolate(sim, mm, start, end);
+    int err = mm__vma_isolate(sim, mm, start, end, true);
     if (err)
         return err;
     struct mm_vma *vma = mm__vma_first_after(mm, start);
@@ -199,9 +199,10 @@ static int mmap_region(struct mm_sim *sim, struct mm_task *task,
 {
     struct mm_mm *mm = task->mm;
     uint64_t inherited = accounted_in(mm, vma->start, vma->end);
-    unsigned splits = mm__vma_splits_needed(mm, vma->start, vma->end);
-    if (splits && mm->vmas.count + splits > (uint64_t)sim->vm.max_map_count)
-        return MM_ENOMEM;
+    const struct mm_vma *old = mm__vma_find(mm, vma->start);
+    if (old && old->start < vma->start && vma->end < old->end &&
+        mm->vmas.count >= (uint64_t)sim->vm.max_map_count)
+        return MM_ENOMEM; /* munmap's split check, as vms_gather_munmap_vmas */
     if (!mm__accountable_mapping(vma->flags))
         inherited = 0;
     int err = charge_new(sim, task, vma, inherited);

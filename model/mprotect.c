@@ -125,7 +125,7 @@ int mm_mprotect(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
     if (charge && mm__vm_enough_memory(sim, task, charge))
         return MM_ENOMEM;
     /* charged as one sum: VM_ACCOUNT is set per VMA in mprotect_apply() */
-    mm__vma_isolate(sim, mm, addr, end);
+    mm__vma_isolate(sim, mm, addr, end, false);
     mprotect_apply(sim, mm, addr, end, prot);
     return 0;
 }
@@ -165,7 +165,7 @@ static int madvise_update(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
          v && v->start < end; v = mm__vma_next(mm, v))
         if (advice == MM_MADV_WIPEONFORK && (v->file || (v->flags & MM_VM_SHARED)))
             return MM_EINVAL;
-    int err = mm__vma_isolate(sim, mm, start, end);
+    int err = mm__vma_isolate(sim, mm, start, end, false);
     if (err)
         return err;
     for (struct mm_vma *v = mm__vma_first_after(mm, start);

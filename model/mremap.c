@@ -87,7 +87,7 @@ static int move_vma(struct mm_sim *sim, struct mm_task *task,
         mm__do_munmap(sim, mm, r->old_addr + new_len, r->old_addr + old_len);
         old_len = new_len;
     }
-    mm__vma_isolate(sim, mm, r->old_addr, r->old_addr + old_len);
+    mm__vma_isolate(sim, mm, r->old_addr, r->old_addr + old_len, false);
     vma = mm__vma_find(mm, r->old_addr);
     struct mm_vma *moved = copy_vma(mm, vma, r->new_addr, new_len);
     if (!moved)

@@ -228,19 +228,27 @@ unsigned mm__vma_splits_needed(const struct mm_mm *mm, uint64_t start,
  * @mm: the address space
  * @start: page-aligned start
  * @end: page-aligned end
+ * @munmap: apply munmap's vm.max_map_count rule instead of split_vma's
  *
- * Checked first against vm.max_map_count so that a refusal changes
- * nothing: each split needs map_count < max_map_count.
+ * Checked first so that a refusal changes nothing. split_vma() (mprotect,
+ * madvise) needs map_count < max_map_count before each split; munmap checks
+ * once, and only when the range lies strictly inside one VMA.
  * Return: 0 or MM_ENOMEM.
- * Kernel: mm/vma.c split_vma() map_count check.
+ * Kernel: mm/vma.c split_vma(), vms_gather_munmap_vmas().
  */
 int mm__vma_isolate(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
-                    uint64_t end)
+                    uint64_t end, bool munmap)
 {
-    unsigned n = mm__vma_splits_needed(mm, start, end);
-    if (n && mm->vmas.count + n > (uint64_t)sim->vm.max_map_count)
-        return MM_ENOMEM;
+    uint64_t max = sim->vm.max_map_count < 0 ? 0 : (uint64_t)sim->vm.max_map_count;
     struct mm_vma *a = mm__vma_find(mm, start);
+    if (munmap) {
+        if (a && a->start < start && end < a->end && mm->vmas.count >= max)
+            return MM_ENOMEM;
+    } else {
+        unsigned n = mm__vma_splits_needed(mm, start, end);
+        if (n && mm->vmas.count + n > max)
+            return MM_ENOMEM;
+    }
     if (a && a->start < start && !mm__vma_split(sim, mm, a, start))
         return MM_ENOMEM;
     struct mm_vma *b = mm__vma_find(mm, end);
