@@ -228,31 +228,53 @@ static bool span_in_use(const struct mm_mm *mm, uint64_t key)
     return vma && vma->start < hi;
 }
 
+/* Tables of @level whose span meets [start, end) and that no VMA needs. */
+static size_t dead_tables(const struct mm_mm *mm, unsigned level,
+                          uint64_t start, uint64_t end, uint64_t *dead)
+{
+    unsigned shift = 12 + 9 * (level + 1);
+    uint64_t first = start >> shift, last = (end - 1) >> shift, v;
+    size_t n = 0;
+    if (last - first < mm->pgtables.count) {
+        for (uint64_t i = first; i <= last; i++) {
+            uint64_t key = MM_PGT_KEY(level, i);
+            if (mm__hmap_get(&mm->pgtables, key, &v) && !span_in_use(mm, key))
+                dead[n++] = key;
+        }
+        return n;
+    }
+    size_t pos = 0;
+    const struct mm_hmap_slot *s;
+    while ((s = mm__hmap_next(&mm->pgtables, &pos))) {
+        uint64_t index = s->key & ((1ull << 56) - 1);
+        if ((s->key >> 56) == level && index >= first && index <= last &&
+            !span_in_use(mm, s->key))
+            dead[n++] = s->key;
+    }
+    return n;
+}
+
 /**
  * mm__free_pgtables() - free table pages no VMA needs any more
  * @mm: the address space
  * @start: start of the unmapped range
- * @end: end of the unmapped range
+ * @end: end of the unmapped range (exclusive)
  *
+ * Walks the range's table slots or the table set, whichever is smaller.
  * Kernel: mm/memory.c free_pgtables().
  */
 void mm__free_pgtables(struct mm_mm *mm, uint64_t start, uint64_t end)
 {
-    size_t pos = 0, n = 0;
-    const struct mm_hmap_slot *s;
-    uint64_t *dead = malloc((mm->pgtables.count + 1) * sizeof(*dead));
+    if (end <= start || !mm->pgtables.count)
+        return;
+    uint64_t *dead = malloc(mm->pgtables.count * sizeof(*dead));
     if (!dead)
         return;
-    while ((s = mm__hmap_next(&mm->pgtables, &pos))) {
-        unsigned shift = 12 + 9 * ((unsigned)(s->key >> 56) + 1);
-        uint64_t index = s->key & ((1ull << 56) - 1);
-        if ((index + 1) << shift <= start || index << shift >= end)
-            continue;
-        if (!span_in_use(mm, s->key))
-            dead[n++] = s->key;
+    for (unsigned level = 0; level <= 2; level++) {
+        size_t n = dead_tables(mm, level, start, end, dead);
+        for (size_t i = 0; i < n; i++)
+            mm__hmap_del(&mm->pgtables, dead[i]);
     }
-    for (size_t i = 0; i < n; i++)
-        mm__hmap_del(&mm->pgtables, dead[i]);
     free(dead);
 }
 
