@@ -180,21 +180,49 @@ static int render_sysctl(const struct mm_sim *sim, const char *name,
     return rc;
 }
 
+/* "PID/status", "PID/statm", "PID/smaps_rollup" (model/proc_pid*.c). */
+static int render_pid(const struct mm_sim *sim, const char *path,
+                      struct mm_buf *out)
+{
+    static const struct {
+        const char *file;
+        int (*render)(const struct mm_sim *, uint32_t, struct mm_buf *);
+    } files[] = {
+        {"smaps_rollup", mm_render_pid_smaps_rollup},
+        {"statm", mm_render_pid_statm},
+        {"status", mm_render_pid_status},
+    };
+    uint64_t pid = 0;
+    const char *p = path;
+    for (; *p >= '0' && *p <= '9' && pid <= UINT32_MAX; p++)
+        pid = pid * 10 + (uint64_t)(*p - '0');
+    if (p == path || *p != '/' || pid > UINT32_MAX)
+        return MM_ENOENT;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (strcmp(p + 1, files[i].file) == 0)
+            return files[i].render(sim, (uint32_t)pid, out);
+    return MM_ENOENT;
+}
+
 /**
  * mm_proc_render() - a /proc file of the simulated kernel, as the emulated
  * kernel version prints it
  * @sim: the simulator
  * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
- *        "vmstat", "zoneinfo", or "sys/vm/NAME"
+ *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
+ *        "PID/statm", "PID/smaps_rollup"
  * @out: the text is appended
  *
- * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
+ * a process the model does not have, MM_ENOMEM.
  */
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out)
 {
     if (strncmp(path, "sys/vm/", 7) == 0)
         return render_sysctl(sim, path + 7, out);
+    if (*path >= '0' && *path <= '9')
+        return render_pid(sim, path, out);
     for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
         if (strcmp(path, views[i].path) != 0)
             continue;

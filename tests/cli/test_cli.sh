@@ -114,6 +114,8 @@ expect 0 '' 'nr_bounce 0' -- proc vmstat --machine $m
 expect 0 '' '45056' -- proc sys/vm/min_free_kbytes --machine $m
 expect 1 "mmsim: proc: no such view in the model: 'slabinfo'" '' \
     -- proc slabinfo --machine $m
+expect 1 "mmsim: proc: no such process in the model: '1/status'" '' \
+    -- proc /proc/1/status --machine $m
 expect 2 "mmsim: proc: which file? (e.g. zoneinfo)" '' -- proc --machine $m
 "$mmsim" proc zoneinfo --machine mem=1G,kernel=6.18 | grep -q '^        promo ' ||
     { echo "FAIL: 6.18 zoneinfo has promo"; fails=$((fails + 1)); }

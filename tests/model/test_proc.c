@@ -388,6 +388,47 @@ static void test_meminfo_61(void **state)
     free(fx);
 }
 
+/* mm_proc_render(): paths, processes, sysctls, on a booted simulator. */
+static void test_render_paths(void **state)
+{
+    (void)state;
+    static struct mm_machine m = {.nr_nodes = 1, .kernel = MM_KERNEL(6, 1)};
+    m.nodes[0].zones[MM_ZONE_DMA] = (struct mm_zone_shape){1, 4095, 3998,
+                                                            3840};
+    m.nodes[0].zones[MM_ZONE_DMA32] =
+        (struct mm_zone_shape){4096, 258016, 258016, 242034};
+    m.nodes[0].nr_cpus = 2;
+    m.distance[0][0] = 10;
+    int err;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    struct mm_buf a = {0}, b = {0};
+    assert_int_equal(mm_proc_render(sim, "42/status", &a), MM_ESRCH);
+    assert_int_equal(mm_task_new(sim, 42), 0);
+    assert_int_equal(mm_proc_render(sim, "42/status", &a), 0);
+    assert_int_equal(mm_render_pid_status(sim, 42, &b), 0);
+    assert_string_equal(a.data, b.data);
+    mm_buf_free(&a);
+    mm_buf_free(&b);
+    assert_int_equal(mm_proc_render(sim, "42/statm", &a), 0);
+    assert_int_equal(mm_render_pid_statm(sim, 42, &b), 0);
+    assert_string_equal(a.data, b.data);
+    static const char *const bad[] = {"42/smaps", "x/status", "42",
+                                      "4294967296/status", "slabinfo",
+                                      "sys/vm/nope", "sys/vm/a.b", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(mm_proc_render(sim, bad[i], &a), MM_ENOENT);
+    mm_buf_free(&a);
+    assert_int_equal(mm_proc_render(sim, "sys/vm/overcommit_ratio", &a), 0);
+    assert_string_equal(a.data, "50\n");
+    mm_buf_free(&a);
+    assert_int_equal(mm_proc_render(sim, "meminfo", &a), 0);
+    assert_memory_equal(a.data, "MemTotal:         983496 kB\n", 28);
+    mm_buf_free(&a);
+    mm_buf_free(&b);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_buddyinfo_pagetypeinfo),
         cmocka_unit_test(test_vmstat),
         cmocka_unit_test(test_meminfo_61),
+        cmocka_unit_test(test_render_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
