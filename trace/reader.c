@@ -191,6 +191,37 @@ static void add_lost(struct rd *r, struct tr__lost **l, uint32_t *n,
         (*l)[*n - 1].last = last; /* past the cap, ranges blur together */
 }
 
+/* Append " kind a..b" to @out when the range [a, b) is not empty. */
+static void put_range(char *out, size_t size, const char *kind, uint32_t a,
+                      uint32_t b)
+{
+    size_t used = strlen(out);
+
+    if (b > a)
+        snprintf(out + used, size - used, "%s %s %u..%u",
+                 used ? "," : "; definitions lost:", kind, a, b - 1);
+}
+
+static void warn_lost_chunks(struct rd *r, const struct tr__chunk_hdr *h,
+                             uint64_t off)
+{
+    char defs[160] = "", which[32];
+
+    put_range(defs, sizeof(defs), "strings", r->ids.next_string,
+              h->first_string);
+    put_range(defs, sizeof(defs), "stacks", r->ids.next_stack,
+              h->first_stack);
+    put_range(defs, sizeof(defs), "modules", r->ids.next_module,
+              h->first_module);
+    if (h->seq - r->next_seq == 1)
+        snprintf(which, sizeof(which), "chunk %u", r->next_seq);
+    else
+        snprintf(which, sizeof(which), "chunks %u..%u", r->next_seq,
+                 h->seq - 1);
+    warn(r, off, "%s lost before byte %llu%s", which,
+         (unsigned long long)off, defs);
+}
+
 /* Account for chunks and definitions lost before the chunk @h. */
 static int check_gaps(struct rd *r, const struct tr__chunk_hdr *h,
                       uint64_t off)
@@ -202,11 +233,7 @@ static int check_gaps(struct rd *r, const struct tr__chunk_hdr *h,
         h->first_module < ids->next_module)
         return -1;
     if (h->seq > r->next_seq)
-        warn(r, off, "chunks %u..%u lost before byte %llu: events and "
-             "definitions (strings %u..%u, stacks %u..%u) missing",
-             r->next_seq, h->seq - 1, (unsigned long long)off,
-             ids->next_string, h->first_string - 1, ids->next_stack,
-             h->first_stack - 1);
+        warn_lost_chunks(r, h, off);
     if (h->first_string > ids->next_string)
         add_lost(r, &ids->lost_strings, &ids->nr_lost_strings,
                  ids->next_string, h->first_string - 1);
