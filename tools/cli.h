@@ -23,4 +23,7 @@ void cli_print_usage(FILE *out);
 /* tools/cmd_help.c */
 int cmd_help(int argc, char **argv);
 
+/* tools/cmd_record.c */
+int cmd_record(int argc, char **argv);
+
 #endif /* MMSIM_TOOLS_CLI_H */

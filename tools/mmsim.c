@@ -10,6 +10,7 @@
 static const struct cli_verb verbs[] = {
     /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
     {"help", cmd_help, "show this help, or a verb's help"},
+    {"record", cmd_record, "run a program and record its memory demand"},
 };
 
 static const size_t nr_verbs = sizeof(verbs) / sizeof(verbs[0]);
