@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "sup.h"
 
@@ -143,10 +144,11 @@ static int sup_row_same(const struct sup_row *w, const struct sup_row *g)
 static void sup_row_print(FILE *out, char sign, const struct sup_row *r)
 {
     fprintf(out, "    %c %012" PRIx64 "-%012" PRIx64 " %c%c%c%c %08" PRIx64
-                 " %" PRIu64 ":%" PRIu64 " %s\n",
+                 " %02x:%02x %" PRIu64 " %s\n",
             sign, r->start, r->end, r->prot & 1 ? 'r' : '-',
             r->prot & 2 ? 'w' : '-', r->prot & 4 ? 'x' : '-',
-            r->shared ? 's' : 'p', r->off, r->dev, r->ino, r->name);
+            r->shared ? 's' : 'p', r->off, major(r->dev), minor(r->dev),
+            r->ino, r->name);
 }
 
 /**
@@ -171,8 +173,8 @@ int sup_rows_compare(const struct sup_rows *want, const struct sup_rows *got,
             continue;
         }
         n++;
-        int take_w = w && (!g || w->end <= g->end);
-        int take_g = g && (!w || g->end <= w->end);
+        int take_w = w && (!g || w->start <= g->start);
+        int take_g = g && (!w || g->start <= w->start);
         if (take_w && diff)
             sup_row_print(diff, '-', w);
         if (take_g && diff)

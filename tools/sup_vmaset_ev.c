@@ -33,10 +33,12 @@ static int sup_apply_mmap(struct sup_vmaset *s, const struct tr_event *ev,
         .prot = (uint32_t)ev->a[2] & (PROT_READ | PROT_WRITE | PROT_EXEC),
         .shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE,
     };
-    int dev_zero = str && strcmp(str, "/dev/zero") == 0;
+    /* A private /dev/zero mapping keeps its file in maps (6.18); a shared
+     * one becomes shmem, shown as "/dev/zero (deleted)". */
+    int dev_zero = v.shared && str && strcmp(str, "/dev/zero") == 0;
     if (ev->a[3] & MAP_HUGETLB)
         s->uncertain = 1;
-    if (((ev->a[3] & MAP_ANONYMOUS) || dev_zero) && v.shared) {
+    if (((ev->a[3] & MAP_ANONYMOUS) && v.shared) || dev_zero) {
         v.kind = SUP_VMA_SHMEM; /* kernel: shmem_zero_setup() */
         v.name = (char *)"/dev/zero (deleted)";
     } else if (!(ev->a[3] & MAP_ANONYMOUS) && !dev_zero) {
