@@ -9,6 +9,7 @@
 
 static const struct cli_verb verbs[] = {
     /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
+    {"dump", cmd_dump, "print a trace as text, one line per record"},
     {"help", cmd_help, "show this help, or a verb's help"},
     {"record", cmd_record, "run a program and record its memory demand"},
 };

@@ -183,4 +183,103 @@ int mm_buf_printf(struct mm_buf *buf, const char *fmt, ...)
 /** mm_buf_free() - release the storage; the buffer is empty after. */
 void mm_buf_free(struct mm_buf *buf);
 
+/* ---- vm.* sysctl table (model/sysctl.c) ------------------------------ */
+
+/* What else a successful write requires the simulator to recompute. */
+enum mm_sysctl_effect {
+    MM_SYSCTL_EFFECT_WMARK = 1u << 0,           /* setup_per_zone_wmarks() */
+    MM_SYSCTL_EFFECT_LOWMEM_RESERVE = 1u << 1,  /* ..._lowmem_reserve() */
+    MM_SYSCTL_EFFECT_MIN_FREE = 1u << 2,        /* user_min_free_kbytes */
+    MM_SYSCTL_EFFECT_COMMIT = 1u << 3,          /* commit limit/policy */
+};
+
+enum mm_sysctl_kind {
+    MM_SYSCTL_INT,        /* proc_dointvec[_minmax] */
+    MM_SYSCTL_ULONG,      /* proc_doulongvec_minmax */
+    MM_SYSCTL_INT_VECTOR, /* lowmem_reserve_ratio: one int per zone */
+    MM_SYSCTL_ZONELIST_ORDER, /* numa_zonelist_order: a string, no state */
+};
+
+/* One knob: its /proc/sys/vm name, where its value lives, its range. */
+struct mm_sysctl_desc {
+    const char *name;
+    enum mm_sysctl_kind kind;
+    size_t offset;     /* into struct mm_vm_knobs */
+    int64_t min;       /* inclusive; checked when has_min */
+    int64_t max;       /* inclusive; checked when has_max */
+    bool has_min, has_max;
+    unsigned effects;  /* enum mm_sysctl_effect */
+    const char *clears; /* knob a successful write zeroes (ratio/bytes pairs) */
+    bool (*valid)(int64_t value); /* extra handler check, NULL if none */
+    const char *doc;   /* one line for `mmsim sysctl --doc` */
+};
+
+/**
+ * mm_vm_knobs_default() - the kernel's boot defaults (x86_64)
+ * @vm: filled in. Machine-dependent values (min_free_kbytes and the admin
+ *      and user reserves) are 0 here; the simulator computes them at boot.
+ */
+void mm_vm_knobs_default(struct mm_vm_knobs *vm);
+
+/**
+ * mm_sysctl_write() - write a value as `echo VALUE > /proc/sys/vm/NAME` would
+ * @vm: the knobs
+ * @name: "overcommit_memory", "vm.overcommit_memory" or "vm/overcommit_memory"
+ * @value: the text written
+ * @effects: set to the knob's enum mm_sysctl_effect bits on success (may be NULL)
+ *
+ * Return: 0; MM_EINVAL when the kernel's handler would refuse the value
+ * (the kernel reports out-of-range values as EINVAL too); MM_ENOENT for a
+ * name that is not a vm.* knob the model knows.
+ */
+int mm_sysctl_write(struct mm_vm_knobs *vm, const char *name,
+                    const char *value, unsigned *effects);
+
+/**
+ * mm_sysctl_read() - the knob's value as `cat /proc/sys/vm/NAME` prints it,
+ * without the trailing newline
+ * Return: 0, MM_ENOENT for an unknown name, or MM_ENOMEM from @out.
+ */
+int mm_sysctl_read(const struct mm_vm_knobs *vm, const char *name,
+                   struct mm_buf *out);
+
+/** mm_sysctl_count() - number of knobs in the table. */
+size_t mm_sysctl_count(void);
+
+/** mm_sysctl_at() - the @i-th knob, in /proc/sys/vm (alphabetical) order. */
+const struct mm_sysctl_desc *mm_sysctl_at(size_t i);
+
+/** mm_sysctl_find() - the knob named @name (prefix forms as above), or NULL. */
+const struct mm_sysctl_desc *mm_sysctl_find(const char *name);
+
+/* ---- the simulator (model/sim.c) -------------------------------------- */
+
+struct mm_sim;
+
+/**
+ * mm_sim_new() - boot a simulated machine: zones, buddy allocator,
+ * min_free_kbytes, watermarks, lowmem_reserve, vm.* defaults
+ * @m: the machine shape (copied)
+ * @err: set to 0, MM_EINVAL for a shape the kernel could not have, or
+ *       MM_ENOMEM (may be NULL)
+ *
+ * Return: the simulator or NULL.
+ */
+struct mm_sim *mm_sim_new(const struct mm_machine *m, int *err);
+
+/** mm_sim_free() - release a simulator (NULL is allowed). */
+void mm_sim_free(struct mm_sim *sim);
+
+/**
+ * mm_sim_sysctl_write() - write a vm.* knob as root would, then recompute
+ * what depends on it (watermarks, lowmem reserves, ...)
+ * @sim: the simulator
+ * @name: "min_free_kbytes", "vm.min_free_kbytes" or "vm/min_free_kbytes"
+ * @value: the text written
+ *
+ * Return: 0, MM_EINVAL for a value the kernel refuses, MM_ENOENT for an
+ * unknown knob.
+ */
+int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value);
+
 #endif /* MMSIM_MM_H */
