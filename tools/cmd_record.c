@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mmsim/mm.h"
+#include "mmsim/trace.h"
 #include "sup.h"
 
 struct rec_opts {
@@ -160,46 +162,22 @@ static int rec_spawn_error(const struct rec_opts *o, int err)
     return CLI_EXIT_ERROR;
 }
 
-/* --stats: a sink that counts events by type. */
-struct rec_stats {
-    uint64_t n[128];
-};
-
-static int rec_stats_event(void *ctx, struct tr_event *ev, const char *str)
+static void rec_stats_print(const struct sup_run *r)
 {
-    struct rec_stats *s = ctx;
-    (void)str;
-    s->n[ev->type & 127]++;
-    return 0;
-}
-
-static void rec_stats_print(const struct rec_stats *s, const struct sup_run *r)
-{
-    static const struct { int type; const char *name; } names[] = {
-        {TR_EV_MMAP, "mmap"}, {TR_EV_MUNMAP, "munmap"},
-        {TR_EV_MREMAP, "mremap"}, {TR_EV_BRK, "brk"},
-        {TR_EV_MPROTECT, "mprotect"}, {TR_EV_MADVISE, "madvise"},
-        {TR_EV_FORK, "fork"}, {TR_EV_VFORK, "vfork"},
-        {TR_EV_THREAD, "thread"}, {TR_EV_EXEC, "exec"},
-        {TR_EV_VMA, "vma"}, {TR_EV_EXIT, "exit"},
-        {TR_EV_FAULT, "fault"}, {TR_EV_RESIDENT, "resident"},
-        {TR_EV_LOST, "lost"}, {TR_EV_INCOMPLETE, "incomplete"},
-    };
-    uint64_t other = r->nr_events;
-    fprintf(stderr, "mmsim: record: %llu events, %llu ptrace stops:",
-            (unsigned long long)r->nr_events, (unsigned long long)r->nr_stops);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        other -= s->n[names[i].type];
-        if (s->n[names[i].type])
-            fprintf(stderr, " %s %llu", names[i].name,
-                    (unsigned long long)s->n[names[i].type]);
-    }
-    fprintf(stderr, " other %llu\n", (unsigned long long)other);
+    fprintf(stderr, "mmsim: record: %llu ptrace stops; events:",
+            (unsigned long long)r->nr_stops);
+    for (uint32_t t = 0; t < 128; t++)
+        if (r->by_type[t])
+            fprintf(stderr, " %s %llu", tr_ev_type_name(t) ? tr_ev_type_name(t) : "?",
+                    (unsigned long long)r->by_type[t]);
+    fputc('\n', stderr);
 }
 
 static int rec_finish(const struct rec_opts *o, struct sup_run *r,
-                      const struct rec_stats *stats)
+                      const char *path)
 {
+    uint64_t written = 0;
+    int werr = cmd_record_out_close(r->sink, &written);
     int exec_err = sup_spawn_exec_errno(&r->child);
     if (exec_err) {
         fprintf(stderr, "mmsim: record: cannot execute: '%s': %s\n",
@@ -210,12 +188,14 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
     if (r->verify)
         bad = sup_verify_report(r->verify, stderr);
     if (o->stats)
-        rec_stats_print(stats, r);
-    if (r->error) {
-        fprintf(stderr, "mmsim: record: writing the trace: %s\n",
-                strerror(-r->error));
+        rec_stats_print(r);
+    if (r->error || werr) {
+        fprintf(stderr, "mmsim: record: cannot write the trace: %s: '%s'\n",
+                mm_strerror(r->error ? r->error : werr), path);
         return CLI_EXIT_ERROR;
     }
+    fprintf(stderr, "mmsim: record: %llu events written to '%s'\n",
+            (unsigned long long)written, path);
     if (bad && r->have_status && WIFEXITED(r->status) &&
         WEXITSTATUS(r->status) == 0)
         return CLI_EXIT_ERROR; /* a clean run whose capture did not verify */
@@ -238,14 +218,7 @@ int cmd_record(int argc, char **argv)
         rec_usage(rc > 0 ? stdout : stderr);
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     }
-    if (o.out) {
-        fprintf(stderr, "mmsim: record: -o: the trace writer is not part of "
-                        "this build yet: '%s'\n", o.out);
-        return CLI_EXIT_USAGE;
-    }
-    struct rec_stats stats = {0};
-    struct sup_sink sink = {&stats, rec_stats_event};
-    struct sup_run r = {.sink = &sink};
+    struct sup_run r = {0};
     if (!rec_privileged(21))
         rec_note_setuid(o.argv[0]);
     if (o.verify && !(r.verify = sup_verify_new()))
@@ -255,12 +228,25 @@ int cmd_record(int argc, char **argv)
     rc = sup_spawn(o.argv, NULL, &r.child);
     if (rc < 0)
         return rec_spawn_error(&o, rc);
+    /* The child waits at its exec stop until the loop runs: if the trace
+     * cannot be created, none of the program has run. */
+    char path[64];
+    snprintf(path, sizeof(path), "mmsim.%d.mmtrace", (int)r.child.pid);
+    if (!o.out)
+        o.out = path;
+    if (!(r.sink = cmd_record_out_open(o.out, o.argv, &rc))) {
+        fprintf(stderr, "mmsim: record: cannot create the trace: %s: '%s'\n",
+                mm_strerror(rc), o.out);
+        kill(r.child.pid, SIGKILL);
+        waitpid(r.child.pid, NULL, __WALL);
+        return CLI_EXIT_ERROR;
+    }
     rec_signals(r.child.pid);
     rc = sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],
                 strerror(-rc));
-    rc = rec_finish(&o, &r, &stats);
+    rc = rec_finish(&o, &r, o.out);
     sup_verify_free(r.verify);
     sup_perf_free(r.perf);
     return rc;

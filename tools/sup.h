@@ -217,6 +217,7 @@ struct sup_run {
     int have_status;
     int error;                  /* first sink error (negative errno) */
     uint64_t nr_stops, nr_events;
+    uint64_t by_type[128];      /* events emitted, by type */
 };
 
 int sup_run_loop(struct sup_run *r);

@@ -67,6 +67,7 @@ void sup_event_init(struct tr_event *ev, uint32_t type,
 void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str)
 {
     r->nr_events++;
+    r->by_type[ev->type & 127]++;
     if (r->verify)
         sup_verify_event(r->verify, ev, str);
     if (!r->sink)

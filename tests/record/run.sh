@@ -98,6 +98,14 @@ if [ -z "$n" ] || [ "$1" != "$2" ] || [ "$1" = 0 ]; then
     echo "FAIL: not every process is EXACT"
     fail=1
 fi
+trace=$(ls mmsim.*.mmtrace 2>/dev/null | head -1)
+if [ -z "$trace" ] || ! "$mmsim" dump "$trace" > dump.txt; then
+    echo "FAIL: no readable trace"
+    fail=1
+elif [ "$(grep -c ' exec a=' dump.txt)" -lt 1 ]; then
+    echo "FAIL: the trace has no exec event"
+    fail=1
+fi
 grep '^mmsim' rec.err | grep -v ': EXACT$' | head -60
 echo "$case_name: native rc $native_rc, recorded rc $rec_rc; $summary"
 exit $fail

@@ -10,13 +10,17 @@ set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
 runs=${3:-30}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 bad=0
 for prog in sup_forkexec sup_forkexec_static sup_arena; do
     exact=0
     i=0
     while [ $i -lt "$runs" ]; do
         i=$((i + 1))
-        out=$("$mmsim" record --verify --no-faults -- "$progs/$prog" 1 2>&1 >/dev/null)
+        rm -f "$work/t.mmtrace"
+        out=$("$mmsim" record --verify --no-faults -o "$work/t.mmtrace" -- \
+            "$progs/$prog" 1 2>&1 >/dev/null)
         if echo "$out" | grep -q 'processes: \([0-9]*\) EXACT, 0 DIFFER, 0 UNKNOWN, 0 NOT CHECKED'; then
             exact=$((exact + 1))
         else
