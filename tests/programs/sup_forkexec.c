@@ -12,13 +12,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { NTHREADS = 3, ROUNDS = 200 };
+enum { NTHREADS = 4, ROUNDS = 400 };
 
 static void *sup_churn(void *arg)
 {
     size_t seed = (size_t)arg;
     for (int i = 0; i < ROUNDS; i++) {
-        size_t n = (1 + (seed + (size_t)i) % 7) * 4096;
+        /* Mostly one size, so a range one thread frees is the one the next
+         * mmap of another thread gets: the order of the two matters. */
+        size_t n = (i % 8 ? 4 : 1 + (seed + (size_t)i) % 7) * 4096;
         char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         p[0] = 1;
