@@ -11,74 +11,22 @@ set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
 case_name=$3
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-skip() {
-    echo "SKIP: $case_name: $1"
+. "$here/workloads.sh"
+wl_setup "$case_name"
+if [ $? = 77 ]; then
+    echo "SKIP: $case_name: $wl_skip"
     exit 77
-}
+fi
 
-need() {
-    command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
-}
-
-setup_make() {
-    for i in 1 2 3; do
-        printf 'int f%s(int x) { return x * %s; }\n' "$i" "$i" > "u$i.c"
-    done
-    printf 'all: u1.o u2.o u3.o\n\techo built\n%%.o: %%.c\n\t$(CC) -O2 -c $< -o $@\n' \
-        > Makefile
-}
-
-case $case_name in
-python)
-    need python3
-    set -- python3 -c '
-import threading
-def work(n):
-    return len([str(i) for i in range(n)])
-ts = [threading.Thread(target=work, args=(100000,)) for _ in range(4)]
-[t.start() for t in ts]
-[t.join() for t in ts]
-big = [i * 2 for i in range(500000)]
-print(len(big), sum(big) % 1000)' ;;
-perl)
-    need perl
-    set -- perl -e 'my @a = (1..200000); my %h = map { $_ => 1 } @a;
-        print scalar(keys %h), "\n"' ;;
-gcc)
-    need gcc
-    printf 'static int sq(int x) { return x * x; }\nint g(int y) { return sq(y) + 1; }\n' > hello.c
-    set -- gcc -O2 -c hello.c -o hello.o ;;
-sqlite3)
-    need sqlite3
-    set -- sqlite3 :memory: 'create table t(a); with recursive c(x) as
-        (select 1 union all select x + 1 from c where x < 20000)
-        insert into t select x from c; select count(*), sum(a) from t;' ;;
-make)
-    need make
-    need cc
-    setup_make
-    set -- make -s -j2 ;;
-bash)
-    need bash
-    set -- bash -c 'for i in 1 2 3 4; do echo "line $i" | tr a-z A-Z; done |
-        sort -r | cat; x=0; while [ $x -lt 20 ]; do x=$((x + 1)); done;
-        echo "x=$x"; exit 4' ;;
-static)
-    set -- "$progs/sup_forkexec_static" 1 ;;
-stop_die)
-    set -- "$progs/sup_stop" die ;;
-*)
-    set -- "$progs/$case_name" ;;
-esac
-
-"$@" > native.out 2> native.err
+wl_run "$case_name" > native.out 2> native.err
 native_rc=$?
 rm -f ./*.o
-"$mmsim" record --verify -- "$@" > rec.out 2> rec.err
+wl_run "$case_name" "$mmsim" record --verify -- > rec.out 2> rec.err
 rec_rc=$?
 
 fail=0
