@@ -2,7 +2,11 @@
  * The shim's own memory: a lock-free bump allocator over mmap-backed
  * chunks named "[anon:mmsim]" (prctl PR_SET_VMA_ANON_NAME, Linux 5.17+), so
  * the shim never calls the program's malloc and its memory is recognisable
- * in /proc/PID/maps and in the trace.
+ * in /proc/PID/maps and in the trace. Kernels built without
+ * CONFIG_ANON_VMA_NAME refuse the name (EINVAL); there the shim maps a
+ * private copy of an empty memfd named "mmsim" instead, which /proc/PID/maps
+ * shows as "/memfd:mmsim (deleted)": still private, copy-on-write over
+ * fork, and recognisable (pre_arena_map()).
  *
  * Memory is never returned: the shim allocates only long-lived tables
  * (stack interning). Allocation is async-signal-safe: the bump pointer is
@@ -12,6 +16,8 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "pre_internal.h"
 
@@ -29,18 +35,69 @@ struct chunk {
 
 static _Atomic(struct chunk *) cur;
 
-/**
- * pre_arena_name() - name an anonymous mapping "[anon:mmsim]".
- * @addr: start of the mapping.
- * @len: its length.
- *
- * Return: 0, or -1 if the kernel does not support naming (the mapping is
- * then left unnamed).
- */
-int pre_arena_name(void *addr, size_t len)
+static int name_anon(void *addr, size_t len)
 {
     return prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)addr,
                  (unsigned long)len, (unsigned long)"mmsim");
+}
+
+static void *map_memfd(void *addr, size_t len, int prot, int flags)
+{
+    int fd = (int)syscall(SYS_memfd_create, "mmsim", MFD_CLOEXEC);
+    void *p;
+
+    if (fd < 0)
+        return MAP_FAILED;
+    if (ftruncate(fd, (off_t)len) != 0) {
+        close(fd);
+        return MAP_FAILED;
+    }
+    p = mmap(addr, len, prot, (flags & ~MAP_ANONYMOUS) | MAP_PRIVATE, fd, 0);
+    close(fd);
+    return p;
+}
+
+/**
+ * pre_arena_map() - map memory for the shim, recognisable as the shim's.
+ * @addr: address hint (with MAP_FIXED_NOREPLACE in @flags: required).
+ * @len: length.
+ * @prot: protection.
+ * @flags: extra mmap flags (MAP_FIXED_NOREPLACE or 0).
+ *
+ * Anonymous and named "[anon:mmsim]" where the kernel supports naming,
+ * otherwise a private mapping of a memfd named "mmsim".
+ *
+ * Return: the mapping, or MAP_FAILED.
+ */
+void *pre_arena_map(void *addr, size_t len, int prot, int flags)
+{
+    static _Atomic int no_names;
+    void *p;
+
+    if (!atomic_load_explicit(&no_names, memory_order_relaxed)) {
+        p = mmap(addr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+        if (p == MAP_FAILED || name_anon(p, len) == 0)
+            return p;
+        munmap(p, len);
+        atomic_store_explicit(&no_names, 1, memory_order_relaxed);
+    }
+    return map_memfd(addr, len, prot, flags);
+}
+
+/**
+ * pre_arena_rename() - give a fresh private anonymous mapping the shim's name.
+ * @addr: the mapping (nothing in it is used yet).
+ * @len: its length.
+ * @prot: its protection.
+ *
+ * Where names are unsupported the range is replaced, in place, by a private
+ * mapping of the "mmsim" memfd (same contents: zero).
+ */
+void pre_arena_rename(void *addr, size_t len, int prot)
+{
+    if (name_anon(addr, len) == 0)
+        return;
+    map_memfd(addr, len, prot, MAP_FIXED);
 }
 
 static struct chunk *new_chunk(size_t need)
@@ -50,11 +107,9 @@ static struct chunk *new_chunk(size_t need)
 
     while (len < need + sizeof(struct chunk) + 64)
         len *= 2;
-    c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-             -1, 0);
+    c = pre_arena_map(NULL, len, PROT_READ | PROT_WRITE, 0);
     if (c == MAP_FAILED)
         return NULL;
-    pre_arena_name(c, len);
     c->end = (uintptr_t)c + len;
     atomic_store(&c->next, ((uintptr_t)(c + 1) + 63) & ~(uintptr_t)63);
     return c;

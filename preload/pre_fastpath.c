@@ -154,8 +154,8 @@ static int map_stub(void)
 {
     static const unsigned char code[] = {0x0f, 0x05, 0xc3};
     void *want = (void *)(uintptr_t)TR_FASTPATH_STUB_ADDR;
-    void *p = mmap(want, TR_FASTPATH_STUB_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    void *p = pre_arena_map(want, TR_FASTPATH_STUB_SIZE,
+                            PROT_READ | PROT_WRITE, MAP_FIXED_NOREPLACE);
 
     if (p == MAP_FAILED)
         return -1;
@@ -168,7 +168,6 @@ static int map_stub(void)
         munmap(p, TR_FASTPATH_STUB_SIZE);
         return -1;
     }
-    pre_arena_name(p, TR_FASTPATH_STUB_SIZE);
     return 0;
 }
 

@@ -44,7 +44,8 @@ PRE_HIDDEN void pre_put_stack(const struct tr_ring_stack *rec);
 
 /* ---- preload/pre_arena.c ---- */
 PRE_HIDDEN void *pre_arena_alloc(size_t size);
-PRE_HIDDEN int pre_arena_name(void *addr, size_t len);
+PRE_HIDDEN void *pre_arena_map(void *addr, size_t len, int prot, int flags);
+PRE_HIDDEN void pre_arena_rename(void *addr, size_t len, int prot);
 
 /* ---- preload/pre_stack.c ---- */
 PRE_HIDDEN uint32_t pre_stack_id(void *caller);
