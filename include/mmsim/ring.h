@@ -134,7 +134,7 @@
 #define TR_RING_MAX_SLOTS (1u << 24)
 #define TR_RING_MMLOCKS 4096u
 /* Longest a producer waits for space before dropping an event. */
-#define TR_RING_FULL_WAIT_NS 20000000LL
+#define TR_RING_FULL_WAIT_NS 100000000LL
 /* Suggested delay before the consumer abandons an uncommitted slot. */
 #define TR_RING_ABANDON_NS 2000000000LL
 

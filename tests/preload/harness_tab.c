@@ -9,10 +9,12 @@
 #include "harness_tab.h"
 
 #define HX_STACKS (1u << 20)
+#define HX_SEQS (1u << 22)
 
 void hx_init(struct hx_state *st)
 {
     st->stacks = calloc(HX_STACKS, sizeof(*st->stacks));
+    st->seqs = calloc(HX_SEQS, sizeof(*st->seqs));
 }
 
 int hx_find_symbol(const char *prog, const char *sym, uint64_t *lo,
@@ -71,7 +73,6 @@ static int pid_index(struct hx_state *st, uint32_t pid)
     if (st->npids == 1024)
         return 0;
     st->pids[st->npids] = pid;
-    st->last_seq[st->npids] = 0;
     return (int)st->npids++;
 }
 
@@ -96,16 +97,32 @@ static void alloc_event(struct hx_state *st, const struct tr_event *ev)
                 st->want_freed = 1;
 }
 
+/* Record (pid, mmseq); returns 1 if it was seen before. */
+static int seq_seen(struct hx_state *st, uint32_t pid, uint32_t mmseq)
+{
+    uint64_t key = (uint64_t)pid << 32 | mmseq;
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+    for (uint32_t i = 0;; i++) {
+        uint64_t *e = &st->seqs[(h + i) & (HX_SEQS - 1)];
+
+        if (*e == key)
+            return 1;
+        if (*e == 0) {
+            *e = key;
+            return 0;
+        }
+    }
+}
+
 static void fast_event(struct hx_state *st, const struct tr_event *ev,
                        uint32_t mmseq)
 {
-    int i = pid_index(st, ev->pid);
     int ok = ev->ret >= 0 || ev->ret < -4095;
 
     st->nfast++;
-    if (mmseq <= st->last_seq[i])
-        st->mmseq_disorder++;
-    st->last_seq[i] = mmseq;
+    if (mmseq == 0 || seq_seen(st, ev->pid, mmseq))
+        st->mmseq_dup++;
     if (ev->type == TR_EV_MMAP && ok) {
         st->fp_mmap_ok = 1;
         if (!(ev->a[3] & MAP_ANONYMOUS) && (int64_t)ev->a[4] >= 0 && ev->ino == 0)

@@ -22,14 +22,15 @@ struct hx_stack_ent {
 
 struct hx_state {
     struct hx_stack_ent *stacks; /* open addressing, HX_STACKS entries */
-    uint32_t pids[1024], last_seq[1024], npids;
+    uint64_t *seqs;              /* (pid, mmseq) seen, HX_SEQS entries */
+    uint32_t pids[1024], npids;
     uint64_t frame_lo, frame_hi; /* --expect-frame range */
     int frame_seen;
     uint64_t want_size;          /* --expect-malloc */
     uint64_t want_ptrs[4096][2]; /* pid, ptr of such mallocs */
     int nwant, want_freed;
     uint64_t nevents, nallocs, nfrees, nfast, nstackrecs;
-    int lost_events, undefined_stacks, mmseq_disorder, bad_kind, abandoned;
+    int lost_events, undefined_stacks, mmseq_dup, bad_kind, abandoned;
     int fp_mmap_ok, fp_munmap_ok, fp_file_no_ino, in_alloc;
 };
 
