@@ -17,6 +17,12 @@ void hx_init(struct hx_state *st)
     st->seqs = calloc(HX_SEQS, sizeof(*st->seqs));
 }
 
+void hx_free(struct hx_state *st)
+{
+    free(st->stacks);
+    free(st->seqs);
+}
+
 int hx_find_symbol(const char *prog, const char *sym, uint64_t *lo,
                    uint64_t *hi)
 {

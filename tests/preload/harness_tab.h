@@ -35,6 +35,7 @@ struct hx_state {
 };
 
 void hx_init(struct hx_state *st);
+void hx_free(struct hx_state *st);
 int hx_find_symbol(const char *prog, const char *sym, uint64_t *lo,
                    uint64_t *hi);
 void hx_stack(struct hx_state *st, const struct tr_ring_stack *r);

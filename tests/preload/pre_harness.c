@@ -242,5 +242,8 @@ int main(int argc, char **argv)
     hx_summary(&st, status);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         bad |= fail("program did not exit 0");
+    hx_free(&st);
+    free(out.data);
+    free(plain_out.data);
     return bad ? 1 : 0;
 }
