@@ -17,7 +17,10 @@
  *     --expect-pids N (events from at least N processes), --expect-frame SYM
  *     (some stack contains an address inside function SYM of the program,
  *     which must be non-PIE; found with nm), --compare (the program's stdout
- *     and exit status are identical with and without the shim).
+ *     and exit status are identical with and without the shim), --discard
+ *     (drain without looking at the records: for benchmarks; only the
+ *     program's exit status and the loss counter are then checked), --dump
+ *     (print every event on stderr).
  *
  * Usage: pre_harness --shim PATH [options] -- program [args...]
  * Prints one summary line; exits 0 if every check passed, 1 otherwise.
@@ -43,7 +46,7 @@ struct opts {
 static struct tr_ring_hdr *ring;
 static atomic_int child_done;
 static struct hx_state st;
-static int dump;
+static int dump, discard;
 
 static void dump_event(const struct tr_ring_slot *s)
 {
@@ -58,6 +61,8 @@ static void dump_event(const struct tr_ring_slot *s)
 
 static void drain_one(struct tr_ring_slot *s)
 {
+    if (discard)
+        return;
     if (s->kind == TR_SLOT_STACK) {
         hx_stack(&st, &s->u.stack);
     } else if (s->kind == TR_SLOT_EVENT) {
@@ -69,11 +74,16 @@ static void drain_one(struct tr_ring_slot *s)
     }
 }
 
-/* Drain until empty; a slot pending for over a second is abandoned. */
+/*
+ * Drain what is committed, in one batch. Stops at an empty or pending slot
+ * rather than spinning there: a consumer polling the slot a producer is
+ * writing makes its cache lines bounce on every event. A slot pending for
+ * over a second is abandoned.
+ */
 static int drain(void)
 {
+    static long long pending_since;
     struct tr_ring_slot *s;
-    long long pending_since = 0;
     int n = 0;
 
     for (;;) {
@@ -84,26 +94,31 @@ static int drain(void)
             tr_ring_release(ring);
             pending_since = 0;
             n++;
-        } else if (r == TR_RING_PENDING) {
+            continue;
+        }
+        tr_ring_wake(ring);
+        if (r == TR_RING_PENDING) {
             long long now = tr_ring__now_ns();
 
             if (pending_since == 0)
                 pending_since = now;
             else if (now - pending_since > 1000000000LL &&
-                     tr_ring_abandon(ring) == 0)
+                     tr_ring_abandon(ring) == 0) {
                 st.abandoned++;
-        } else {
-            return n;
+                continue;
+            }
         }
+        return n;
     }
 }
 
 static void *drainer(void *arg)
 {
     (void)arg;
-    while (!atomic_load(&child_done))
-        if (drain() == 0)
-            usleep(200);
+    while (!atomic_load(&child_done)) {
+        drain();
+        usleep(200);
+    }
     return NULL;
 }
 
@@ -157,6 +172,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->expect_fastpath = 1;
         else if (!strcmp(a, "--expect-in-alloc"))
             o->expect_in_alloc = 1;
+        else if (!strcmp(a, "--discard"))
+            discard = 1;
         else if (!strcmp(a, "--dump"))
             o->dump = 1;
         else if (!strcmp(a, "--compare"))
@@ -222,7 +239,7 @@ int main(int argc, char **argv)
     }
     if (o.compare)
         plain_status = run(o.argv, NULL, &plain_out);
-    fd = tr_ring_create(1u << 18, &ring);
+    fd = tr_ring_create(1u << 16, &ring);
     if (fd < 0)
         return fail("tr_ring_create");
     snprintf(envfd, sizeof(envfd), "%s=%d", TR_RING_ENV, fd);
@@ -237,7 +254,9 @@ int main(int argc, char **argv)
     status = run(o.argv, extra, &out);
     atomic_store(&child_done, 1);
     pthread_join(th, NULL);
-    drain();
+    while (drain() != 0 || tr_ring_peek(ring, &(struct tr_ring_slot *){0}) ==
+                               TR_RING_PENDING)
+        usleep(1000);
     bad = check(&o, status, plain_status, &out, &plain_out);
     hx_summary(&st, status);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
