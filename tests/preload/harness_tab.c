@@ -63,6 +63,8 @@ void hx_stack(struct hx_state *st, const struct tr_ring_stack *r)
     struct hx_stack_ent *e = stack_slot(st, (uint64_t)r->pid << 32 | r->id);
 
     st->nstackrecs++;
+    if (r->first == 0)
+        st->nstacks++;
     e->key = (uint64_t)r->pid << 32 | r->id;
     e->depth = r->depth;
     e->got += r->n;
@@ -164,11 +166,11 @@ int hx_npids(const struct hx_state *st)
 
 void hx_summary(const struct hx_state *st, int status)
 {
-    printf("events %llu allocs %llu frees %llu fastpath %llu stackrecs %llu "
-           "pids %u in_alloc %d lost %d status %d\n",
+    printf("events %llu allocs %llu frees %llu fastpath %llu stacks %llu "
+           "stackrecs %llu pids %u in_alloc %d lost %d status %d\n",
            (unsigned long long)st->nevents, (unsigned long long)st->nallocs,
            (unsigned long long)st->nfrees, (unsigned long long)st->nfast,
-           (unsigned long long)st->nstackrecs, st->npids, st->in_alloc,
+           (unsigned long long)st->nstacks, (unsigned long long)st->nstackrecs, st->npids, st->in_alloc,
            st->lost_events, status);
 }
 

@@ -14,13 +14,15 @@
  *     pointer was later freed), --expect-fastpath (fast-path mmap and munmap
  *     with successful results, file mappings with their inode),
  *     --expect-in-alloc (a kernel request tagged TR_F_IN_ALLOC),
- *     --expect-pids N (events from at least N processes), --expect-frame SYM
+ *     --expect-pids N (events from at least N processes), --max-stacks N
+ *     (at most N distinct stacks defined: each is sent once), --expect-frame SYM
  *     (some stack contains an address inside function SYM of the program,
  *     which must be non-PIE; found with nm), --compare (the program's stdout
  *     and exit status are identical with and without the shim), --discard
  *     (drain without looking at the records: for benchmarks; only the
  *     program's exit status and the loss counter are then checked), --dump
- *     (print every event on stderr).
+ *     (print every event on stderr), --ring-slots N (ring size, default
+ *     2^18).
  *
  * Usage: pre_harness --shim PATH [options] -- program [args...]
  * Prints one summary line; exits 0 if every check passed, 1 otherwise.
@@ -39,6 +41,7 @@ struct opts {
     const char *shim;
     long expect_malloc;
     int expect_fastpath, expect_in_alloc, expect_pids, compare, dump;
+    long max_stacks, ring_slots;
     const char *expect_frame;
     char **argv;
 };
@@ -164,6 +167,10 @@ static int parse(int argc, char **argv, struct opts *o)
             o->shim = v, i++;
         else if (!strcmp(a, "--expect-malloc") && v)
             o->expect_malloc = atol(v), i++;
+        else if (!strcmp(a, "--ring-slots") && v)
+            o->ring_slots = atol(v), i++;
+        else if (!strcmp(a, "--max-stacks") && v)
+            o->max_stacks = atol(v), i++;
         else if (!strcmp(a, "--expect-pids") && v)
             o->expect_pids = atoi(v), i++;
         else if (!strcmp(a, "--expect-frame") && v)
@@ -206,6 +213,8 @@ static int check(const struct opts *o, int status, int plain_status,
     bad |= st.abandoned ? fail("abandoned slots") : 0;
     if (o->expect_malloc && !hx_malloc_freed(&st, (uint64_t)o->expect_malloc))
         bad |= fail("--expect-malloc");
+    if (o->max_stacks && (long)st.nstacks > o->max_stacks)
+        bad |= fail("--max-stacks: stacks not interned");
     if (o->expect_fastpath && (!st.fp_mmap_ok || !st.fp_munmap_ok))
         bad |= fail("--expect-fastpath");
     if (o->expect_fastpath && st.fp_file_no_ino)
@@ -239,7 +248,10 @@ int main(int argc, char **argv)
     }
     if (o.compare)
         plain_status = run(o.argv, NULL, &plain_out);
-    fd = tr_ring_create(1u << 16, &ring);
+    /* Large by default: a starved consumer on a loaded machine must not
+     * make the tests lose events (producers wait at most 100 ms). */
+    fd = tr_ring_create(o.ring_slots ? (uint32_t)o.ring_slots : 1u << 18,
+                        &ring);
     if (fd < 0)
         return fail("tr_ring_create");
     snprintf(envfd, sizeof(envfd), "%s=%d", TR_RING_ENV, fd);

@@ -49,7 +49,7 @@ native=$(best "$bench" 4 "$iters")
 echo "4 threads x $iters malloc+free pairs, min of $runs runs"
 printf '%-24s %12s %8s %12s %8s\n' "" "wall/pair" "" "CPU/pair" ""
 show native $native
-show "mmsim shim (stacks)" $(best "$harness" --discard --shim "$shim" -- \
+show "mmsim shim (stacks)" $(best "$harness" --discard --ring-slots 65536 --shim "$shim" -- \
     "$bench" 4 "$iters")
 if command -v heaptrack >/dev/null 2>&1; then
     show heaptrack $(best heaptrack -o "$tmp/ht" "$bench" 4 "$iters")
