@@ -176,7 +176,9 @@ enum tr_lost_reason {
  * thread in order, but other threads' slots may sit between them. ip[0] is
  * the innermost frame (the caller of the allocator function), raw addresses.
  * After fork the child starts a fresh id space (the shim resets its table in
- * the child), so ids never need the parent's definitions.
+ * the child), so ids never need the parent's definitions; after exec the
+ * new image starts a fresh id space too (same pid: a definition whose
+ * first is 0 replaces any earlier one with that id).
  */
 #define TR_RING_STACK_IPS 12
 struct tr_ring_stack {

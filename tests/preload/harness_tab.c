@@ -67,6 +67,8 @@ void hx_stack(struct hx_state *st, const struct tr_ring_stack *r)
         st->nstacks++;
     e->key = (uint64_t)r->pid << 32 | r->id;
     e->depth = r->depth;
+    if (r->first == 0)
+        e->got = 0; /* after exec, the same pid starts a new id space */
     e->got += r->n;
     for (int i = 0; i < r->n && i < TR_RING_STACK_IPS; i++)
         if (r->ip[i] >= st->frame_lo && r->ip[i] < st->frame_hi)
