@@ -20,7 +20,16 @@ struct cli_verb {
 const struct cli_verb *cli_find_verb(const char *name);
 void cli_print_usage(FILE *out);
 
+/* tools/cmd_dump.c */
+int cmd_dump(int argc, char **argv);
+
 /* tools/cmd_help.c */
 int cmd_help(int argc, char **argv);
+
+/* tools/cmd_proc.c */
+int cmd_proc(int argc, char **argv);
+
+/* tools/cmd_sysctl.c */
+int cmd_sysctl(int argc, char **argv);
 
 #endif /* MMSIM_TOOLS_CLI_H */

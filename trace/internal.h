@@ -1,0 +1,195 @@
+/*
+ * trace/internal.h - the trace library's cross-file pieces: byte layout
+ * constants, the record codec primitives, the writer's intern tables and the
+ * reader's chunk decoder. docs/trace-format.md specifies every byte.
+ *
+ * Declarations are grouped under the .c file that defines them; cross-file
+ * functions carry the tr__ prefix.
+ */
+#ifndef MMSIM_TRACE_INTERNAL_H
+#define MMSIM_TRACE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmsim/trace.h"
+
+/* File header: magic, version, body length, crc32c, then the body. */
+#define TR__FILE_MAGIC "\x89MMSIMTR"
+#define TR__MAGIC_LEN 8u
+#define TR__FILE_HDR_LEN 20u
+
+/* Chunk header: 64 bytes, little-endian; see docs/trace-format.md. */
+#define TR__CHUNK_MAGIC "\x89MMCHUNK"
+#define TR__CHUNK_HDR_LEN 64u
+
+enum tr__chunk_kind { TR__CHUNK_DATA = 1, TR__CHUNK_END = 2 };
+enum tr__codec { TR__CODEC_RAW = 0, TR__CODEC_ZSTD = 1 };
+
+/* Record tags in chunk payloads. */
+enum tr__rec_tag {
+    TR__REC_EVENT = 1,
+    TR__REC_STRING = 2,
+    TR__REC_STACK = 3,
+    TR__REC_MODULE = 4,
+    TR__REC_END = 5,
+};
+
+/* Field tags in the file header body. */
+enum tr__hdr_tag {
+    TR__H_TOOL = 1,
+    TR__H_KERNEL_RELEASE = 2,
+    TR__H_HOSTNAME = 3,
+    TR__H_PAGE_SIZE = 4,
+    TR__H_THP_ENABLED = 5,
+    TR__H_THP_DEFRAG = 6,
+    TR__H_SYSCTL_VM = 7,
+    TR__H_MEMINFO = 8,
+    TR__H_ZONEINFO = 9,
+    TR__H_CMDLINE = 10,
+    TR__H_START_REALTIME = 11,
+    TR__H_START_MONOTONIC = 12,
+    TR__H_EXTRA = 13,
+};
+
+/* Event field presence bits (the record's mask). */
+enum tr__ev_bits {
+    TR__EB_FLAGS = 1u << 0,
+    TR__EB_PID = 1u << 1, /* absent: same as the previous event's */
+    TR__EB_TID = 1u << 2, /* absent: same as the previous event's */
+    TR__EB_STACK = 1u << 3,
+    TR__EB_STR = 1u << 4,
+    TR__EB_A0 = 1u << 5, /* a[i] is bit 5 + i */
+    TR__EB_RET = 1u << 11,
+    TR__EB_DEV = 1u << 12,
+    TR__EB_INO = 1u << 13,
+    TR__EB_ALL = (1u << 14) - 1,
+};
+
+/* A decoded chunk header. */
+struct tr__chunk_hdr {
+    uint16_t kind;
+    uint16_t codec;
+    uint32_t seq;
+    uint32_t stored_len;
+    uint32_t raw_len;
+    uint32_t nr_events;
+    uint32_t nr_records;
+    uint64_t first_ts;
+    uint32_t first_string; /* id the first string defined here gets */
+    uint32_t first_stack;
+    uint32_t first_module;
+    uint32_t payload_crc;
+};
+
+/* Totals carried by the end chunk's END record. */
+struct tr__totals {
+    uint64_t chunks;
+    uint64_t events;
+    uint64_t strings;
+    uint64_t stacks;
+    uint64_t modules;
+};
+
+/* ---- trace/codec.c --------------------------------------------------- */
+
+/* A bounded cursor over bytes being decoded; err sticks once set. */
+struct tr__cur {
+    const uint8_t *p;
+    const uint8_t *end;
+    int err;
+};
+
+uint32_t tr__crc32c(uint32_t crc, const void *data, size_t len);
+uint64_t tr__hash(const void *data, size_t len);
+size_t tr__put_varint(uint8_t *p, uint64_t v);
+uint64_t tr__zigzag(int64_t v);
+int64_t tr__unzigzag(uint64_t v);
+uint64_t tr__get_varint(struct tr__cur *c);
+uint32_t tr__get_u32id(struct tr__cur *c);
+void tr__put_le16(uint8_t *p, uint16_t v);
+void tr__put_le32(uint8_t *p, uint32_t v);
+void tr__put_le64(uint8_t *p, uint64_t v);
+uint16_t tr__get_le16(const uint8_t *p);
+uint32_t tr__get_le32(const uint8_t *p);
+uint64_t tr__get_le64(const uint8_t *p);
+void tr__chunk_hdr_encode(uint8_t *out, const struct tr__chunk_hdr *h);
+int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h);
+size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
+                        const struct tr_event *prev);
+
+/* Worst-case encoded size of one event record, tag and length included. */
+#define TR__EVENT_REC_MAX (2u + 1u + 10u * 16u)
+
+/* ---- trace/header.c -------------------------------------------------- */
+
+int tr__header_encode(const struct tr_header *h, uint8_t **out, size_t *len);
+int tr__header_deliver(const uint8_t *body, size_t len, uint32_t version,
+                       const struct tr_consumer *c, void *arg,
+                       uint64_t *unknown);
+
+/* ---- trace/intern.c -------------------------------------------------- */
+
+/* Interned byte strings: id by content, ids dense from 1. */
+struct tr__intern {
+    struct tr__islot *slots;
+    uint32_t cap;   /* power of two, or 0 */
+    uint32_t count;
+    uint8_t *arena; /* the keys, back to back, 8-byte aligned */
+    size_t alen;
+    size_t acap;
+};
+
+int tr__intern_lookup(struct tr__intern *t, const void *key, uint32_t len,
+                      uint32_t *id);
+int tr__intern_add(struct tr__intern *t, const void *key, uint32_t len,
+                   uint32_t id);
+void tr__intern_free(struct tr__intern *t);
+
+/* ---- trace/reader_chunk.c -------------------------------------------- */
+
+/* Definition ranges [first, last] lost with damaged chunks. */
+struct tr__lost {
+    uint32_t first;
+    uint32_t last;
+};
+
+#define TR__LOST_MAX 4096u
+
+/* What the reader knows about ids; advanced by each good chunk. */
+struct tr__ids {
+    uint32_t next_string;
+    uint32_t next_stack;
+    uint32_t next_module;
+    struct tr__lost *lost_strings; /* TR__LOST_MAX each */
+    struct tr__lost *lost_stacks;
+    uint32_t nr_lost_strings;
+    uint32_t nr_lost_stacks;
+};
+
+/* The decoder's view of one chunk. */
+struct tr__chunk_in {
+    const struct tr__chunk_hdr *hdr;
+    const uint8_t *payload; /* raw_len bytes, decompressed */
+    uint64_t offset;        /* of the chunk in the file */
+};
+
+/* Reader-side callbacks plus scratch for decoding. */
+struct tr__dec {
+    const struct tr_consumer *c;
+    void *arg;
+    struct tr__ids *ids;
+    uint64_t *frames;  /* TR_STACK_MAX */
+    char *strbuf;      /* TR_STRING_MAX + 1 */
+    uint64_t unknown;  /* unknown records seen (delivery pass) */
+    uint64_t lost_refs;
+    struct tr__totals totals; /* from an END record */
+    int have_totals;
+    int stop;          /* a callback's non-zero return */
+    char why[128];     /* why a chunk did not decode */
+};
+
+int tr__chunk_decode(struct tr__dec *d, const struct tr__chunk_in *in,
+                     int deliver);
+
+#endif /* MMSIM_TRACE_INTERNAL_H */
