@@ -32,6 +32,9 @@ m=mem=1G,cpus=2,kernel=6.1
 
 # sysctl: values after boot, settings in order, sysctl(8) forms
 expect 0 '' 'vm.min_free_kbytes = 45056' -- sysctl -a --machine $m
+# the real 1G guest: user_reserve_kbytes 30203 (free/32 at boot), admin 8192
+expect 0 '' 'vm.user_reserve_kbytes = 30203' -- sysctl -a --machine $m
+expect 0 '' 'vm.admin_reserve_kbytes = 8192' -- sysctl -a --machine $m
 expect 0 '' 'vm.overcommit_memory = 2' -- sysctl vm.overcommit_memory \
     --machine $m -s vm.overcommit_memory=2
 expect 0 '' '2' -- sysctl -n overcommit_memory --machine $m \

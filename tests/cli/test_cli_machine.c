@@ -58,6 +58,9 @@ static void test_qemu_1g_by_cpus(void **state)
     expect_zone(zone("mem=1G,cpus=4", 0, MM_ZONE_DMA32), 4096, 258016,
                 258016, 241910);
     assert_int_equal(machine.thp, MM_THP_ALWAYS);
+    /* free pages when init_user_reserve() runs: managed - 4250 */
+    zone("mem=1G,cpus=2", 0, MM_ZONE_DMA32);
+    assert_int_equal(machine.boot_free_pages, 3840 + 242034 - 4250);
 }
 
 static void test_qemu_2g(void **state)
