@@ -222,6 +222,14 @@ static inline bool mm__populated_zone(const struct mm_zone *z)
 
 /* ---- model/page_alloc_buddy.c ------------------------------------------- */
 
+void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
+                            struct mm_free_block *b);
+void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
+                           enum mm_migratetype mt);
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
+                unsigned low, unsigned high, enum mm_migratetype mt);
+bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
+                          unsigned order, enum mm_migratetype mt, uint64_t *pfn);
 int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t start, uint64_t end);
 int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
@@ -232,6 +240,12 @@ int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
 
 uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_fallback.c ------------------------------------------ */
+
+bool mm__rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
+                          unsigned order, enum mm_migratetype mt,
+                          unsigned flags, uint64_t *pfn);
 
 /* ---- model/page_alloc_pageblock.c ---------------------------------------- */
 
