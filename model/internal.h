@@ -285,6 +285,7 @@ uint64_t mm__nr_free_buffer_pages(const struct mm_sim *sim);
 void mm__calculate_min_free_kbytes(struct mm_sim *sim);
 void mm__set_recommended_min_free_kbytes(struct mm_sim *sim);
 void mm__init_per_zone_wmark_min(struct mm_sim *sim);
+uint64_t mm__si_mem_available(const struct mm_sim *sim);
 
 /* ---- model/page_alloc.c ------------------------------------------------- */
 

@@ -326,3 +326,32 @@ bool mm__zone_watermark_ok(const struct mm_zone *z, unsigned order, uint64_t mar
     }
     return false;
 }
+
+/**
+ * mm__si_mem_available() - MemAvailable, in pages
+ * @sim: the simulator
+ *
+ * Free pages minus totalreserve_pages, plus the page cache and reclaimable
+ * kernel memory (slab, misc) that could go without trouble: each loses
+ * min(half of itself, the sum of the zones' low watermarks).
+ *
+ * Kernel: si_mem_available(), mm/page_alloc.c (6.1), mm/show_mem.c (6.12+).
+ * Return: pages, at least 0.
+ */
+uint64_t mm__si_mem_available(const struct mm_sim *sim)
+{
+    uint64_t wmark_low = 0;
+    for (unsigned n = 0; n < sim->nr_nodes; n++)
+        for (int t = 0; t < MM_NR_ZONES; t++)
+            wmark_low += mm__wmark_pages(&sim->nodes[n].zones[t], MM_WMARK_LOW);
+    int64_t avail = (int64_t)mm__global_zone_page_state(sim, MM_NR_FREE_PAGES) -
+                    (int64_t)sim->totalreserve_pages;
+    uint64_t pagecache = mm__global_node_page_state(sim, MM_NR_ACTIVE_FILE) +
+                         mm__global_node_page_state(sim, MM_NR_INACTIVE_FILE);
+    pagecache -= pagecache / 2 < wmark_low ? pagecache / 2 : wmark_low;
+    uint64_t rec = mm__global_node_page_state(sim, MM_NR_SLAB_RECLAIMABLE) +
+                   mm__global_node_page_state(sim, MM_NR_KERNEL_MISC_RECLAIMABLE);
+    rec -= rec / 2 < wmark_low ? rec / 2 : wmark_low;
+    avail += (int64_t)(pagecache + rec);
+    return avail > 0 ? (uint64_t)avail : 0;
+}

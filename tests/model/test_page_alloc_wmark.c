@@ -290,6 +290,32 @@ static void test_watermark_ok_high_order(void **state)
     mm_sim_free(sim);
 }
 
+/* MemAvailable on the live machine: free - totalreserve + half the cache. */
+static void test_si_mem_available(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_live618(&m);
+    struct mm_sim *sim = boot(&m);
+    assert_int_equal(mm__si_mem_available(sim), 1497544 - 31932);
+    struct mm_pgdat *n0 = &sim->nodes[0];
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, 1000);
+    mm__mod_node_page_state(n0, MM_NR_ACTIVE_FILE, 500);
+    mm__mod_node_page_state(n0, MM_NR_SLAB_RECLAIMABLE, 101);
+    assert_int_equal(mm__si_mem_available(sim), 1497544 - 31932 + 750 + 51);
+    /* the cut is capped by the sum of low watermarks: 53+10898+10166+32 */
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, 100000);
+    assert_int_equal(mm__si_mem_available(sim),
+                     1497544 - 31932 + 101500 - 21149 + 51);
+    /* all free pages gone: the reserve makes it 0, not negative */
+    sim->nodes[0].zones[MM_ZONE_DMA32].vm_stat[MM_NR_FREE_PAGES] = 0;
+    sim->nodes[0].zones[MM_ZONE_NORMAL].vm_stat[MM_NR_FREE_PAGES] = 0;
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, -101000);
+    mm__mod_node_page_state(n0, MM_NR_ACTIVE_FILE, -500);
+    assert_int_equal(mm__si_mem_available(sim), 0);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_lowmem_reserve_classic),
         cmocka_unit_test(test_watermark_ok_lowmem_reserve),
         cmocka_unit_test(test_watermark_ok_high_order),
+        cmocka_unit_test(test_si_mem_available),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
