@@ -222,20 +222,35 @@ static inline bool mm__populated_zone(const struct mm_zone *z)
 
 /* ---- model/page_alloc_buddy.c ------------------------------------------- */
 
+/* 2^order pages at pfn; free parts of it belong on the @mt lists. */
+struct mm_pages {
+    uint64_t pfn;
+    unsigned order;
+    enum mm_migratetype mt;
+};
+
+/* One request to a zone's buddy lists (the arguments of rmqueue_buddy()). */
+struct mm_rmqueue_ctl {
+    unsigned order;          /* 2^order pages wanted */
+    enum mm_migratetype mt;  /* the wanted type */
+    unsigned flags;          /* MM_ALLOC_* */
+    uint64_t pfn;            /* result: first PFN taken */
+};
+
 void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
                             struct mm_free_block *b);
 void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
                            enum mm_migratetype mt);
-void mm__expand(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                unsigned low, unsigned high, enum mm_migratetype mt);
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone,
+                const struct mm_pages *block, unsigned low);
 bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
                           unsigned order, enum mm_migratetype mt, uint64_t *pfn);
 int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t start, uint64_t end);
-int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                      unsigned order, enum mm_migratetype mt, bool to_tail);
-bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
-                 enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
+int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
+                      const struct mm_pages *pages, bool to_tail);
+bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone,
+                 struct mm_rmqueue_ctl *ctl);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
 
@@ -244,8 +259,7 @@ uint64_t mm__zone_free_pages(const struct mm_zone *zone);
 /* ---- model/page_alloc_fallback.c ------------------------------------------ */
 
 bool mm__rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                          unsigned order, enum mm_migratetype mt,
-                          unsigned flags, uint64_t *pfn);
+                          struct mm_rmqueue_ctl *ctl);
 
 /* ---- model/page_alloc_pageblock.c ---------------------------------------- */
 

@@ -70,11 +70,13 @@ static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
                     struct mm_zone *zone, unsigned flags, uint64_t *pfn)
 {
     const struct mm_alloc_ctx *req = ac->req;
-    if (!mm__rmqueue(sim, zone, req->order, req->migratetype, flags, pfn))
+    struct mm_rmqueue_ctl ctl = {req->order, req->migratetype, flags, 0};
+    if (!mm__rmqueue(sim, zone, &ctl))
         return false;
+    *pfn = ctl.pfn;
     if (record_allocation(sim, zone, *pfn, req->order, req->migratetype)) {
-        mm__free_one_page(sim, zone, *pfn, req->order,
-                          mm__pageblock_mt(zone, *pfn), false);
+        struct mm_pages back = {*pfn, req->order, mm__pageblock_mt(zone, *pfn)};
+        mm__free_one_page(sim, zone, &back, false);
         sim->host_err = MM_ENOMEM;
         return false;
     }
@@ -236,8 +238,8 @@ void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
     mm__hmap_del(&sim->allocated, pfn);
     if ((rec >> 8) == MM_MIGRATE_MOVABLE)
         mm__account_movable(sim, zone, pfn, order, false);
-    if (mm__free_one_page(sim, zone, pfn, order, mm__pageblock_mt(zone, pfn),
-                          false)) {
+    struct mm_pages pages = {pfn, order, mm__pageblock_mt(zone, pfn)};
+    if (mm__free_one_page(sim, zone, &pages, false)) {
         sim->nr_bad_free++;
         return;
     }

@@ -134,9 +134,11 @@ static struct mm_free_list *block_list(struct mm_zone *zone,
 
 /* add_to_free_list() / add_to_free_list_tail() */
 static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
-                            uint64_t pfn, unsigned order,
-                            enum mm_migratetype mt, bool tail)
+                            const struct mm_pages *p, bool tail)
 {
+    uint64_t pfn = p->pfn;
+    unsigned order = p->order;
+    enum mm_migratetype mt = p->mt;
     struct mm_free_block *b = block_get(&sim->block_pool);
     if (!b)
         return MM_ENOMEM;
@@ -198,22 +200,21 @@ static struct mm_free_block *find_free_block(const struct mm_zone *zone,
 /* ---- allocation --------------------------------------------------------- */
 
 /**
- * mm__expand() - expand(): keep the low 2^@low pages of a 2^@high block
+ * mm__expand() - expand(): keep the low 2^@low pages of a block
  * @sim: the simulator
  * @zone: the zone
- * @pfn: the block, already off the free lists
+ * @block: the block, already off the free lists; its upper halves go to the
+ *         heads of the @block->mt lists
  * @low: order kept
- * @high: order of the block
- * @mt: the lists the upper halves go to (at their heads)
  */
-void mm__expand(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                unsigned low, unsigned high, enum mm_migratetype mt)
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone,
+                const struct mm_pages *block, unsigned low)
 {
-    uint64_t size = 1ull << high;
-    while (high > low) {
-        high--;
-        size >>= 1;
-        if (add_to_free_list(sim, zone, pfn + size, high, mt, false))
+    struct mm_pages half = *block;
+    while (half.order > low) {
+        half.order--;
+        half.pfn = block->pfn + (1ull << half.order);
+        if (add_to_free_list(sim, zone, &half, false))
             sim->host_err = MM_ENOMEM;
     }
 }
@@ -235,22 +236,22 @@ bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
         struct mm_free_block *b = zone->free_area[o].free_list[mt].head;
         if (!b)
             continue;
-        *pfn = b->node.key;
+        struct mm_pages block = {b->node.key, o, mt};
+        *pfn = block.pfn;
         mm__del_from_free_list(sim, zone, b);
-        mm__expand(sim, zone, *pfn, order, o, mt);
+        mm__expand(sim, zone, &block, order);
         return true;
     }
     return false;
 }
 
 /**
- * mm__rmqueue() - take a block of 2^@order pages off a zone's free lists
+ * mm__rmqueue() - take 2^order pages off a zone's free lists
  * @sim: the simulator
  * @zone: the zone
- * @order: the order
- * @mt: the wanted migratetype (one of the first three)
- * @flags: MM_ALLOC_* flags (NOFRAGMENT, KSWAPD, HIGHATOMIC, OOM, NON_BLOCK)
- * @pfn: set to the first PFN on success
+ * @ctl: order, wanted migratetype (one of the first three), MM_ALLOC_*
+ *       flags (NOFRAGMENT, KSWAPD, HIGHATOMIC, OOM, NON_BLOCK); ->pfn is
+ *       set to the first PFN on success
  *
  * Updates NR_FREE_PAGES; the caller counts events and statistics. No
  * watermark check here.
@@ -258,17 +259,18 @@ bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
  * Kernel: mm/page_alloc.c rmqueue_buddy() and __rmqueue() (no pcp, no CMA).
  * Return: true if a block was taken.
  */
-bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
-                 enum mm_migratetype mt, unsigned flags, uint64_t *pfn)
+bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone,
+                 struct mm_rmqueue_ctl *ctl)
 {
     bool ok = false;
-    if (flags & MM_ALLOC_HIGHATOMIC)
-        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, pfn);
+    unsigned order = ctl->order;
+    if (ctl->flags & MM_ALLOC_HIGHATOMIC)
+        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, &ctl->pfn);
     if (!ok)
-        ok = mm__rmqueue_smallest(sim, zone, order, mt, pfn) ||
-             mm__rmqueue_fallback(sim, zone, order, mt, flags, pfn);
-    if (!ok && (flags & (MM_ALLOC_OOM | MM_ALLOC_NON_BLOCK)))
-        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, pfn);
+        ok = mm__rmqueue_smallest(sim, zone, order, ctl->mt, &ctl->pfn) ||
+             mm__rmqueue_fallback(sim, zone, ctl);
+    if (!ok && (ctl->flags & (MM_ALLOC_OOM | MM_ALLOC_NON_BLOCK)))
+        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, &ctl->pfn);
     if (ok)
         zone->vm_stat[MM_NR_FREE_PAGES] -= (int64_t)1 << order;
     return ok;
@@ -309,18 +311,19 @@ static bool mt_mergeable(enum mm_migratetype mt)
  * mm__free_one_page() - give a block back, merging with free buddies
  * @sim: the simulator
  * @zone: the zone holding the block
- * @pfn: first PFN, aligned to 2^@order
- * @order: the order
- * @mt: the migratetype list it goes to (its pageblock's type)
+ * @pages: first PFN (aligned to 2^order), order, and the migratetype list it
+ *         goes to (its pageblock's type)
  * @to_tail: FPI_TO_TAIL (boot memory)
  *
  * Kernel: mm/page_alloc.c __free_one_page().
  * Return: 0; MM_EEXIST if the block overlaps a free one; MM_ENOMEM.
  */
-int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                      unsigned order, enum mm_migratetype mt, bool to_tail)
+int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
+                      const struct mm_pages *pages, bool to_tail)
 {
-    uint64_t buddy_pfn = 0;
+    uint64_t buddy_pfn = 0, pfn = pages->pfn;
+    unsigned order = pages->order;
+    enum mm_migratetype mt = pages->mt;
     if (find_free_block(zone, pfn, order))
         return MM_EEXIST;
     zone->vm_stat[MM_NR_FREE_PAGES] += (int64_t)1 << order;
@@ -343,7 +346,8 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
     }
     if (!to_tail)
         to_tail = buddy_merge_likely(zone, pfn, buddy_pfn, order);
-    return add_to_free_list(sim, zone, pfn, order, mt, to_tail);
+    struct mm_pages merged = {pfn, order, mt};
+    return add_to_free_list(sim, zone, &merged, to_tail);
 }
 
 /**
@@ -369,8 +373,8 @@ int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
             order = (unsigned)__builtin_ctzll(start);
         while (start + (1ull << order) > end)
             order--;
-        int err = mm__free_one_page(sim, zone, start, order,
-                                    mm__pageblock_mt(zone, start), true);
+        struct mm_pages p = {start, order, mm__pageblock_mt(zone, start)};
+        int err = mm__free_one_page(sim, zone, &p, true);
         if (err)
             return err;
         start += 1ull << order;

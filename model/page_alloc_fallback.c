@@ -120,10 +120,11 @@ static uint64_t move_freepages_block(struct mm_zone *zone, uint64_t pfn,
  * Return: false when only the found block itself changes list ("single_page").
  */
 static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
-                            const struct mm_free_block *b, unsigned flags,
-                            enum mm_migratetype start, bool whole)
+                            const struct mm_free_block *b,
+                            const struct mm_rmqueue_ctl *ctl, bool whole)
 {
     uint64_t pfn = b->node.key, movable, alike;
+    enum mm_migratetype start = ctl->mt;
     enum mm_migratetype old = mm__pageblock_mt(zone, pfn);
     if (old == MM_MIGRATE_HIGHATOMIC)
         return false;
@@ -133,7 +134,7 @@ static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
             mm__set_pageblock_mt(sim, zone, pfn + i * PAGEBLOCK_NR, start);
         return false;
     }
-    if (boost_watermark(sim, zone) && (flags & MM_ALLOC_KSWAPD))
+    if (boost_watermark(sim, zone) && (ctl->flags & MM_ALLOC_KSWAPD))
         zone->boosted = true;
     if (!whole)
         return false;
@@ -153,21 +154,22 @@ static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
 
 /* steal_suitable_fallback() (6.1) */
 static void steal_suitable_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                                    struct mm_free_block *b, unsigned flags,
-                                    enum mm_migratetype start, bool whole)
+                                    struct mm_free_block *b,
+                                    const struct mm_rmqueue_ctl *ctl, bool whole)
 {
-    if (!steal_pageblock(sim, zone, b, flags, start, whole))
-        mm__move_to_free_list(zone, b, start);
+    if (!steal_pageblock(sim, zone, b, ctl, whole))
+        mm__move_to_free_list(zone, b, ctl->mt);
 }
 
 /* __rmqueue_fallback(): steal the largest suitable block of another type. */
 static bool rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                             unsigned order, enum mm_migratetype start,
-                             unsigned flags)
+                             const struct mm_rmqueue_ctl *ctl)
 {
+    unsigned order = ctl->order;
+    enum mm_migratetype start = ctl->mt;
     int co, min_order = (int)order, fmt = -1;
     bool can_steal = false;
-    if (order < MM_PAGEBLOCK_ORDER && (flags & MM_ALLOC_NOFRAGMENT))
+    if (order < MM_PAGEBLOCK_ORDER && (ctl->flags & MM_ALLOC_NOFRAGMENT))
         min_order = MM_PAGEBLOCK_ORDER;
     for (co = MAX_ORDER_NR; co >= min_order; co--) {
         fmt = find_suitable_fallback(&zone->free_area[co], (unsigned)co, start,
@@ -187,7 +189,7 @@ static bool rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
         }
     }
     struct mm_free_block *b = zone->free_area[co].free_list[fmt].head;
-    steal_suitable_fallback(sim, zone, b, flags, start, can_steal);
+    steal_suitable_fallback(sim, zone, b, ctl, can_steal);
     return true;
 }
 
@@ -224,24 +226,24 @@ static void move_block_free_pages(struct mm_sim *sim, struct mm_zone *zone,
 
 /* try_to_steal_block() (6.12): claim the pageblock or give up. */
 static bool try_to_claim_block(struct mm_sim *sim, struct mm_zone *zone,
-                               struct mm_free_block *b, unsigned order,
-                               enum mm_migratetype start, unsigned flags,
-                               uint64_t *pfn)
+                               struct mm_free_block *b, struct mm_rmqueue_ctl *ctl)
 {
     uint64_t bpfn = b->node.key, first, free_pages, alike;
     unsigned co = b->order;
+    enum mm_migratetype start = ctl->mt;
     enum mm_migratetype old = mm__pageblock_mt(zone, bpfn);
     if (old == MM_MIGRATE_HIGHATOMIC)
         return false;
     if (co >= MM_PAGEBLOCK_ORDER) {
+        struct mm_pages block = {bpfn, co, start};
         mm__del_from_free_list(sim, zone, b);
         for (uint64_t i = 0; i < 1ull << (co - MM_PAGEBLOCK_ORDER); i++)
             mm__set_pageblock_mt(sim, zone, bpfn + i * PAGEBLOCK_NR, start);
-        mm__expand(sim, zone, bpfn, order, co, start);
-        *pfn = bpfn;
+        mm__expand(sim, zone, &block, ctl->order);
+        ctl->pfn = bpfn;
         return true;
     }
-    if (boost_watermark(sim, zone) && (flags & MM_ALLOC_KSWAPD))
+    if (boost_watermark(sim, zone) && (ctl->flags & MM_ALLOC_KSWAPD))
         zone->boosted = true;
     if (!prep_move_freepages_block(zone, bpfn, &first, &free_pages))
         return false;
@@ -255,27 +257,25 @@ static bool try_to_claim_block(struct mm_sim *sim, struct mm_zone *zone,
     if (free_pages + alike < PAGEBLOCK_NR / 2)
         return false;
     move_block_free_pages(sim, zone, first, start);
-    return mm__rmqueue_smallest(sim, zone, order, start, pfn);
+    return mm__rmqueue_smallest(sim, zone, ctl->order, start, &ctl->pfn);
 }
 
 /* __rmqueue_claim() */
 static bool rmqueue_claim(struct mm_sim *sim, struct mm_zone *zone,
-                          unsigned order, enum mm_migratetype start,
-                          unsigned flags, uint64_t *pfn)
+                          struct mm_rmqueue_ctl *ctl)
 {
-    int min_order = (int)order;
+    int min_order = (int)ctl->order;
     bool can_steal;
-    if (order < MM_PAGEBLOCK_ORDER && (flags & MM_ALLOC_NOFRAGMENT))
+    if (ctl->order < MM_PAGEBLOCK_ORDER && (ctl->flags & MM_ALLOC_NOFRAGMENT))
         min_order = MM_PAGEBLOCK_ORDER;
     for (int co = MAX_ORDER_NR; co >= min_order; co--) {
         struct mm_free_area *area = &zone->free_area[co];
-        int fmt = find_suitable_fallback(area, (unsigned)co, start, &can_steal);
+        int fmt = find_suitable_fallback(area, (unsigned)co, ctl->mt, &can_steal);
         if (fmt < 0)
             continue;
         if (!can_steal)
             break;
-        if (try_to_claim_block(sim, zone, area->free_list[fmt].head, order,
-                               start, flags, pfn))
+        if (try_to_claim_block(sim, zone, area->free_list[fmt].head, ctl))
             return true;
     }
     return false;
@@ -283,19 +283,19 @@ static bool rmqueue_claim(struct mm_sim *sim, struct mm_zone *zone,
 
 /* __rmqueue_steal(): the smallest fallback block; its rest keeps its type. */
 static bool rmqueue_steal(struct mm_sim *sim, struct mm_zone *zone,
-                          unsigned order, enum mm_migratetype start,
-                          uint64_t *pfn)
+                          struct mm_rmqueue_ctl *ctl)
 {
     bool can_steal;
-    for (unsigned co = order; co < MM_NR_PAGE_ORDERS; co++) {
+    for (unsigned co = ctl->order; co < MM_NR_PAGE_ORDERS; co++) {
         struct mm_free_area *area = &zone->free_area[co];
-        int fmt = find_suitable_fallback(area, co, start, &can_steal);
+        int fmt = find_suitable_fallback(area, co, ctl->mt, &can_steal);
         if (fmt < 0)
             continue;
         struct mm_free_block *b = area->free_list[fmt].head;
-        *pfn = b->node.key;
+        struct mm_pages block = {b->node.key, co, (enum mm_migratetype)fmt};
+        ctl->pfn = block.pfn;
         mm__del_from_free_list(sim, zone, b);
-        mm__expand(sim, zone, *pfn, order, co, (enum mm_migratetype)fmt);
+        mm__expand(sim, zone, &block, ctl->order);
         return true;
     }
     return false;
@@ -305,10 +305,8 @@ static bool rmqueue_steal(struct mm_sim *sim, struct mm_zone *zone,
  * mm__rmqueue_fallback() - allocate from another migratetype's free lists
  * @sim: the simulator
  * @zone: the zone
- * @order: the order wanted
- * @mt: the wanted type (UNMOVABLE, MOVABLE or RECLAIMABLE)
- * @flags: MM_ALLOC_* flags (NOFRAGMENT, KSWAPD)
- * @pfn: set to the first PFN of the pages taken
+ * @ctl: order and type wanted (UNMOVABLE, MOVABLE or RECLAIMABLE), flags
+ *       (NOFRAGMENT, KSWAPD); ->pfn set to the first PFN of the pages taken
  *
  * Called after __rmqueue_smallest() found nothing of type @mt.
  *
@@ -317,15 +315,14 @@ static bool rmqueue_steal(struct mm_sim *sim, struct mm_zone *zone,
  * Return: true if pages were taken.
  */
 bool mm__rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                          unsigned order, enum mm_migratetype mt,
-                          unsigned flags, uint64_t *pfn)
+                          struct mm_rmqueue_ctl *ctl)
 {
     if (sim->machine.kernel >= CLAIM_STEAL_SPLIT)
-        return rmqueue_claim(sim, zone, order, mt, flags, pfn) ||
-               (!(flags & MM_ALLOC_NOFRAGMENT) &&
-                rmqueue_steal(sim, zone, order, mt, pfn));
-    while (rmqueue_fallback(sim, zone, order, mt, flags))
-        if (mm__rmqueue_smallest(sim, zone, order, mt, pfn))
+        return rmqueue_claim(sim, zone, ctl) ||
+               (!(ctl->flags & MM_ALLOC_NOFRAGMENT) &&
+                rmqueue_steal(sim, zone, ctl));
+    while (rmqueue_fallback(sim, zone, ctl))
+        if (mm__rmqueue_smallest(sim, zone, ctl->order, ctl->mt, &ctl->pfn))
             return true;
     return false;
 }

@@ -49,18 +49,18 @@ static int release_boot_memory(struct mm_sim *sim)
 static uint64_t take_from_zone(struct mm_sim *sim, struct mm_zone *z,
                                uint64_t left)
 {
-    uint64_t taken = 0, pfn;
-    unsigned order = MM_NR_PAGE_ORDERS - 1;
+    uint64_t taken = 0;
+    struct mm_rmqueue_ctl ctl = {MM_NR_PAGE_ORDERS - 1, MM_MIGRATE_MOVABLE, 0, 0};
     while (taken < left) {
-        while ((1ull << order) > left - taken)
-            order--;
-        if (mm__rmqueue(sim, z, order, MM_MIGRATE_MOVABLE, 0, &pfn)) {
-            mm__account_movable(sim, z, pfn, order, true);
-            taken += 1ull << order;
-        } else if (order == 0) {
+        while ((1ull << ctl.order) > left - taken)
+            ctl.order--;
+        if (mm__rmqueue(sim, z, &ctl)) {
+            mm__account_movable(sim, z, ctl.pfn, ctl.order, true);
+            taken += 1ull << ctl.order;
+        } else if (ctl.order == 0) {
             break;
         } else {
-            order--;
+            ctl.order--;
         }
     }
     z->bg_pages += taken;
