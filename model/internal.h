@@ -301,6 +301,13 @@ void mm__set_recommended_min_free_kbytes(struct mm_sim *sim);
 void mm__init_per_zone_wmark_min(struct mm_sim *sim);
 uint64_t mm__si_mem_available(const struct mm_sim *sim);
 
+/* Per-CPU pageset limits (pcp->batch, high_min, high_max) for zoneinfo. */
+struct mm_pcp_sizes {
+    uint64_t batch, high_min, high_max;
+};
+void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
+                        struct mm_pcp_sizes *out);
+
 /* ---- model/page_alloc.c ------------------------------------------------- */
 
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
