@@ -349,6 +349,7 @@ const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
 uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
 uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
 uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone);
 
 /* ---- model/sim.c ------------------------------------------------------ */
 

@@ -4,8 +4,8 @@
  * host), the machine is read from the golden /proc/zoneinfo, the case's
  * min_free_kbytes, watermark_scale_factor and lowmem_reserve_ratio are
  * written (the guest forced the same recompute), and every zone's min, low,
- * high and protection, and the per-CPU pageset batch and high limits, must
- * equal what the kernel printed.
+ * high and protection, the per-CPU pageset batch and high limits and the
+ * vm stats threshold must equal what the kernel printed.
  * Runs from the tests/ directory (meson workdir).
  */
 #include <setjmp.h>
@@ -75,6 +75,11 @@ static void check_pcp(const struct mm_sim *sim, const char *block,
     assert_int_equal(sscanf(p, " high: %lu batch: %lu", &high, &batch), 2);
     assert_int_equal(pcp.batch, batch);
     pcp_checked++;
+    unsigned threshold;
+    const char *t = strstr(p, "vm stats threshold:");
+    assert_non_null(t);
+    assert_int_equal(sscanf(t, "vm stats threshold: %u", &threshold), 1);
+    assert_int_equal(mm__zone_stat_threshold(sim, z), threshold);
     if (sscanf(p, " high: %*u batch: %*u high_min: %lu high_max: %lu",
                &hmin, &hmax) == 2) {
         assert_int_equal(pcp.high_min, hmin);
