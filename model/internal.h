@@ -333,9 +333,9 @@ struct mm_alloc_ctx {
     const struct mm_mempolicy *policy;  /* NULL = MPOL_DEFAULT */
 };
 
-/* One free buddy block: on its zone's pfn index and on one free list. */
+/* One free buddy block: in its zone's PFN index and on one free list. */
 struct mm_free_block {
-    struct mm_avl_node node;            /* key = first PFN */
+    uint64_t pfn;                       /* first PFN */
     struct mm_free_block *prev, *next;  /* free_area[order].free_list[mt] */
     uint8_t order;
     uint8_t mt;                         /* enum mm_migratetype of its list */
@@ -372,9 +372,9 @@ struct mm_zone {
     uint64_t nr_reserved_highatomic;
     uint64_t bg_pages;                  /* taken at boot for machine.bg_used_pages */
     struct mm_free_area free_area[MM_NR_PAGE_ORDERS];
-    struct mm_avl_tree free_blocks;     /* every free block, by PFN */
+    struct mm_hmap free_blocks;         /* first PFN -> struct mm_free_block * */
     struct mm_hmap pageblock_mt;        /* pageblock -> type, when not MOVABLE */
-    struct mm_hmap pageblock_movable;   /* pageblock -> allocated movable pages */
+    struct mm_hmap pageblocks;          /* pageblock -> allocation records */
     int64_t vm_stat[MM_NR_ZONE_STAT_ITEMS];
     uint64_t numa_stat[MM_NR_NUMA_STAT_ITEMS];
 };
@@ -433,6 +433,7 @@ struct mm_rmqueue_ctl {
     uint64_t pfn;            /* result: first PFN taken */
 };
 
+struct mm_free_block *mm__free_block_at(const struct mm_zone *zone, uint64_t pfn);
 void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
                             struct mm_free_block *b);
 void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
@@ -463,8 +464,11 @@ enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
 void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
                           uint64_t pfn, enum mm_migratetype mt);
 uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
-void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
-                         uint64_t pfn, unsigned order, bool add);
+int mm__pageblock_record_alloc(struct mm_zone *zone, uint64_t pfn,
+                               unsigned order, enum mm_migratetype mt);
+int mm__pageblock_take_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+int mm__pageblock_split_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+void mm__pageblock_destroy(struct mm_zone *zone);
 uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
                                 enum mm_migratetype mt);
 
@@ -567,7 +571,6 @@ struct mm_sim {
     uint64_t totalram_pages;         /* sum of managed pages */
     uint64_t totalreserve_pages;
     struct mm_block_pool block_pool; /* free-block descriptors */
-    struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
     int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */

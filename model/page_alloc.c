@@ -54,17 +54,6 @@ static void zone_statistics(struct mm_sim *sim, struct mm_zone *preferred,
     z->numa_stat[z->nid == local_nid ? MM_NUMA_LOCAL : MM_NUMA_OTHER]++;
 }
 
-static int record_allocation(struct mm_sim *sim, struct mm_zone *zone,
-                             uint64_t pfn, unsigned order,
-                             enum mm_migratetype mt)
-{
-    if (mm__hmap_put(&sim->allocated, pfn, order | (uint64_t)mt << 8))
-        return MM_ENOMEM;
-    if (mt == MM_MIGRATE_MOVABLE)
-        mm__account_movable(sim, zone, pfn, order, true);
-    return 0;
-}
-
 /* rmqueue() without pcp lists, plus its accounting. */
 static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
                     struct mm_zone *zone, unsigned flags, uint64_t *pfn)
@@ -74,7 +63,7 @@ static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
     if (!mm__rmqueue(sim, zone, &ctl))
         return false;
     *pfn = ctl.pfn;
-    if (record_allocation(sim, zone, *pfn, req->order, req->migratetype)) {
+    if (mm__pageblock_record_alloc(zone, *pfn, req->order, req->migratetype)) {
         struct mm_pages back = {*pfn, req->order, mm__pageblock_mt(zone, *pfn)};
         mm__free_one_page(sim, zone, &back, false);
         sim->host_err = MM_ENOMEM;
@@ -228,16 +217,12 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
  */
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
 {
-    uint64_t rec;
     struct mm_zone *zone = mm__pfn_zone(sim, pfn);
-    if (!zone || !mm__hmap_get(&sim->allocated, pfn, &rec) ||
-        (rec & 0xff) != order || mm__block_pool_reserve(&sim->block_pool, 1)) {
+    if (!zone || mm__block_pool_reserve(&sim->block_pool, 1) ||
+        mm__pageblock_take_alloc(zone, pfn, order)) {
         sim->nr_bad_free++;
         return;
     }
-    mm__hmap_del(&sim->allocated, pfn);
-    if ((rec >> 8) == MM_MIGRATE_MOVABLE)
-        mm__account_movable(sim, zone, pfn, order, false);
     struct mm_pages pages = {pfn, order, mm__pageblock_mt(zone, pfn)};
     if (mm__free_one_page(sim, zone, &pages, false)) {
         sim->nr_bad_free++;
@@ -255,17 +240,10 @@ void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
  * Afterwards each page is freed on its own with mm__free_pages(pfn + i, 0).
  *
  * Kernel: mm/page_alloc.c split_page().
- * Return: 0; MM_EINVAL if no block of that order is allocated at @pfn;
- * MM_ENOMEM.
+ * Return: 0; MM_EINVAL if no block of that order is allocated at @pfn.
  */
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order)
 {
-    uint64_t rec;
-    if (!mm__hmap_get(&sim->allocated, pfn, &rec) || (rec & 0xff) != order)
-        return MM_EINVAL;
-    uint64_t mt = rec >> 8;
-    for (uint64_t i = 0; i < 1ull << order; i++)
-        if (mm__hmap_put(&sim->allocated, pfn + i, mt << 8))
-            return MM_ENOMEM;
-    return 0;
+    struct mm_zone *zone = mm__pfn_zone(sim, pfn);
+    return zone ? mm__pageblock_split_alloc(zone, pfn, order) : MM_EINVAL;
 }

@@ -20,9 +20,9 @@
  * __free_pages_memory, 6.1. From 6.12 (Debian 6.12.117 source) a merge at
  * pageblock order retypes the buddy's pageblocks to the freed block's type.
  *
- * Simplified: cost scales with free blocks, not RAM: free blocks live in a
- * per-zone AVL tree keyed by PFN plus intrusive lists, their descriptors in
- * a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
+ * Simplified: cost scales with free blocks, not RAM: free blocks are indexed
+ * by first PFN in a per-zone hash map (the kernel's PageBuddy test) and
+ * linked on intrusive lists, their descriptors in a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
  * no ISOLATE, no page guards, no shuffling, no compaction capture.
  */
 #include <stdlib.h>
@@ -142,12 +142,12 @@ static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
     struct mm_free_block *b = block_get(&sim->block_pool);
     if (!b)
         return MM_ENOMEM;
-    b->node.key = pfn;
+    b->pfn = pfn;
     b->order = (uint8_t)order;
     b->mt = (uint8_t)mt;
-    if (mm__avl_insert(&zone->free_blocks, &b->node)) {
+    if (mm__hmap_put(&zone->free_blocks, pfn, (uint64_t)(uintptr_t)b)) {
         block_put(&sim->block_pool, b);
-        return MM_EEXIST;
+        return MM_ENOMEM;
     }
     list_add(block_list(zone, b), b, tail);
     zone->free_area[order].nr_free++;
@@ -169,7 +169,7 @@ void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
     zone->free_area[b->order].nr_free--;
     if (b->order >= MM_PAGEBLOCK_ORDER)
         zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] -= (int64_t)1 << b->order;
-    mm__avl_erase(&zone->free_blocks, b->node.key);
+    mm__hmap_del(&zone->free_blocks, b->pfn);
     block_put(&sim->block_pool, b);
 }
 
@@ -187,14 +187,27 @@ void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
     list_add(block_list(zone, b), b, true);
 }
 
+/**
+ * mm__free_block_at() - the free block that starts at @pfn, if any
+ * @zone: the zone
+ * @pfn: a PFN
+ *
+ * Kernel: PageBuddy(pfn_to_page(pfn)) and buddy_order().
+ * Return: the block or NULL.
+ */
+struct mm_free_block *mm__free_block_at(const struct mm_zone *zone, uint64_t pfn)
+{
+    uint64_t v;
+    if (!mm__hmap_get(&zone->free_blocks, pfn, &v))
+        return NULL;
+    return (struct mm_free_block *)(uintptr_t)v;
+}
+
 static struct mm_free_block *find_free_block(const struct mm_zone *zone,
                                              uint64_t pfn, unsigned order)
 {
-    struct mm_avl_node *n = mm__avl_find(&zone->free_blocks, pfn);
-    if (!n)
-        return NULL;
-    struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
-    return b->order == order ? b : NULL;
+    struct mm_free_block *b = mm__free_block_at(zone, pfn);
+    return b && b->order == order ? b : NULL;
 }
 
 /* ---- allocation --------------------------------------------------------- */
@@ -236,7 +249,7 @@ bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
         struct mm_free_block *b = zone->free_area[o].free_list[mt].head;
         if (!b)
             continue;
-        struct mm_pages block = {b->node.key, o, mt};
+        struct mm_pages block = {b->pfn, o, mt};
         *pfn = block.pfn;
         mm__del_from_free_list(sim, zone, b);
         mm__expand(sim, zone, &block, order);
@@ -316,7 +329,7 @@ static bool mt_mergeable(enum mm_migratetype mt)
  * @to_tail: FPI_TO_TAIL (boot memory)
  *
  * Kernel: mm/page_alloc.c __free_one_page().
- * Return: 0; MM_EEXIST if the block overlaps a free one; MM_ENOMEM.
+ * Return: 0; MM_EEXIST if a free block starts at the same PFN; MM_ENOMEM.
  */
 int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
                       const struct mm_pages *pages, bool to_tail)
@@ -324,7 +337,7 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
     uint64_t buddy_pfn = 0, pfn = pages->pfn;
     unsigned order = pages->order;
     enum mm_migratetype mt = pages->mt;
-    if (find_free_block(zone, pfn, order))
+    if (mm__free_block_at(zone, pfn))
         return MM_EEXIST;
     zone->vm_stat[MM_NR_FREE_PAGES] += (int64_t)1 << order;
     while (order < MAX_ORDER_NR) {

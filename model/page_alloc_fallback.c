@@ -105,10 +105,13 @@ static uint64_t move_freepages_block(struct mm_zone *zone, uint64_t pfn,
     if (end >= zend)
         return 0;
     *movable = mm__pageblock_movable_pages(zone, pfn);
-    struct mm_avl_node *n = mm__avl_ceil(&zone->free_blocks, start);
-    while (n && n->key <= end) {
-        struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
-        n = mm__avl_next(&zone->free_blocks, n);
+    for (uint64_t p = start; p <= end;) {
+        struct mm_free_block *b = mm__free_block_at(zone, p);
+        if (!b) {
+            p++;
+            continue;
+        }
+        p += 1ull << b->order;
         mm__move_to_free_list(zone, b, mt);
         moved += 1ull << b->order;
     }
@@ -123,7 +126,7 @@ static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
                             const struct mm_free_block *b,
                             const struct mm_rmqueue_ctl *ctl, bool whole)
 {
-    uint64_t pfn = b->node.key, movable, alike;
+    uint64_t pfn = b->pfn, movable, alike;
     enum mm_migratetype start = ctl->mt;
     enum mm_migratetype old = mm__pageblock_mt(zone, pfn);
     if (old == MM_MIGRATE_HIGHATOMIC)
@@ -205,9 +208,12 @@ static bool prep_move_freepages_block(const struct mm_zone *zone, uint64_t pfn,
     if (*start < zone->start_pfn || *start + PAGEBLOCK_NR - 1 >= zend)
         return false;
     *nr_free = 0;
-    struct mm_avl_node *n = mm__avl_ceil(&zone->free_blocks, *start);
-    for (; n && n->key < *start + PAGEBLOCK_NR; n = mm__avl_next(&zone->free_blocks, n))
-        *nr_free += 1ull << mm_container_of(n, struct mm_free_block, node)->order;
+    for (uint64_t p = *start; p < *start + PAGEBLOCK_NR;) {
+        const struct mm_free_block *b = mm__free_block_at(zone, p);
+        uint64_t n = b ? 1ull << b->order : 1;
+        *nr_free += b ? n : 0;
+        p += n;
+    }
     return true;
 }
 
@@ -215,11 +221,11 @@ static bool prep_move_freepages_block(const struct mm_zone *zone, uint64_t pfn,
 static void move_block_free_pages(struct mm_sim *sim, struct mm_zone *zone,
                                   uint64_t start, enum mm_migratetype mt)
 {
-    struct mm_avl_node *n = mm__avl_ceil(&zone->free_blocks, start);
-    while (n && n->key < start + PAGEBLOCK_NR) {
-        struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
-        n = mm__avl_next(&zone->free_blocks, n);
-        mm__move_to_free_list(zone, b, mt);
+    for (uint64_t p = start; p < start + PAGEBLOCK_NR;) {
+        struct mm_free_block *b = mm__free_block_at(zone, p);
+        p += b ? 1ull << b->order : 1;
+        if (b)
+            mm__move_to_free_list(zone, b, mt);
     }
     mm__set_pageblock_mt(sim, zone, start, mt);
 }
@@ -228,7 +234,7 @@ static void move_block_free_pages(struct mm_sim *sim, struct mm_zone *zone,
 static bool try_to_claim_block(struct mm_sim *sim, struct mm_zone *zone,
                                struct mm_free_block *b, struct mm_rmqueue_ctl *ctl)
 {
-    uint64_t bpfn = b->node.key, first, free_pages, alike;
+    uint64_t bpfn = b->pfn, first, free_pages, alike;
     unsigned co = b->order;
     enum mm_migratetype start = ctl->mt;
     enum mm_migratetype old = mm__pageblock_mt(zone, bpfn);
@@ -292,7 +298,7 @@ static bool rmqueue_steal(struct mm_sim *sim, struct mm_zone *zone,
         if (fmt < 0)
             continue;
         struct mm_free_block *b = area->free_list[fmt].head;
-        struct mm_pages block = {b->node.key, co, (enum mm_migratetype)fmt};
+        struct mm_pages block = {b->pfn, co, (enum mm_migratetype)fmt};
         ctl->pfn = block.pfn;
         mm__del_from_free_list(sim, zone, b);
         mm__expand(sim, zone, &block, ctl->order);

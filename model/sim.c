@@ -55,7 +55,8 @@ static uint64_t take_from_zone(struct mm_sim *sim, struct mm_zone *z,
         while ((1ull << ctl.order) > left - taken)
             ctl.order--;
         if (mm__rmqueue(sim, z, &ctl)) {
-            mm__account_movable(sim, z, ctl.pfn, ctl.order, true);
+            if (mm__pageblock_record_alloc(z, ctl.pfn, ctl.order, ctl.mt))
+                sim->host_err = MM_ENOMEM;
             taken += 1ull << ctl.order;
         } else if (ctl.order == 0) {
             break;
@@ -136,10 +137,9 @@ void mm_sim_free(struct mm_sim *sim)
     mm_aspace_destroy(sim);
     for (unsigned n = 0; sim->nodes && n < sim->nr_nodes; n++)
         for (int t = 0; t < MM_NR_ZONES; t++) {
-            mm__hmap_destroy(&sim->nodes[n].zones[t].pageblock_mt);
-            mm__hmap_destroy(&sim->nodes[n].zones[t].pageblock_movable);
+            mm__pageblock_destroy(&sim->nodes[n].zones[t]);
+            mm__hmap_destroy(&sim->nodes[n].zones[t].free_blocks);
         }
-    mm__hmap_destroy(&sim->allocated);
     mm__block_pool_destroy(&sim->block_pool);
     mm__mmzone_destroy(sim);
     free(sim);

@@ -68,7 +68,7 @@ static void test_boot_blocks(void **state)
     const uint64_t want[11] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3};
     assert_buddyinfo(z, want);
     assert_int_equal(z->vm_stat[MM_NR_FREE_PAGES], 3840);
-    assert_int_equal(z->free_area[8].free_list[MM_MIGRATE_MOVABLE].head->node.key, 256);
+    assert_int_equal(z->free_area[8].free_list[MM_MIGRATE_MOVABLE].head->pfn, 256);
     mm_sim_free(sim);
 }
 
