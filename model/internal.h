@@ -388,6 +388,7 @@ struct mm_pgdat {
     int node_order[MM_MAX_NUMNODES];    /* fallback order of nodes */
     unsigned nr_node_order;
     uint64_t totalreserve_pages;
+    uint64_t nr_huge_pages;             /* hugetlb pool pages (2 MiB) here */
     int64_t node_stat[MM_NR_NODE_STAT_ITEMS];
 };
 
@@ -511,6 +512,8 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 /* ---- model/page_alloc.c ------------------------------------------------- */
 
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
+int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                             uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 

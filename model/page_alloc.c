@@ -169,6 +169,24 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
     return 0;
 }
 
+/* __alloc_pages() once the context is prepared. */
+static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
+                       uint64_t *pfn)
+{
+    if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
+        return MM_ENOMEM;
+    if (!ctx->preferred_zone) {
+        sim->nr_alloc_fail++;
+        return MM_ENOMEM;
+    }
+    unsigned flags = MM_ALLOC_WMARK_LOW |
+                     alloc_flags_nofragment(sim, ctx->preferred_zone);
+    if (get_page_from_freelist(sim, ctx, flags, pfn) ||
+        alloc_pages_slowpath(sim, ctx, pfn))
+        return sim->host_err ? sim->host_err : 0;
+    return MM_ENOMEM;
+}
+
 /**
  * mm__alloc_pages() - allocate 2^order contiguous frames
  * @sim: the simulator
@@ -186,20 +204,32 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
 {
     struct alloc_context ctx;
     int err = prepare_alloc_pages(sim, ac, &ctx);
+    return err ? err : alloc_pages(sim, &ctx, pfn);
+}
+
+/**
+ * mm__alloc_pages_thisnode() - allocate on one node only (__GFP_THISNODE)
+ * @sim: the simulator
+ * @ac: the request; ac->preferred_nid is the node, ac->policy must be NULL
+ * @pfn: set to the first PFN on success
+ *
+ * Kernel: __alloc_pages() with __GFP_THISNODE (ZONELIST_NOFALLBACK), as
+ * hugetlb's pool allocation uses it.
+ * Return: as mm__alloc_pages().
+ */
+int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                             uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    if (ac->policy)
+        return MM_EINVAL;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
     if (err)
         return err;
-    if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
-        return MM_ENOMEM;
-    if (!ctx.preferred_zone) {
-        sim->nr_alloc_fail++;
-        return MM_ENOMEM;
-    }
-    unsigned flags = MM_ALLOC_WMARK_LOW |
-                     alloc_flags_nofragment(sim, ctx.preferred_zone);
-    if (get_page_from_freelist(sim, &ctx, flags, pfn) ||
-        alloc_pages_slowpath(sim, &ctx, pfn))
-        return sim->host_err ? sim->host_err : 0;
-    return MM_ENOMEM;
+    ctx.nodemask = 1ull << ac->preferred_nid;
+    ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
+                                        ac->highest_zoneidx, ctx.nodemask);
+    return alloc_pages(sim, &ctx, pfn);
 }
 
 /**
