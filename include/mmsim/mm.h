@@ -108,7 +108,7 @@ struct mm_machine {
     /* NR_FREE_PAGES when init_{user,admin}_reserve ran; 0 = all managed. */
     uint64_t boot_free_pages;
     uint64_t bg_committed_pages;                /* others' Committed_AS */
-    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory */
+    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory, hugetlb pool included */
 };
 
 /* ---- vm.* sysctl values ---------------------------------------------- */
