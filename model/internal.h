@@ -517,6 +517,7 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+    struct mm_page_counts pages; /* allocated folios by kind */
 };
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

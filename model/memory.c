@@ -35,6 +35,19 @@
 
 enum fault_result { FAULT_MINOR, FAULT_MAJOR };
 
+static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
+                        int64_t sign)
+{
+    uint64_t nr = (uint64_t)sign << folio->order;
+    if (folio->kind == MM_FOLIO_ANON) {
+        sim->pages.anon += nr;
+        return;
+    }
+    sim->pages.file += nr;
+    if (folio->kind == MM_FOLIO_SHMEM)
+        sim->pages.shmem += nr;
+}
+
 static int alloc_folio(struct mm_sim *sim, unsigned order,
                        enum mm_folio_kind kind, struct mm_folio **out)
 {
@@ -56,6 +69,7 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
     folio->kind = kind;
     for (uint64_t i = 0; i < nr; i++)
         mm__hmap_put(&sim->frames, pfn + i, (uint64_t)(uintptr_t)folio);
+    count_folio(sim, folio, 1);
     *out = folio;
     return 0;
 }
@@ -69,6 +83,7 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
  */
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
 {
+    count_folio(sim, folio, -1);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -382,6 +397,19 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
     else
         task->min_flt++;
     return 0;
+}
+
+/**
+ * mm_page_counts() - pages held by anonymous, page-cache and shmem folios
+ * @sim: the simulator
+ * @out: filled in
+ *
+ * Kernel: the NR_ANON_MAPPED, NR_FILE_PAGES, NR_SHMEM node counters (here
+ * per allocated folio: an anonymous folio is freed with its last mapping).
+ */
+void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out)
+{
+    *out = sim->pages;
 }
 
 /**

@@ -380,6 +380,14 @@ struct mm_fault_counters {
     uint64_t thp_fault_alloc, thp_fault_fallback;
 };
 
+/* System-wide page counts of the fault path (pages), for /proc/meminfo. */
+struct mm_page_counts {
+    uint64_t anon;     /* pages of anonymous folios (AnonPages) */
+    uint64_t file;     /* page cache pages, shmem included (Cached + Shmem) */
+    uint64_t shmem;    /* shared anonymous pages (Shmem) */
+};
+
+void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out);
 int mm_proc_stats(const struct mm_sim *sim, uint32_t pid,
                   struct mm_proc_stats *out);
 int mm_smaps_rollup(const struct mm_sim *sim, uint32_t pid,

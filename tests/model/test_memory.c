@@ -130,6 +130,9 @@ static void test_page_cache_shared_major_minor(void **state)
     assert_int_equal(mm_exit(sim, 1), 0);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(free_pages(sim), before - 32); /* still cached */
+    struct mm_page_counts pc;
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 32 && pc.anon == 0 && pc.shmem == 0);
     mm_sim_free(sim);
 }
 
@@ -169,10 +172,15 @@ static void test_shmem_shared_with_child(void **state)
     struct mm_smaps s;
     assert_int_equal(mm_smaps_rollup(sim, 2, &s), 0);
     assert_true(s.pss_shmem == (P << 12) / 2);
+    struct mm_page_counts pc;
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 1 && pc.shmem == 1 && pc.anon == 0);
     assert_int_equal(mm_exit(sim, 1), 0);
     assert_int_equal(mm_vm_memory_committed(sim), 4);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(mm_vm_memory_committed(sim), 0); /* object freed */
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 0 && pc.shmem == 0);
     mm_sim_free(sim);
 }
 
