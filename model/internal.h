@@ -262,44 +262,32 @@ size_t mm__collect_ptes(const struct mm_mm *mm, uint64_t start, uint64_t end,
                         uint64_t **vpns);
 /* ---- model/vmstat.c ---------------------------------------------------- */
 
-/*
- * Counters, named exactly as /proc/vmstat and /proc/zoneinfo print them.
- * X(ID, "name", since, until): the item exists in kernels MM_KERNEL(since)
- * through until (0 = no bound). Order is the kernel's print order.
- */
-#define MM_ZONE_STAT_ITEMS(X)                                   \
-    X(NR_FREE_PAGES, "nr_free_pages", 0, 0)
-
-#define MM_NUMA_STAT_ITEMS(X)                                   \
-    X(NUMA_HIT, "numa_hit", 0, 0)                               \
-    X(NUMA_MISS, "numa_miss", 0, 0)                             \
-    X(NUMA_FOREIGN, "numa_foreign", 0, 0)                       \
-    X(NUMA_INTERLEAVE_HIT, "numa_interleave", 0, 0)             \
-    X(NUMA_LOCAL, "numa_local", 0, 0)                           \
-    X(NUMA_OTHER, "numa_other", 0, 0)
-
-#define MM_NODE_STAT_ITEMS(X)                                   \
-    X(NR_INACTIVE_ANON, "nr_inactive_anon", 0, 0)
-
-#define MM_VM_EVENT_ITEMS(X)                                    \
-    X(PGALLOC_DMA, "pgalloc_dma", 0, 0)                         \
-    X(PGALLOC_DMA32, "pgalloc_dma32", 0, 0)                     \
-    X(PGALLOC_NORMAL, "pgalloc_normal", 0, 0)                   \
-    X(PGALLOC_MOVABLE, "pgalloc_movable", 0, 0)                 \
-    X(PGALLOC_DEVICE, "pgalloc_device", 0, 0)                   \
-    X(PGFREE, "pgfree", 0, 0)                                   \
-    X(PGFAULT, "pgfault", 0, 0)                                 \
-    X(PGMAJFAULT, "pgmajfault", 0, 0)                           \
-    X(PGREUSE, "pgreuse", 0, 0)                                 \
-    X(THP_FAULT_ALLOC, "thp_fault_alloc", 0, 0)                 \
-    X(THP_FAULT_FALLBACK, "thp_fault_fallback", 0, 0)
+#include "vmstat_items.h"
 
 #define MM__STAT_ENUM(id, name, since, until) MM_##id,
 enum mm_zone_stat_item { MM_ZONE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_ZONE_STAT_ITEMS };
 enum mm_numa_stat_item { MM_NUMA_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NUMA_STAT_ITEMS };
 enum mm_node_stat_item { MM_NODE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NODE_STAT_ITEMS };
+enum mm_writeback_stat_item { MM_WRITEBACK_STAT_ITEMS(MM__STAT_ENUM) MM_NR_WRITEBACK_STAT_ITEMS };
+enum mm_global_stat_item { MM_GLOBAL_STAT_ITEMS(MM__STAT_ENUM) MM_NR_GLOBAL_STAT_ITEMS };
 enum mm_vm_event_item { MM_VM_EVENT_ITEMS(MM__STAT_ENUM) MM_NR_VM_EVENT_ITEMS };
 #undef MM__STAT_ENUM
+
+enum mm_stat_class {
+    MM_STAT_ZONE,       /* enum mm_zone_stat_item */
+    MM_STAT_NUMA,       /* enum mm_numa_stat_item */
+    MM_STAT_NODE,       /* enum mm_node_stat_item */
+    MM_STAT_WRITEBACK,  /* enum mm_writeback_stat_item */
+    MM_STAT_GLOBAL,     /* enum mm_global_stat_item */
+    MM_STAT_EVENT,      /* enum mm_vm_event_item */
+    MM_NR_STAT_CLASSES
+};
+
+/* One counter's printed name and the kernels that print it. */
+struct mm_stat_desc {
+    const char *name;
+    unsigned since, until; /* MM_KERNEL() values, 0 = unbounded */
+};
 
 /* ---- model/mmzone.c ---------------------------------------------------- */
 
@@ -436,14 +424,21 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
                       unsigned order, enum mm_migratetype mt, bool to_tail);
 bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
                  enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
-enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
-uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
-                                enum mm_migratetype mt);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
+
+uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_pageblock.c ---------------------------------------- */
+
+enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
+void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
+                          uint64_t pfn, enum mm_migratetype mt);
+uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
 void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t pfn, unsigned order, bool add);
-uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
+                                enum mm_migratetype mt);
 
 /* ---- model/page_alloc_wmark.c ------------------------------------------- */
 
@@ -479,6 +474,42 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t 
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
+/* ---- model/vmstat.c (functions; the item lists are above) ---------------- */
+
+size_t mm__stat_count(enum mm_stat_class cls);
+const struct mm_stat_desc *mm__stat_desc(enum mm_stat_class cls, size_t item);
+bool mm__stat_shown(const struct mm_stat_desc *d, unsigned kernel);
+const char *mm__zone_name(enum mm_zone_type t);
+const char *mm__migratetype_name(unsigned mt);
+void mm__count_vm_events(struct mm_sim *sim, enum mm_vm_event_item item, uint64_t n);
+void mm__mod_zone_page_state(struct mm_zone *zone, enum mm_zone_stat_item item,
+                             int64_t delta);
+void mm__mod_node_page_state(struct mm_pgdat *pgdat, enum mm_node_stat_item item,
+                             int64_t delta);
+void mm__mod_global_page_state(struct mm_sim *sim, enum mm_global_stat_item item,
+                               int64_t delta);
+uint64_t mm__zone_page_state(const struct mm_zone *zone, enum mm_zone_stat_item item);
+uint64_t mm__node_page_state(const struct mm_pgdat *pgdat, enum mm_node_stat_item item);
+uint64_t mm__zone_numa_event_state(const struct mm_zone *zone,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__node_numa_event_state(const struct mm_pgdat *pgdat,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__global_zone_page_state(const struct mm_sim *sim,
+                                    enum mm_zone_stat_item item);
+uint64_t mm__global_node_page_state(const struct mm_sim *sim,
+                                    enum mm_node_stat_item item);
+uint64_t mm__global_numa_event_state(const struct mm_sim *sim,
+                                     enum mm_numa_stat_item item);
+uint64_t mm__global_page_state(const struct mm_sim *sim, enum mm_global_stat_item item);
+uint64_t mm__vm_event(const struct mm_sim *sim, enum mm_vm_event_item item);
+unsigned mm__nr_nodes(const struct mm_sim *sim);
+const struct mm_pgdat *mm__node(const struct mm_sim *sim, int nid);
+const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
+                                    enum mm_zone_type t);
+uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
+uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
+uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+
 /* ---- model/sim.c ------------------------------------------------------ */
 
 /*
@@ -501,6 +532,7 @@ struct mm_sim {
     struct mm_block_pool block_pool; /* free-block descriptors */
     struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
+    int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */
     unsigned nr_zone_by_pfn;
     int host_err;                    /* sticky MM_ENOMEM from the host's malloc */
@@ -519,5 +551,87 @@ struct mm_sim {
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
     struct mm_page_counts pages; /* allocated folios by kind */
 };
+
+/* ---- model/proc.c, model/proc_*.c ------------------------------------- */
+
+/*
+ * What the /proc renderers print, gathered from the simulator by
+ * mm__proc_view_fill() (model/proc.c) so that the formatting can be tested
+ * on its own. Counters are looked up by their /proc/vmstat name; a name the
+ * model does not count prints 0, as on a freshly booted kernel.
+ */
+#define MM__NR_MIGRATETYPES 5 /* Unmovable Movable Reclaimable HighAtomic Isolate */
+
+struct mm__proc_stat {
+    const char *name;
+    uint64_t value;
+};
+
+struct mm__proc_stats {
+    const struct mm__proc_stat *v;
+    size_t n;
+};
+
+struct mm__proc_zone {
+    struct mm_zone_shape shape;
+    uint64_t free;                       /* NR_FREE_PAGES */
+    uint64_t boost;
+    uint64_t wmark[4];                   /* min, low, high, promo */
+    uint64_t protection[MM_NR_ZONES];    /* lowmem_reserve[] */
+    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_MIGRATETYPES]; /* blocks */
+    uint64_t pageblocks[MM__NR_MIGRATETYPES];
+    struct mm__proc_stats stats;         /* zone and NUMA counters */
+};
+
+struct mm__proc_node {
+    struct mm__proc_zone zones[MM_NR_ZONES];
+    struct mm__proc_stats stats;         /* node counters */
+    bool unreclaimable;
+};
+
+struct mm__proc_view {
+    unsigned kernel;                     /* MM_KERNEL(major, minor) */
+    unsigned nr_nodes;
+    unsigned nr_cpus;                    /* online CPUs, all nodes */
+    unsigned node_cpus[MM_MAX_NUMNODES];
+    int pcp_high_fraction;               /* vm.percpu_pagelist_high_fraction */
+    const struct mm__proc_node *nodes;
+    struct mm__proc_stats events;        /* vm_event_item counters */
+    uint64_t swap_total, swap_free;      /* pages */
+    uint64_t committed, commit_limit;    /* pages */
+    uint64_t hugetlb_total, hugetlb_free; /* 2 MiB pages */
+    uint64_t dirty_threshold, dirty_bg_threshold;
+    uint64_t memmap_boot_pages;          /* struct pages allocated at boot */
+};
+
+/* A /proc/vmstat name and the kernels that print it. */
+enum mm__proc_since { MM__PN_ALL, MM__PN_OLD, MM__PN_NEW };
+struct mm__proc_name {
+    const char *name;
+    enum mm__proc_since when; /* OLD: 6.1 only; NEW: 6.18 on */
+};
+
+extern const struct mm__proc_name mm__proc_zone_names[];
+extern const size_t mm__proc_nr_zone_names;
+extern const struct mm__proc_name mm__proc_numa_names[];
+extern const size_t mm__proc_nr_numa_names;
+extern const struct mm__proc_name mm__proc_node_names[];
+extern const size_t mm__proc_nr_node_names;
+extern const struct mm__proc_name mm__proc_event_names[];
+extern const size_t mm__proc_nr_event_names;
+
+bool mm__proc_name_shown(const struct mm__proc_name *n, unsigned kernel);
+uint64_t mm__proc_stat(const struct mm__proc_stats *s, const char *name);
+uint64_t mm__proc_node_sum(const struct mm__proc_view *v, const char *name);
+uint64_t mm__proc_zone_sum(const struct mm__proc_view *v, const char *name);
+uint64_t mm__proc_zone_stat(const struct mm__proc_zone *z, const char *name);
+const char *mm__proc_zone_name(int zone);
+bool mm__proc_zone_populated(const struct mm__proc_zone *z);
+
+int mm__proc_meminfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

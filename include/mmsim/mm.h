@@ -431,4 +431,19 @@ void mm_sim_free(struct mm_sim *sim);
  */
 int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value);
 
+/* ---- /proc views (model/proc.c) ---------------------------------------- */
+
+/**
+ * mm_proc_render() - a /proc file of the simulated kernel, byte-compatible
+ * with the emulated kernel version's
+ * @sim: the simulator
+ * @path: relative to /proc: "buddyinfo", "pagetypeinfo", "vmstat",
+ *        "zoneinfo", or "sys/vm/NAME"
+ * @out: the text is appended
+ *
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ */
+int mm_proc_render(const struct mm_sim *sim, const char *path,
+                   struct mm_buf *out);
+
 #endif /* MMSIM_MM_H */
