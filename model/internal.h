@@ -195,6 +195,7 @@ struct mm_file {
     uint64_t dev, ino;
     uint64_t key;        /* its key in sim->files */
     bool shmem;          /* shared anon / tmpfs: RssShmem, swap backed */
+    bool named;          /* a shmem object the trace names (00:01, ino) */
     unsigned vmas;       /* VMAs referring to it */
     uint64_t charged;    /* shmem_acct_size pages, returned on release */
     struct mm_hmap pages; /* page index -> pfn */
@@ -202,6 +203,8 @@ struct mm_file {
 
 struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino);
 struct mm_file *mm__shmem_new(struct mm_sim *sim);
+struct mm_file *mm__shmem_named(struct mm_sim *sim, uint64_t ino);
+#define MM_SHMEM_DEV 1ull /* 00:01, the kernel's internal shm mount */
 void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);

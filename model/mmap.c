@@ -145,7 +145,10 @@ static int attach_object(struct mm_sim *sim, struct mm_vma *vma,
                          const struct mm_map_req *req)
 {
     vma->path = req->path;
-    if (req->dev || req->ino) {
+    if (req->dev == MM_SHMEM_DEV) {
+        vma->pgoff = req->pgoff;
+        vma->file = mm__shmem_named(sim, req->ino);
+    } else if (req->dev || req->ino) {
         vma->pgoff = req->pgoff;
         vma->file = mm__file_get(sim, req->dev, req->ino);
     } else if (vma->flags & MM_VM_SHARED) {
@@ -161,7 +164,8 @@ static int attach_object(struct mm_sim *sim, struct mm_vma *vma,
 static int shmem_charge(struct mm_sim *sim, const struct mm_task *task,
                         struct mm_vma *vma)
 {
-    if (!vma->file || !vma->file->shmem || (vma->flags & MM_VM_NORESERVE))
+    if (!vma->file || !vma->file->shmem || vma->file->named ||
+        (vma->flags & MM_VM_NORESERVE))
         return 0;
     uint64_t pages = mm__vma_pages(vma);
     int err = mm__vm_enough_memory(sim, task, pages);

@@ -322,6 +322,7 @@ struct mm_mremap_req {
 /* What exec(2) sets up before the VMA records follow. */
 struct mm_exec_req {
     uint64_t start_brk;   /* initial program break */
+    uint64_t brk;         /* current break (attach); 0 = start_brk */
     uint64_t start_stack; /* initial stack pointer region */
     uint64_t start_code, end_code; /* text (/proc/PID/stat 26, 27); 0 = unknown */
     uint32_t path;        /* interned exec path: comm is its last component */
@@ -341,6 +342,7 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child);
 int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child);
 int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_exit(struct mm_sim *sim, uint32_t pid);
+int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
