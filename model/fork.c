@@ -326,6 +326,24 @@ int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap)
 }
 
 /**
+ * mm_task_pids() - the live processes, in ascending tgid order
+ * @sim: the simulator
+ * @pids: filled with up to @max tgids (may be NULL when @max is 0)
+ * @max: room in @pids
+ *
+ * Return: the number of processes (may exceed @max: call again with room).
+ */
+size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max)
+{
+    size_t n = 0;
+    for (const struct mm_avl_node *node = mm__avl_first(&sim->tasks); node;
+         node = mm__avl_next(&sim->tasks, node), n++)
+        if (n < max)
+            pids[n] = (uint32_t)node->key;
+    return n;
+}
+
+/**
  * mm_aspace_destroy() - release every task, address space and page cache
  * @sim: the simulator (called by its teardown)
  */

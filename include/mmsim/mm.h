@@ -344,6 +344,7 @@ int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_exit(struct mm_sim *sim, uint32_t pid);
 int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
+size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
 

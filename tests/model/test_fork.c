@@ -21,6 +21,10 @@ static void test_fork_recharges_and_exit_returns(void **state)
     assert_int_equal(pstats(sim, 2).total_vm, 2 * 16384);
     assert_int_equal(pstats(sim, 2).hiwater_vm, 2 * 16384);
     assert_int_equal(mm_fork(sim, 1, 2), MM_EEXIST);
+    uint32_t pids[4] = {0};
+    assert_int_equal(mm_task_pids(sim, pids, 1), 2);
+    assert_int_equal(mm_task_pids(sim, pids, 4), 2);
+    assert_true(pids[0] == 1 && pids[1] == 2);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(committed_kb(sim), 65536);
     assert_int_equal(mm_exit(sim, 2), MM_ESRCH);
