@@ -106,6 +106,7 @@ enum mm_vm_flags {
     MM_VM_RAND_READ = 0x10000,
     MM_VM_DONTCOPY = 0x20000,
     MM_VM_DONTEXPAND = 0x40000,
+    MM_VM_LOCKONFAULT = 0x80000,
     MM_VM_ACCOUNT = 0x100000,
     MM_VM_NORESERVE = 0x200000,
     MM_VM_HUGETLB = 0x400000,
@@ -140,6 +141,7 @@ struct mm_mm {
     uint64_t start_code, end_code, start_brk, brk, start_stack;
     struct mm_hmap ptes;     /* vpn -> MM_PTE_* encoded entry */
     struct mm_hmap pgtables; /* MM_PGT_KEY(level, index) -> MM_PGT_* */
+    uint64_t def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after MCL_FUTURE */
     uint64_t gate_start, gate_end; /* [vsyscall], outside the VMA tree */
     uint32_t gate_path;
 };
@@ -249,6 +251,20 @@ void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
                   unsigned idx, unsigned bits);
 void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write);
+
+/* ---- model/mprotect.c ------------------------------------------------ */
+
+void mm__vma_set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                       uint64_t newflags);
+void mm__vma_merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                         uint64_t end);
+
+/* ---- model/mlock.c --------------------------------------------------- */
+
+int mm__populate(struct mm_sim *sim, struct mm_task *task, uint64_t start,
+                 uint64_t end);
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio);
 void mm__zap_range(struct mm_sim *sim, struct mm_mm *mm,
                    const struct mm_vma *vma, uint64_t start, uint64_t end);

@@ -384,6 +384,25 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
+    return mm__handle_fault(sim, task, vma, addr, write);
+}
+
+/**
+ * mm__handle_fault() - resolve a fault the caller has checked
+ * @sim: the simulator
+ * @task: the faulting task
+ * @vma: the VMA containing @addr, permitting the access
+ * @addr: the address
+ * @write: a write access
+ *
+ * Also the path of get_user_pages() population (mlock, MAP_POPULATE):
+ * those faults count in pgfault and the task's counters too.
+ * Return: 0 (handled or spurious) or MM_ENOMEM.
+ * Kernel: mm/memory.c handle_mm_fault(), mm_account_fault().
+ */
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write)
+{
     uint64_t pte;
     if (mm__hmap_get(&task->mm->ptes, addr >> 12, &pte) &&
         (!write || (pte & MM_PTE_WRITE)))

@@ -276,6 +276,7 @@ enum mm_map_flags {
     MM_MAP_LOCKED = 0x2000,
     MM_MAP_NORESERVE = 0x4000,
     MM_MAP_POPULATE = 0x8000,
+    MM_MAP_NONBLOCK = 0x10000,
     MM_MAP_HUGETLB = 0x40000,
     MM_MAP_FIXED_NOREPLACE = 0x100000,
 };
@@ -336,6 +337,11 @@ int mm_mprotect(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
 int mm_madvise(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
                int advice);
 int mm_brk(struct mm_sim *sim, uint32_t pid, uint64_t brk, uint64_t *result);
+int mm_mlock(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
+             unsigned flags);
+int mm_munlock(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len);
+int mm_mlockall(struct mm_sim *sim, uint32_t pid, int flags);
+int mm_munlockall(struct mm_sim *sim, uint32_t pid);
 int mm_vma_insert(struct mm_sim *sim, uint32_t pid, const struct mm_map_req *req);
 int mm_task_new(struct mm_sim *sim, uint32_t pid);
 int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child);
