@@ -113,12 +113,15 @@ static void test_page_cache_shared_major_minor(void **state)
     uint64_t before = free_pages(sim);
     assert_int_equal(mm_fault(sim, 1, A, false), 0); /* miss: major */
     assert_int_equal(pstats(sim, 1).maj_flt, 1);
-    assert_int_equal(pstats(sim, 1).rss_file, 1);
+    assert_int_equal(pstats(sim, 1).rss_file, 16); /* retry: fault-around */
     assert_int_equal(counters(sim).pgmajfault, 1);
+    assert_int_equal(counters(sim).pgfault, 1);
     assert_int_equal(free_pages(sim), before - 32); /* read-around, 128 KiB */
-    assert_int_equal(mm_fault(sim, 1, A + P, false), 0); /* fault-around */
+    assert_int_equal(mm_fault(sim, 1, A + P, false), 0); /* mapped already */
+    assert_int_equal(pstats(sim, 1).min_flt, 0);
+    assert_int_equal(mm_fault(sim, 1, A + 16 * P, false), 0); /* cached */
     assert_int_equal(pstats(sim, 1).min_flt, 1);
-    assert_int_equal(pstats(sim, 1).rss_file, 16);
+    assert_int_equal(pstats(sim, 1).rss_file, 32);
     assert_int_equal(mm_fault(sim, 2, A + H + 5 * P, false), 0);
     assert_int_equal(pstats(sim, 2).maj_flt, 0);
     assert_int_equal(pstats(sim, 2).min_flt, 1);
@@ -127,12 +130,29 @@ static void test_page_cache_shared_major_minor(void **state)
     assert_int_equal(mm_smaps_rollup(sim, 2, &s), 0);
     assert_true(s.pss_file == 16 * (P << 12) / 2);
     assert_true(s.shared_clean == 16 * P);
+    assert_int_equal(counters(sim).pgfault, 3);
     assert_int_equal(mm_exit(sim, 1), 0);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(free_pages(sim), before - 32); /* still cached */
     struct mm_page_counts pc;
     mm_page_counts(sim, &pc);
     assert_true(pc.file == 32 && pc.anon == 0 && pc.shmem == 0);
+    mm_sim_free(sim);
+}
+
+/* 6.1 counted the retried attempt of a major fault in pgfault too. */
+static void test_major_fault_pgfault_61(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 1), MM_THP_NEVER);
+    aspace_proc(sim, 1);
+    assert_int_equal(map_file(sim, 1, A, 64 * P, RO, MM_MAP_PRIVATE, 42, 0), 0);
+    assert_int_equal(mm_fault(sim, 1, A + 40 * P, false), 0);
+    assert_int_equal(counters(sim).pgfault, 2);
+    assert_int_equal(counters(sim).pgmajfault, 1);
+    assert_int_equal(pstats(sim, 1).maj_flt, 1);
+    assert_int_equal(pstats(sim, 1).min_flt, 0);
+    assert_int_equal(pstats(sim, 1).rss_file, 16);
     mm_sim_free(sim);
 }
 
@@ -280,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_cow_after_fork),
         cmocka_unit_test(test_pss_shared_by_three),
         cmocka_unit_test(test_page_cache_shared_major_minor),
+        cmocka_unit_test(test_major_fault_pgfault_61),
         cmocka_unit_test(test_private_file_write_is_anon),
         cmocka_unit_test(test_shmem_shared_with_child),
         cmocka_unit_test(test_thp_madvise_write),
