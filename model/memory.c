@@ -11,6 +11,10 @@
  * Callers: the replay through mm_fault(); the page-table helpers of
  * memory_pt.c.
  *
+ * With machine.no_zero_page (mm_forbids_zeropage(), e.g. a vendor kernel's
+ * pvm_no_zero_page=1) anonymous reads allocate at once, mapped writable in
+ * a writable VMA, so the later write takes no fault (checked live).
+ *
  * Simplified: frames come from the buddy allocator of the node of CPU 0
  * (no task CPU placement, no mempolicy); a failed allocation is reported
  * as MM_ENOMEM for the caller to run the OOM path. Read-around on a major
@@ -118,7 +122,7 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
 {
     uint64_t base = (addr >> 12) & ~(HPAGE_NR - 1);
     anon_vma_prepare(sim, vma);
-    if (!write) {
+    if (!write && !sim->machine.no_zero_page) {
         for (uint64_t i = 0; i < HPAGE_NR; i++)
             mm__hmap_put(&mm->ptes, base + i, MM_PTE_ZERO | MM_PTE_HUGE);
         mm__ensure_pgtables(mm, base, MM_PGT_PMD_MAPPED);
@@ -150,7 +154,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     if (thp_eligible(sim, vma, addr) && pmd_none(mm, vpn) &&
         do_huge_anonymous(sim, mm, vma, addr, write))
         return FAULT_MINOR;
-    if (!write) {
+    if (!write && !sim->machine.no_zero_page) {
         mm__hmap_put(&mm->ptes, vpn, MM_PTE_ZERO);
         mm__ensure_pgtables(mm, vpn, MM_PGT_TABLE);
         return FAULT_MINOR;
@@ -159,7 +163,9 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     struct mm_folio *folio;
     if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
-    mm__map_page(mm, vpn, folio, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
+    /* a new page in a writable VMA is mapped writable and dirty, read or not */
+    mm__map_page(mm, vpn, folio, 0,
+                 (vma->flags & MM_VM_WRITE) ? MM_PTE_WRITE | MM_PTE_DIRTY : 0);
     return FAULT_MINOR;
 }
 

@@ -109,6 +109,9 @@ struct mm_machine {
     uint64_t boot_free_pages;
     uint64_t bg_committed_pages;                /* others' Committed_AS */
     uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory */
+    /* mm_forbids_zeropage(): anonymous reads allocate (vendor kernels with
+     * pvm_no_zero_page=1 on the command line, as the development machine) */
+    bool no_zero_page;
 };
 
 /* ---- vm.* sysctl values ---------------------------------------------- */

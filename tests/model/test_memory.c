@@ -51,6 +51,29 @@ static void test_zero_page_then_write(void **state)
     mm_sim_free(sim);
 }
 
+/* Live on the development machine (pvm_no_zero_page=1): 4096 reads take
+ * 4096 faults and add 16384 kB RssAnon; the writes then take none. */
+static void test_no_zero_page_machine(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    int err;
+    machine_16g(&m, MM_KERNEL(6, 18), MM_THP_MADVISE);
+    m.no_zero_page = true;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    aspace_proc(sim, 1);
+    assert_int_equal(map_anon(sim, 1, A, 4096 * P, RW, MM_MAP_PRIVATE), 0);
+    for (uint64_t i = 0; i < 4096; i++)
+        assert_int_equal(mm_fault(sim, 1, A + i * P, false), 0);
+    assert_int_equal(pstats(sim, 1).min_flt, 4096);
+    assert_int_equal(pstats(sim, 1).rss_anon * 4, 16384);
+    for (uint64_t i = 0; i < 4096; i++)
+        assert_int_equal(mm_fault(sim, 1, A + i * P, true), 0);
+    assert_int_equal(pstats(sim, 1).min_flt, 4096);
+    mm_sim_free(sim);
+}
+
 static void test_cow_after_fork(void **state)
 {
     (void)state;
@@ -297,6 +320,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_page_then_write),
+        cmocka_unit_test(test_no_zero_page_machine),
         cmocka_unit_test(test_cow_after_fork),
         cmocka_unit_test(test_pss_shared_by_three),
         cmocka_unit_test(test_page_cache_shared_major_minor),
