@@ -106,6 +106,7 @@ enum mm_vm_flags {
     MM_VM_RAND_READ = 0x10000,
     MM_VM_DONTCOPY = 0x20000,
     MM_VM_DONTEXPAND = 0x40000,
+    MM_VM_LOCKONFAULT = 0x80000,
     MM_VM_ACCOUNT = 0x100000,
     MM_VM_NORESERVE = 0x200000,
     MM_VM_HUGETLB = 0x400000,
@@ -140,6 +141,7 @@ struct mm_mm {
     uint64_t start_code, end_code, start_brk, brk, start_stack;
     struct mm_hmap ptes;     /* vpn -> MM_PTE_* encoded entry */
     struct mm_hmap pgtables; /* MM_PGT_KEY(level, index) -> MM_PGT_* */
+    uint64_t def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after MCL_FUTURE */
     uint64_t gate_start, gate_end; /* [vsyscall], outside the VMA tree */
     uint32_t gate_path;
 };
@@ -195,6 +197,7 @@ struct mm_file {
     uint64_t dev, ino;
     uint64_t key;        /* its key in sim->files */
     bool shmem;          /* shared anon / tmpfs: RssShmem, swap backed */
+    bool named;          /* a shmem object the trace names (00:01, ino) */
     unsigned vmas;       /* VMAs referring to it */
     uint64_t charged;    /* shmem_acct_size pages, returned on release */
     struct mm_hmap pages; /* page index -> pfn */
@@ -202,6 +205,8 @@ struct mm_file {
 
 struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino);
 struct mm_file *mm__shmem_new(struct mm_sim *sim);
+struct mm_file *mm__shmem_named(struct mm_sim *sim, uint64_t ino);
+#define MM_SHMEM_DEV 1ull /* 00:01, the kernel's internal shm mount */
 void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
@@ -246,6 +251,20 @@ void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
                   unsigned idx, unsigned bits);
 void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write);
+
+/* ---- model/mprotect.c ------------------------------------------------ */
+
+void mm__vma_set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                       uint64_t newflags);
+void mm__vma_merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                         uint64_t end);
+
+/* ---- model/mlock.c --------------------------------------------------- */
+
+int mm__populate(struct mm_sim *sim, struct mm_task *task, uint64_t start,
+                 uint64_t end);
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio);
 void mm__zap_range(struct mm_sim *sim, struct mm_mm *mm,
                    const struct mm_vma *vma, uint64_t start, uint64_t end);
@@ -592,6 +611,7 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+    struct mm_page_counts pages; /* allocated folios by kind */
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */
