@@ -618,77 +618,50 @@ struct mm_sim {
 
 /*
  * What the /proc renderers print, gathered from the simulator by
- * mm__proc_view_fill() (model/proc.c) so that the formatting can be tested
- * on its own. Counters are looked up by their /proc/vmstat name; a name the
- * model does not count prints 0, as on a freshly booted kernel.
+ * model/proc.c so that the formatting can be tested on its own (with the
+ * values of real /proc files). Counters are indexed by the enums of
+ * vmstat_items.h; which of them a kernel version prints is mm__stat_shown().
  */
-#define MM__NR_MIGRATETYPES 5 /* Unmovable Movable Reclaimable HighAtomic Isolate */
-
-struct mm__proc_stat {
-    const char *name;
-    uint64_t value;
-};
-
-struct mm__proc_stats {
-    const struct mm__proc_stat *v;
-    size_t n;
-};
+#define MM__NR_PROC_MIGRATETYPES (MM_MIGRATE_TYPES + 1) /* + Isolate */
 
 struct mm__proc_zone {
     struct mm_zone_shape shape;
-    uint64_t free;                       /* NR_FREE_PAGES */
     uint64_t boost;
-    uint64_t wmark[4];                   /* min, low, high, promo */
-    uint64_t protection[MM_NR_ZONES];    /* lowmem_reserve[] */
-    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_MIGRATETYPES]; /* blocks */
-    uint64_t pageblocks[MM__NR_MIGRATETYPES];
-    struct mm__proc_stats stats;         /* zone and NUMA counters */
+    uint64_t wmark[MM_NR_WMARK];          /* min, low, high, promo */
+    uint64_t protection[MM_NR_ZONES];     /* lowmem_reserve[] */
+    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_PROC_MIGRATETYPES]; /* blocks */
+    uint64_t pageblocks[MM__NR_PROC_MIGRATETYPES];
+    uint64_t stat[MM_NR_ZONE_STAT_ITEMS]; /* nr_free_pages is [0] */
+    uint64_t numa[MM_NR_NUMA_STAT_ITEMS];
 };
 
 struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
-    struct mm__proc_stats stats;         /* node counters */
+    uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
 };
 
 struct mm__proc_view {
-    unsigned kernel;                     /* MM_KERNEL(major, minor) */
+    unsigned kernel;                      /* MM_KERNEL(major, minor) */
     unsigned nr_nodes;
-    unsigned nr_cpus;                    /* online CPUs, all nodes */
+    unsigned nr_cpus;                     /* online CPUs, all nodes */
     unsigned node_cpus[MM_MAX_NUMNODES];
-    int pcp_high_fraction;               /* vm.percpu_pagelist_high_fraction */
+    int pcp_high_fraction;                /* vm.percpu_pagelist_high_fraction */
     const struct mm__proc_node *nodes;
-    struct mm__proc_stats events;        /* vm_event_item counters */
-    uint64_t swap_total, swap_free;      /* pages */
-    uint64_t committed, commit_limit;    /* pages */
+    uint64_t writeback[MM_NR_WRITEBACK_STAT_ITEMS]; /* dirty thresholds */
+    uint64_t global[MM_NR_GLOBAL_STAT_ITEMS];
+    uint64_t events[MM_NR_VM_EVENT_ITEMS];
+    uint64_t swap_total, swap_free;       /* pages */
+    uint64_t committed, commit_limit;     /* pages */
     uint64_t hugetlb_total, hugetlb_free; /* 2 MiB pages */
-    uint64_t dirty_threshold, dirty_bg_threshold;
-    uint64_t memmap_boot_pages;          /* struct pages allocated at boot */
 };
 
-/* A /proc/vmstat name and the kernels that print it. */
-enum mm__proc_since { MM__PN_ALL, MM__PN_OLD, MM__PN_NEW };
-struct mm__proc_name {
-    const char *name;
-    enum mm__proc_since when; /* OLD: 6.1 only; NEW: 6.18 on */
-};
-
-extern const struct mm__proc_name mm__proc_zone_names[];
-extern const size_t mm__proc_nr_zone_names;
-extern const struct mm__proc_name mm__proc_numa_names[];
-extern const size_t mm__proc_nr_numa_names;
-extern const struct mm__proc_name mm__proc_node_names[];
-extern const size_t mm__proc_nr_node_names;
-extern const struct mm__proc_name mm__proc_event_names[];
-extern const size_t mm__proc_nr_event_names;
-
-bool mm__proc_name_shown(const struct mm__proc_name *n, unsigned kernel);
-uint64_t mm__proc_stat(const struct mm__proc_stats *s, const char *name);
-uint64_t mm__proc_node_sum(const struct mm__proc_view *v, const char *name);
-uint64_t mm__proc_zone_sum(const struct mm__proc_view *v, const char *name);
-uint64_t mm__proc_zone_stat(const struct mm__proc_zone *z, const char *name);
-const char *mm__proc_zone_name(int zone);
-bool mm__proc_zone_populated(const struct mm__proc_zone *z);
+uint64_t mm__proc_node_sum(const struct mm__proc_view *v,
+                           enum mm_node_stat_item item);
+uint64_t mm__proc_zone_sum(const struct mm__proc_view *v,
+                           enum mm_zone_stat_item item);
+uint64_t mm__proc_numa_sum(const struct mm__proc_view *v,
+                           enum mm_numa_stat_item item);
 
 int mm__proc_meminfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
