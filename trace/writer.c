@@ -163,6 +163,7 @@ int tr_writer_open(struct tr_writer **out, const char *path,
                    const struct tr_writer_opts *opts)
 {
     static const struct tr_writer_opts defaults;
+    static const struct tr_header no_facts;
     struct tr_writer *w = calloc(1, sizeof(*w));
     int rc;
 
@@ -174,7 +175,7 @@ int tr_writer_open(struct tr_writer **out, const char *path,
     if (rc == 0 && (w->fd = create_file(path, opts ? opts->flags : 0)) < 0)
         rc = w->fd;
     if (rc == 0)
-        rc = write_file_header(w, hdr);
+        rc = write_file_header(w, hdr ? hdr : &no_facts);
     if (rc) {
         writer_free(w);
         return rc;
