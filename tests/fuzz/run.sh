@@ -1,26 +1,38 @@
 #!/bin/sh
-# Fuzz the trace reader for a while (default 60 s) with libFuzzer.
-#
-#   tests/fuzz/run.sh [SECONDS]
-#
-# Builds build-fuzz/ with clang and -Dfuzz=true if needed, then runs
-# fuzz_trace_reader on a scratch copy of the committed seed corpus (new
-# inputs it finds stay out of the source tree). Crashes are written to
-# build-fuzz/fuzz-artifacts/ and make the script exit non-zero.
+# Build the libFuzzer targets with clang and run each for SECONDS (default
+# 60) from its committed seed corpus tests/fuzz/corpus/<name>/ (copied to a
+# scratch directory, so new inputs stay out of the tree), with
+# tests/fuzz/<name>.dict when present. A crash input is written to
+# tests/fuzz/crashes/ to be committed as a regression input, and the script
+# exits non-zero. Usage: tests/fuzz/run.sh [SECONDS [NAME...]]
 set -eu
+seconds=${1:-60}
+[ $# -gt 0 ] && shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
-secs=${1:-60}
-build="$top/build-fuzz"
-
-if [ ! -f "$build/build.ninja" ]; then
-    CC=clang meson setup "$build" "$top" -Dfuzz=true >/dev/null
+cd "$top"
+if [ -d build-fuzz ]; then
+    CC=clang meson setup --reconfigure build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
+else
+    CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
 fi
-ninja -C "$build" tests/fuzz_trace_reader >/dev/null
-
-work="$build/fuzz-corpus"
-mkdir -p "$work" "$build/fuzz-artifacts"
-cp "$top"/tests/fuzz/corpus/* "$work/"
-exec "$build/tests/fuzz_trace_reader" "$work" \
-    -dict="$top/tests/fuzz/trace.dict" \
-    -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=1024 \
-    -artifact_prefix="$build/fuzz-artifacts/" -print_final_stats=1
+ninja -C build-fuzz >/dev/null
+names=${*:-$(find build-fuzz/tests/fuzz -maxdepth 1 -type f -perm -u+x -name "fuzz_*" | sed "s|.*/fuzz_||" | sort)}
+mkdir -p tests/fuzz/crashes
+status=0
+for name in $names; do
+    work=$(mktemp -d)
+    [ -d "tests/fuzz/corpus/$name" ] && cp "tests/fuzz/corpus/$name"/* "$work"/
+    dict=
+    [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
+    if ! "build-fuzz/tests/fuzz/fuzz_$name" -max_total_time="$seconds" \
+            -max_len=65536 -timeout=10 -rss_limit_mb=2048 $dict \
+            -artifact_prefix="tests/fuzz/crashes/$name-" "$work" \
+            >"$work.log" 2>&1; then
+        tail -20 "$work.log"
+        status=1
+    fi
+    runs=$(grep -Eo '^#[0-9]+' "$work.log" | tail -1 | tr -d '#')
+    echo "fuzz_$name: ${seconds}s, ${runs:-0} runs, $(ls "$work" | wc -l) corpus inputs"
+    rm -rf "$work" "$work.log"
+done
+exit $status

@@ -1,0 +1,769 @@
+/*
+ * mmsim shared ring: how the shim inside every traced process hands its
+ * events to the supervisor.
+ *
+ * Producers: every thread of every traced process (preload/, the shim).
+ * Consumer: one thread of the supervisor (the `mmsim` process).
+ *
+ * The ring is one memfd, created and sealed by the supervisor before it
+ * starts the program, inherited by every traced process:
+ *
+ *   - the supervisor creates it (tr_ring_create()), maps it, and passes the
+ *     fd number in the environment variable TR_RING_ENV (no FD_CLOEXEC), so
+ *     the fd survives fork and exec and the shim of each new image re-attaches
+ *     (tr_ring_attach_fd()) after execve;
+ *   - the mapping itself is MAP_SHARED, so fork children keep writing into the
+ *     same ring even if they close every fd; only the *next* exec needs the fd;
+ *   - the shim validates the fd before trusting it: a memfd (it has seals),
+ *     with exactly the seals TR_RING_SEALS, whose size is the size its header
+ *     announces, with the right magic and version. Anything else (the variable
+ *     unset, garbage, a program that dup2'd over that fd number, closed it, or
+ *     a leftover variable outside mmsim) is ignored: the shim then records
+ *     nothing and the supervisor's ptrace path still sees every kernel call.
+ *
+ * Layout: a header page (struct tr_ring_hdr), the mm lock table, then
+ * nslots fixed-size slots (struct tr_ring_slot, 128 bytes). nslots is a power
+ * of two. Positions are 64-bit counters that never wrap in practice; the slot
+ * of position p is p & (nslots - 1).
+ *
+ * Slot protocol (a bounded multi-producer queue with a sequence word per
+ * slot, as in D. Vyukov's bounded MPMC queue):
+ *
+ *   slot.seq == p            the slot is free for the producer of position p
+ *                            (or reserved by it and not yet committed);
+ *   slot.seq == p + 1        position p is committed: the consumer may read;
+ *   slot.seq == p + nslots   the consumer released it: free for position
+ *                            p + nslots (the next lap).
+ *
+ *   producer: reserve p by CAS on hdr.head (p -> p + 1) once slot.seq == p;
+ *             fill the payload; commit with CAS slot.seq p -> p + 1.
+ *   consumer: at position p = hdr.tail, read when slot.seq == p + 1, then
+ *             store slot.seq = p + nslots and hdr.tail = p + 1.
+ *
+ * Reserved but uncommitted: slot.seq == p while hdr.head > p. The window
+ * between reservation and commit is a 128-byte copy (the payload is built on
+ * the producer's stack first), so the consumer waits for it. It must not wait
+ * forever: a producer can be stopped (a ptrace stop, SIGSTOP) or its process
+ * killed inside the window. The consumer keeps serving other work and retries;
+ * when the producer's process is known dead, or after TR_RING_ABANDON_NS, it
+ * may call tr_ring_abandon(): the slot is released (CAS p -> p + nslots), the
+ * position counted lost, and the late producer's commit CAS then fails, so
+ * it knows its event is gone. Residual risk, documented: a producer stalled
+ * before its payload copy for longer than the abandon delay *and* a full lap
+ * of the ring could overwrite the next lap's record; keep the delay long.
+ *
+ * Overflow: a producer never blocks indefinitely. When the ring is full it
+ * waits on a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
+ * consumer after it frees a batch of slots (tr_ring_wake()); after that it drops the event and counts it
+ * (hdr.lost_total, and a per-process count in the shim which it reports as a
+ * TR_EV_LOST event, in order, with the next event it manages to put). Once a
+ * wait has timed out, the producer does not wait again until the consumer has
+ * moved (hdr.tail changed), so a dead consumer costs one timeout, not one per
+ * event.
+ *
+ * Consuming well: drain everything committed in one batch, call
+ * tr_ring_wake(), and only then wait (a timer, or the next ptrace stop).
+ * Never spin on the slot at the tail while it is empty or pending: that
+ * slot is the one a producer is writing, and polling it makes its cache
+ * lines bounce between the two CPUs on every event.
+ *
+ * Order: ring order is the order of reservations. Kernel-level events of one
+ * address space are additionally numbered by the per-address-space lock
+ * (below): slot.mmseq. The consumer orders one address space's kernel events
+ * by mmseq, not by ring position. Allocator events carry in mmseq the value
+ * of that counter when they were emitted ("after kernel event mmseq"); their
+ * order per thread is ring order.
+ *
+ * The mm lock (CAPTURE-NOTES §3 and §8): at most one memory syscall per
+ * address space may be in flight between "issued" and "logged", or events of
+ * two threads could be recorded in a different order than the kernel ran
+ * them. The table has TR_RING_MMLOCKS entries indexed by tgid & (n - 1);
+ * processes whose tgids collide share a lock (correct, merely serialised).
+ *
+ *   - shim fast path: tr_mmlock_lock(), issue the syscall, put the event
+ *     with mmseq = tr_mmlock_next_seq(), tr_mmlock_unlock();
+ *   - supervisor, at the seccomp stop of a traced memory syscall of tgid P:
+ *     tr_mmlock_trylock(lk, tid | TR_MMLOCK_TRACED, P); if busy, leave the
+ *     thread stopped and retry later (never spin inside the event loop: the
+ *     holder may itself be waiting for a ptrace continue). Hold it until the
+ *     syscall-exit stop, take the event's number with tr_mmlock_next_seq(),
+ *     then tr_mmlock_unlock(). Before numbering, drain the ring: every
+ *     fast-path event of P numbered earlier is committed already (a holder
+ *     commits before it unlocks).
+ *   - nesting: a signal handler can interrupt a thread inside its fast-path
+ *     call (lock held) and make a memory syscall itself. The shim handles
+ *     its own nested fast-path calls without re-locking; if the nested call
+ *     is traced instead (a raw syscall), the supervisor finds the lock held
+ *     by the very tid it has stopped: it then proceeds without the lock
+ *     (waiting would deadlock) and numbers the event as usual.
+ *   - a holder that dies with the lock: the supervisor, which sees the exit,
+ *     calls tr_mmlock_reap(lk, tgid). A waiting shim thread also checks, after
+ *     TR_MMLOCK_STALE_NS, whether the holder's process still exists and
+ *     takes the lock over if not (standalone runs have no supervisor).
+ *
+ * vfork: the child shares the parent's memory but has its own tgid, hence
+ * (usually) another lock; vfork children normally only exec or _exit.
+ *
+ * Everything here is header-only (static inline) so that preload/ and tools/
+ * share one implementation without a library between them. Functions use
+ * only raw syscalls and atomics: they are async-signal-safe and never
+ * allocate.
+ */
+#ifndef MMSIM_RING_H
+#define MMSIM_RING_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmsim/event.h"
+
+/* Environment variable holding the decimal fd number of the ring. */
+#define TR_RING_ENV "MMSIM_RING_FD"
+/* "MMSIMRNG" */
+#define TR_RING_MAGIC 0x474e524d49534d4dULL
+#define TR_RING_VERSION 1u
+/* Seals the supervisor sets; the shim requires exactly these. */
+#define TR_RING_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define TR_RING_SLOT_SIZE 128u
+#define TR_RING_MIN_SLOTS 64u
+#define TR_RING_MAX_SLOTS (1u << 24)
+#define TR_RING_MMLOCKS 4096u
+/* Longest a producer waits for space before dropping an event. */
+#define TR_RING_FULL_WAIT_NS 100000000LL
+/* Suggested delay before the consumer abandons an uncommitted slot. */
+#define TR_RING_ABANDON_NS 2000000000LL
+
+/*
+ * The fast path's syscall stub: one page at this fixed address whose
+ * instruction-pointer range the supervisor's seccomp filter ALLOWs for memory
+ * syscalls (CAPTURE-NOTES §8). Every other memory syscall is traced.
+ */
+#define TR_FASTPATH_STUB_ADDR 0x100000000000ULL
+#define TR_FASTPATH_STUB_SIZE 4096ULL
+
+/* What a slot holds. */
+enum tr_slot_kind {
+    TR_SLOT_EVENT = 1, /* payload: struct tr_event */
+    TR_SLOT_STACK = 2, /* payload: struct tr_ring_stack (a stack definition) */
+};
+
+/* a[1] of TR_EV_LOST: why events were lost. a[0] is the count. */
+enum tr_lost_reason {
+    TR_LOST_RING_FULL = 1, /* no space within TR_RING_FULL_WAIT_NS */
+    TR_LOST_REENTRANT = 2, /* allocator call from inside the shim (a signal
+                              handler interrupting it): passed through */
+    TR_LOST_ABANDONED = 3, /* reserved, never committed (consumer gave up) */
+};
+
+/*
+ * A stack definition. Stack ids are per process (tgid) and start at 1; the
+ * shim assigns them and sends each distinct stack once per process, before
+ * any event that uses the id is reserved (an id becomes visible to the
+ * process's other threads only after its definition is committed). A stack
+ * deeper than TR_RING_STACK_IPS frames takes several records with the same
+ * (pid, id) and increasing first; the records of one stack come from one
+ * thread in order, but other threads' slots may sit between them. ip[0] is
+ * the innermost frame (the caller of the allocator function), raw addresses.
+ * After fork the child starts a fresh id space (the shim resets its table in
+ * the child), so ids never need the parent's definitions; after exec the
+ * new image starts a fresh id space too (same pid: a definition whose
+ * first is 0 replaces any earlier one with that id).
+ */
+#define TR_RING_STACK_IPS 12
+struct tr_ring_stack {
+    uint32_t pid;
+    uint32_t id;
+    uint16_t first; /* index of ip[0] in the whole stack */
+    uint16_t depth; /* frames in the whole stack */
+    uint16_t n;     /* frames in this record */
+    uint16_t pad;
+    uint64_t ip[TR_RING_STACK_IPS];
+};
+
+/* One slot: 16 bytes of protocol, 112 of payload. */
+struct tr_ring_slot {
+    _Atomic uint64_t seq; /* see the slot protocol above */
+    uint32_t kind;        /* enum tr_slot_kind */
+    uint32_t mmseq;       /* per-address-space order, see above */
+    union {
+        struct tr_event ev;
+        struct tr_ring_stack stack;
+        uint8_t raw[112];
+    } u;
+};
+
+/* One entry of the mm lock table. */
+#define TR_MMLOCK_TID_MASK 0x3fffffffu
+#define TR_MMLOCK_TRACED (1u << 30)  /* held by the supervisor for tid */
+#define TR_MMLOCK_WAITERS (1u << 31) /* someone sleeps on the futex */
+#define TR_MMLOCK_STALE_NS 1000000000LL
+struct tr_ring_mmlock {
+    _Atomic uint32_t word;  /* 0 free; holder tid | TR_MMLOCK_* bits */
+    _Atomic uint32_t tgid;  /* holder's process, set after acquiring */
+    _Atomic uint32_t seq;   /* kernel events numbered so far (mmseq) */
+    uint32_t pad;
+};
+
+/* The header, at offset 0; slots start at hdr.slots_off. */
+struct tr_ring_hdr {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t slot_size;    /* TR_RING_SLOT_SIZE */
+    uint32_t nslots;       /* power of two */
+    uint32_t nmmlocks;     /* TR_RING_MMLOCKS */
+    uint64_t mmlocks_off;  /* byte offset of the mm lock table */
+    uint64_t slots_off;    /* byte offset of slot 0 */
+    uint64_t total_size;   /* size of the memfd */
+    uint8_t pad0[64 - 48];
+    _Atomic uint64_t head; /* next position to reserve (producers) */
+    uint8_t pad1[56];
+    _Atomic uint64_t tail; /* next position to read (consumer) */
+    _Atomic uint32_t space;        /* futex: bumped when slots are freed */
+    _Atomic uint32_t full_waiters; /* producers sleeping on space */
+    uint8_t pad2[48];
+    _Atomic uint64_t lost_total;   /* events dropped, all reasons */
+    _Atomic uint64_t stalled_tail; /* tail at the last timed-out wait + 1 */
+};
+
+_Static_assert(sizeof(struct tr_ring_slot) == TR_RING_SLOT_SIZE, "slot size");
+_Static_assert(sizeof(struct tr_event) <= 112, "event fits a slot");
+_Static_assert(sizeof(struct tr_ring_stack) == 112, "stack record size");
+_Static_assert(sizeof(struct tr_ring_hdr) <= 4096, "header fits its page");
+_Static_assert(offsetof(struct tr_ring_hdr, head) == 64, "head on its own line");
+_Static_assert(offsetof(struct tr_ring_hdr, tail) == 128, "tail on its own line");
+
+/**
+ * tr_ring_bytes() - size of a ring with @nslots slots.
+ * @nslots: number of slots, a power of two.
+ *
+ * Return: the memfd size in bytes (a multiple of 4096).
+ */
+static inline uint64_t tr_ring_bytes(uint32_t nslots)
+{
+    uint64_t locks = 4096 + (uint64_t)TR_RING_MMLOCKS *
+                                sizeof(struct tr_ring_mmlock);
+    return locks + (uint64_t)nslots * TR_RING_SLOT_SIZE;
+}
+
+/**
+ * tr_ring_slot_at() - the slot of position @pos.
+ * @h: the mapped ring.
+ * @pos: a ring position.
+ *
+ * Return: the slot (no check of its state).
+ */
+static inline struct tr_ring_slot *tr_ring_slot_at(struct tr_ring_hdr *h,
+                                                   uint64_t pos)
+{
+    char *base = (char *)h + h->slots_off;
+    return (struct tr_ring_slot *)(base +
+                                   (pos & (h->nslots - 1)) * TR_RING_SLOT_SIZE);
+}
+
+/**
+ * tr_ring_mmlock() - the mm lock entry of process @tgid.
+ * @h: the mapped ring.
+ * @tgid: the process (address space).
+ *
+ * Return: the entry (shared with colliding tgids).
+ */
+static inline struct tr_ring_mmlock *tr_ring_mmlock(struct tr_ring_hdr *h,
+                                                    uint32_t tgid)
+{
+    struct tr_ring_mmlock *t =
+        (struct tr_ring_mmlock *)((char *)h + h->mmlocks_off);
+    return &t[tgid & (h->nmmlocks - 1)];
+}
+
+/**
+ * tr_ring_init() - format a mapped, zeroed ring (supervisor side).
+ * @mem: the mapping, tr_ring_bytes(@nslots) bytes, zero-filled.
+ * @nslots: number of slots, a power of two in
+ *          [TR_RING_MIN_SLOTS, TR_RING_MAX_SLOTS].
+ *
+ * Return: 0, or -EINVAL for a bad @nslots.
+ */
+static inline int tr_ring_init(void *mem, uint32_t nslots)
+{
+    struct tr_ring_hdr *h = (struct tr_ring_hdr *)mem;
+
+    if (nslots < TR_RING_MIN_SLOTS || nslots > TR_RING_MAX_SLOTS ||
+        (nslots & (nslots - 1)) != 0)
+        return -EINVAL;
+    h->version = TR_RING_VERSION;
+    h->slot_size = TR_RING_SLOT_SIZE;
+    h->nslots = nslots;
+    h->nmmlocks = TR_RING_MMLOCKS;
+    h->mmlocks_off = 4096;
+    h->slots_off = tr_ring_bytes(nslots) - (uint64_t)nslots * TR_RING_SLOT_SIZE;
+    h->total_size = tr_ring_bytes(nslots);
+    for (uint32_t i = 0; i < nslots; i++)
+        atomic_store_explicit(&tr_ring_slot_at(h, i)->seq, i,
+                              memory_order_relaxed);
+    atomic_store_explicit(&h->head, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->tail, 0, memory_order_relaxed);
+    /* The magic last: a reader that sees it sees a formatted ring. */
+    __atomic_store_n(&h->magic, TR_RING_MAGIC, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/**
+ * tr_ring_create() - create, size, format and seal a ring memfd.
+ * @nslots: number of slots (see tr_ring_init()).
+ * @out: receives the mapping (MAP_SHARED, read-write).
+ *
+ * The fd is created without FD_CLOEXEC: the caller passes its number in
+ * TR_RING_ENV to the program it starts.
+ *
+ * Return: the fd, or a negative errno.
+ */
+static inline int tr_ring_create(uint32_t nslots, struct tr_ring_hdr **out)
+{
+    uint64_t size = tr_ring_bytes(nslots);
+    int fd, err;
+    void *m;
+
+    if (nslots < TR_RING_MIN_SLOTS || nslots > TR_RING_MAX_SLOTS ||
+        (nslots & (nslots - 1)) != 0)
+        return -EINVAL;
+    fd = (int)syscall(SYS_memfd_create, "mmsim-ring", MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)size) != 0)
+        goto fail;
+    m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED)
+        goto fail;
+    tr_ring_init(m, nslots);
+    if (fcntl(fd, F_ADD_SEALS, TR_RING_SEALS) != 0) {
+        err = -errno;
+        munmap(m, size);
+        close(fd);
+        return err;
+    }
+    *out = (struct tr_ring_hdr *)m;
+    return fd;
+fail:
+    err = -errno;
+    close(fd);
+    return err;
+}
+
+/**
+ * tr_ring_parse_fd() - parse the value of TR_RING_ENV.
+ * @s: the string (may be NULL).
+ *
+ * Return: the fd number (3..65535), or -1 if @s is not exactly that.
+ */
+static inline int tr_ring_parse_fd(const char *s)
+{
+    int v = 0;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 65535)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return (v >= 3 && v <= 65535) ? v : -1;
+}
+
+/**
+ * tr_ring_attach_fd() - validate a ring fd and map it (shim side).
+ * @fd: the inherited fd.
+ *
+ * Checks, in order: a regular file whose seals are exactly TR_RING_SEALS
+ * (only memfds have seals), a size that holds a header, the magic, version
+ * and slot size, and a size equal to what the header's nslots implies.
+ *
+ * Return: the mapping, or NULL if anything does not match (the caller
+ * ignores the ring then).
+ */
+static inline struct tr_ring_hdr *tr_ring_attach_fd(int fd)
+{
+    struct tr_ring_hdr h0, *h;
+    struct stat st;
+    void *m;
+
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 8192)
+        return NULL;
+    if (fcntl(fd, F_GET_SEALS) != TR_RING_SEALS)
+        return NULL;
+    if (pread(fd, &h0, sizeof(h0), 0) != (ssize_t)sizeof(h0))
+        return NULL;
+    if (h0.magic != TR_RING_MAGIC || h0.version != TR_RING_VERSION ||
+        h0.slot_size != TR_RING_SLOT_SIZE || h0.nslots < TR_RING_MIN_SLOTS ||
+        h0.nslots > TR_RING_MAX_SLOTS || (h0.nslots & (h0.nslots - 1)) ||
+        h0.nmmlocks != TR_RING_MMLOCKS || h0.mmlocks_off != 4096 ||
+        h0.total_size != tr_ring_bytes(h0.nslots) ||
+        h0.slots_off != h0.total_size - (uint64_t)h0.nslots * TR_RING_SLOT_SIZE ||
+        (uint64_t)st.st_size != h0.total_size)
+        return NULL;
+    m = mmap(NULL, h0.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    h = (struct tr_ring_hdr *)m;
+    return h;
+}
+
+static inline long tr_ring__futex(_Atomic uint32_t *w, int op, uint32_t val,
+                                  long long timeout_ns)
+{
+    struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+
+    return syscall(SYS_futex, (uint32_t *)w, op, val,
+                   timeout_ns > 0 ? &ts : NULL, NULL, 0);
+}
+
+static inline long long tr_ring__now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Wait for the consumer to free slots. Returns 1 if it may be worth trying
+ * again, 0 if the producer should drop the event.
+ */
+static inline int tr_ring__wait_space(struct tr_ring_hdr *h, long long *spent)
+{
+    uint64_t tail = atomic_load_explicit(&h->tail, memory_order_acquire);
+    uint32_t sp;
+    long long t0;
+
+    if (atomic_load_explicit(&h->stalled_tail, memory_order_relaxed) ==
+        tail + 1)
+        return 0; /* the consumer has not moved since a wait timed out */
+    if (*spent >= TR_RING_FULL_WAIT_NS) {
+        atomic_store_explicit(&h->stalled_tail, tail + 1, memory_order_relaxed);
+        return 0;
+    }
+    sp = atomic_load_explicit(&h->space, memory_order_acquire);
+    atomic_fetch_add_explicit(&h->full_waiters, 1, memory_order_seq_cst);
+    t0 = tr_ring__now_ns();
+    if (atomic_load_explicit(&h->tail, memory_order_seq_cst) == tail)
+        tr_ring__futex(&h->space, FUTEX_WAIT, sp,
+                       TR_RING_FULL_WAIT_NS - *spent);
+    atomic_fetch_sub_explicit(&h->full_waiters, 1, memory_order_relaxed);
+    *spent += tr_ring__now_ns() - t0 + 1;
+    return 1;
+}
+
+/**
+ * tr_ring_reserve() - reserve the next slot (producer).
+ * @h: the mapped ring.
+ * @pos: receives the reserved position.
+ *
+ * Waits at most TR_RING_FULL_WAIT_NS when the ring is full; on failure the
+ * event is counted in hdr.lost_total and the caller counts it for its own
+ * TR_EV_LOST report.
+ *
+ * Return: the slot, to be filled and passed to tr_ring_commit(), or NULL.
+ */
+static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
+                                                   uint64_t *pos)
+{
+    uint64_t p = atomic_load_explicit(&h->head, memory_order_relaxed);
+    long long spent = 0;
+
+    for (;;) {
+        struct tr_ring_slot *s = tr_ring_slot_at(h, p);
+        uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+        int64_t dif = (int64_t)(seq - p);
+
+        if (dif == 0) {
+            if (atomic_compare_exchange_weak_explicit(
+                    &h->head, &p, p + 1, memory_order_relaxed,
+                    memory_order_relaxed)) {
+                /* Slots are used in order: fetch a later one early. */
+                __builtin_prefetch(tr_ring_slot_at(h, p + 8), 1);
+                *pos = p;
+                return s;
+            }
+        } else if (dif < 0) {
+            if (!tr_ring__wait_space(h, &spent)) {
+                atomic_fetch_add_explicit(&h->lost_total, 1,
+                                          memory_order_relaxed);
+                return NULL;
+            }
+            p = atomic_load_explicit(&h->head, memory_order_relaxed);
+        } else {
+            p = atomic_load_explicit(&h->head, memory_order_relaxed);
+        }
+    }
+}
+
+/**
+ * tr_ring_commit() - publish a filled slot (producer).
+ * @s: the slot from tr_ring_reserve().
+ * @pos: its position.
+ *
+ * Return: 0, or -1 if the consumer abandoned the slot meanwhile (the event
+ * is lost and was already counted by the consumer).
+ */
+static inline int tr_ring_commit(struct tr_ring_slot *s, uint64_t pos)
+{
+    uint64_t want = pos;
+
+    return atomic_compare_exchange_strong_explicit(
+               &s->seq, &want, pos + 1, memory_order_release,
+               memory_order_relaxed)
+               ? 0
+               : -1;
+}
+
+/**
+ * tr_ring_put() - copy one record into the ring (producer).
+ * @h: the mapped ring.
+ * @kind: enum tr_slot_kind.
+ * @mmseq: the per-address-space number (see the header comment).
+ * @payload: the record, at most 112 bytes.
+ * @len: its size.
+ *
+ * Return: 0, or -1 if the record was lost (counted in hdr.lost_total).
+ */
+static inline int tr_ring_put(struct tr_ring_hdr *h, uint32_t kind,
+                              uint32_t mmseq, const void *payload, size_t len)
+{
+    uint64_t pos;
+    struct tr_ring_slot *s = tr_ring_reserve(h, &pos);
+
+    if (s == NULL)
+        return -1;
+    s->kind = kind;
+    s->mmseq = mmseq;
+    memcpy(s->u.raw, payload, len);
+    if (len < sizeof(s->u.raw))
+        memset(s->u.raw + len, 0, sizeof(s->u.raw) - len);
+    return tr_ring_commit(s, pos);
+}
+
+/* What tr_ring_peek() found at the consumer's position. */
+enum tr_ring_state {
+    TR_RING_EMPTY = 0,   /* nothing reserved */
+    TR_RING_READY = 1,   /* a committed record */
+    TR_RING_PENDING = 2, /* reserved, not yet committed */
+};
+
+/**
+ * tr_ring_peek() - look at the record at the consumer's position.
+ * @h: the mapped ring.
+ * @out: receives the slot when TR_RING_READY.
+ *
+ * Return: enum tr_ring_state. After READY, copy what is needed from the
+ * slot, then call tr_ring_release().
+ */
+static inline int tr_ring_peek(struct tr_ring_hdr *h, struct tr_ring_slot **out)
+{
+    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
+    struct tr_ring_slot *s = tr_ring_slot_at(h, p);
+    uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+
+    if (seq == p + 1) {
+        *out = s;
+        return TR_RING_READY;
+    }
+    if (atomic_load_explicit(&h->head, memory_order_acquire) > p)
+        return TR_RING_PENDING;
+    return TR_RING_EMPTY;
+}
+
+/**
+ * tr_ring_wake() - wake producers waiting for space (consumer).
+ * @h: the mapped ring.
+ *
+ * Call after each batch of tr_ring_release() calls (and when going idle):
+ * release itself does not make the syscall, so a batch costs one wake-up.
+ */
+static inline void tr_ring_wake(struct tr_ring_hdr *h)
+{
+    if (atomic_load_explicit(&h->full_waiters, memory_order_seq_cst) != 0) {
+        atomic_fetch_add_explicit(&h->space, 1, memory_order_release);
+        tr_ring__futex(&h->space, FUTEX_WAKE, INT32_MAX, 0);
+    }
+}
+
+static inline void tr_ring__advance(struct tr_ring_hdr *h, uint64_t p)
+{
+    atomic_store_explicit(&h->tail, p + 1, memory_order_seq_cst);
+}
+
+/**
+ * tr_ring_release() - free the record returned by tr_ring_peek() (consumer).
+ * @h: the mapped ring.
+ */
+static inline void tr_ring_release(struct tr_ring_hdr *h)
+{
+    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
+
+    atomic_store_explicit(&tr_ring_slot_at(h, p)->seq, p + h->nslots,
+                          memory_order_release);
+    tr_ring__advance(h, p);
+}
+
+/**
+ * tr_ring_abandon() - give up on a PENDING slot (consumer).
+ * @h: the mapped ring.
+ *
+ * Only when the producer is known dead or after TR_RING_ABANDON_NS; see the
+ * header comment for the residual risk.
+ *
+ * Return: 0 if abandoned (counted in hdr.lost_total, the consumer reports a
+ * TR_EV_LOST with TR_LOST_ABANDONED), -1 if the producer committed first
+ * (peek again).
+ */
+static inline int tr_ring_abandon(struct tr_ring_hdr *h)
+{
+    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
+    uint64_t want = p;
+
+    if (!atomic_compare_exchange_strong_explicit(
+            &tr_ring_slot_at(h, p)->seq, &want, p + h->nslots,
+            memory_order_acq_rel, memory_order_relaxed))
+        return -1;
+    atomic_fetch_add_explicit(&h->lost_total, 1, memory_order_relaxed);
+    tr_ring__advance(h, p);
+    return 0;
+}
+
+/**
+ * tr_mmlock_trylock() - take an mm lock without waiting.
+ * @lk: the entry from tr_ring_mmlock().
+ * @val: the holder's tid, plus TR_MMLOCK_TRACED for the supervisor.
+ * @tgid: the holder's process.
+ *
+ * Return: 1 if taken, 0 if busy.
+ */
+static inline int tr_mmlock_trylock(struct tr_ring_mmlock *lk, uint32_t val,
+                                    uint32_t tgid)
+{
+    uint32_t want = 0;
+
+    if (!atomic_compare_exchange_strong_explicit(&lk->word, &want, val,
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
+        return 0;
+    atomic_store_explicit(&lk->tgid, tgid, memory_order_relaxed);
+    return 1;
+}
+
+/*
+ * Take over a lock whose holder's process no longer exists. kill(pid, 0)
+ * reports ESRCH for a dead process; a tgid reused by a new process keeps
+ * the lock (its holder will release it, or the supervisor reaps it).
+ */
+static inline void tr_mmlock__check_stale(struct tr_ring_mmlock *lk,
+                                          uint32_t seen)
+{
+    uint32_t owner = atomic_load_explicit(&lk->tgid, memory_order_relaxed);
+
+    if (owner != 0 && kill((pid_t)owner, 0) != 0 && errno == ESRCH)
+        atomic_compare_exchange_strong_explicit(&lk->word, &seen, 0,
+                                                memory_order_acq_rel,
+                                                memory_order_relaxed);
+}
+
+/**
+ * tr_mmlock_lock() - take an mm lock, waiting on its futex (shim side).
+ * @lk: the entry from tr_ring_mmlock().
+ * @tid: the caller's tid.
+ * @tgid: the caller's process.
+ *
+ * Spins briefly, then sleeps with TR_MMLOCK_WAITERS set. After
+ * TR_MMLOCK_STALE_NS of waiting it checks whether the holder's process
+ * still exists and takes the lock over if it does not.
+ */
+static inline void tr_mmlock_lock(struct tr_ring_mmlock *lk, uint32_t tid,
+                                  uint32_t tgid)
+{
+    long long waited = 0;
+
+    for (int i = 0; i < 100; i++) {
+        if (tr_mmlock_trylock(lk, tid, tgid))
+            return;
+        __builtin_ia32_pause();
+    }
+    for (;;) {
+        uint32_t w = atomic_load_explicit(&lk->word, memory_order_relaxed);
+
+        if (w == 0) {
+            /* Keep the waiters bit: others may still sleep. */
+            if (tr_mmlock_trylock(lk, tid | TR_MMLOCK_WAITERS, tgid))
+                return;
+            continue;
+        }
+        if (!(w & TR_MMLOCK_WAITERS) &&
+            !atomic_compare_exchange_strong_explicit(
+                &lk->word, &w, w | TR_MMLOCK_WAITERS, memory_order_relaxed,
+                memory_order_relaxed))
+            continue;
+        tr_ring__futex(&lk->word, FUTEX_WAIT, w | TR_MMLOCK_WAITERS, 10000000);
+        waited += 10000000;
+        if (waited >= TR_MMLOCK_STALE_NS)
+            tr_mmlock__check_stale(lk, w | TR_MMLOCK_WAITERS);
+    }
+}
+
+/**
+ * tr_mmlock_next_seq() - number the next kernel event of this address space.
+ * @lk: a lock the caller holds.
+ *
+ * Return: the event's mmseq (1, 2, ...; 0 is never used).
+ */
+static inline uint32_t tr_mmlock_next_seq(struct tr_ring_mmlock *lk)
+{
+    uint32_t v = atomic_load_explicit(&lk->seq, memory_order_relaxed) + 1;
+
+    if (v == 0)
+        v = 1;
+    atomic_store_explicit(&lk->seq, v, memory_order_relaxed);
+    return v;
+}
+
+/**
+ * tr_mmlock_unlock() - release an mm lock and wake sleepers.
+ * @lk: a lock the caller holds.
+ */
+static inline void tr_mmlock_unlock(struct tr_ring_mmlock *lk)
+{
+    uint32_t w = atomic_exchange_explicit(&lk->word, 0, memory_order_release);
+
+    if (w & TR_MMLOCK_WAITERS)
+        tr_ring__futex(&lk->word, FUTEX_WAKE, INT32_MAX, 0);
+}
+
+/**
+ * tr_mmlock_reap() - release a lock held by a process that exited.
+ * @lk: the entry.
+ * @tgid: the dead process.
+ *
+ * For the supervisor at a process's exit. Does nothing if someone else
+ * holds the lock.
+ */
+static inline void tr_mmlock_reap(struct tr_ring_mmlock *lk, uint32_t tgid)
+{
+    uint32_t w = atomic_load_explicit(&lk->word, memory_order_acquire);
+
+    if (w != 0 && atomic_load_explicit(&lk->tgid, memory_order_relaxed) == tgid &&
+        atomic_compare_exchange_strong_explicit(&lk->word, &w, 0,
+                                                memory_order_acq_rel,
+                                                memory_order_relaxed) &&
+        (w & TR_MMLOCK_WAITERS))
+        tr_ring__futex(&lk->word, FUTEX_WAKE, INT32_MAX, 0);
+}
+
+#endif /* MMSIM_RING_H */

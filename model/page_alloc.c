@@ -1,0 +1,269 @@
+/*
+ * page_alloc.c - the page allocator's entry points: allocate and free.
+ *
+ * Mechanism: an allocation walks the zonelist of the node its memory policy
+ * starts from, over zones no higher than gfp_zone() and inside the policy's
+ * nodemask. The fast path takes the first zone passing the LOW watermark
+ * (with lowmem_reserve), spilling to remote nodes before anything else, and
+ * avoids fragmenting pageblocks (ALLOC_NOFRAGMENT) until it would have to
+ * leave the preferred node. The slow path retries at the MIN watermark. Each
+ * success counts pgalloc_<zone> and the NUMA hit/miss/foreign/local/other
+ * counters. Frees go straight back to the buddy allocator.
+ *
+ * Callers: model/memory.c (page faults), model/sim.c (boot background use),
+ * any model file that needs frames.
+ *
+ * Kernel: mm/page_alloc.c __alloc_pages(), prepare_alloc_pages(),
+ * get_page_from_freelist(), __alloc_pages_slowpath(), rmqueue(),
+ * zone_statistics(), alloc_flags_nofragment(), __free_pages_ok(),
+ * split_page(). 6.1 to 6.18.
+ *
+ * Simplified: there are no per-CPU page lists, so pages the kernel would hold
+ * on pcp lists stay in the buddy and in MemFree. No cpusets, no dirty-page
+ * spreading, no node reclaim (zone_reclaim_mode), no kswapd, no direct
+ * reclaim or compaction, no OOM killer yet: when the MIN watermark fails the
+ * allocation fails with MM_ENOMEM and is counted (sim->nr_alloc_fail); the
+ * place where reclaim, compaction and the OOM killer will hook in is marked
+ * in alloc_pages_slowpath(). Watermark boosts are raised on fallback steals
+ * and stay until kswapd exists to clear them.
+ */
+#include "internal.h"
+
+#define PAGE_EVENT_PGALLOC(zone) ((enum mm_vm_event_item)(MM_PGALLOC_DMA + (zone)))
+
+/* What prepare_alloc_pages() computes: struct alloc_context. */
+struct alloc_context {
+    const struct mm_alloc_ctx *req;
+    int zonelist_nid;            /* node whose zonelist is walked */
+    uint64_t nodemask;
+    struct mm_zone *preferred_zone;
+};
+
+/* zone_statistics(): +1 per allocation, not per page. */
+static void zone_statistics(struct mm_sim *sim, struct mm_zone *preferred,
+                            struct mm_zone *z, int local_nid)
+{
+    if (!sim->vm.numa_stat)
+        return;
+    if (z->nid == preferred->nid) {
+        z->numa_stat[MM_NUMA_HIT]++;
+    } else {
+        z->numa_stat[MM_NUMA_MISS]++;
+        preferred->numa_stat[MM_NUMA_FOREIGN]++;
+    }
+    z->numa_stat[z->nid == local_nid ? MM_NUMA_LOCAL : MM_NUMA_OTHER]++;
+}
+
+static int record_allocation(struct mm_sim *sim, struct mm_zone *zone,
+                             uint64_t pfn, unsigned order,
+                             enum mm_migratetype mt)
+{
+    if (mm__hmap_put(&sim->allocated, pfn, order | (uint64_t)mt << 8))
+        return MM_ENOMEM;
+    if (mt == MM_MIGRATE_MOVABLE)
+        mm__account_movable(sim, zone, pfn, order, true);
+    return 0;
+}
+
+/* rmqueue() without pcp lists, plus its accounting. */
+static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
+                    struct mm_zone *zone, unsigned flags, uint64_t *pfn)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    if (!mm__rmqueue(sim, zone, req->order, req->migratetype, flags, pfn))
+        return false;
+    if (record_allocation(sim, zone, *pfn, req->order, req->migratetype)) {
+        mm__free_one_page(sim, zone, *pfn, req->order,
+                          mm__pageblock_mt(zone, *pfn), false);
+        sim->host_err = MM_ENOMEM;
+        return false;
+    }
+    sim->vm_events[PAGE_EVENT_PGALLOC(zone->idx)] += 1ull << req->order;
+    zone_statistics(sim, ac->preferred_zone, zone, req->preferred_nid);
+    /* kswapd would be woken here for a boosted zone (zone->boosted). */
+    return true;
+}
+
+/* alloc_flags_nofragment(): only when the preferred zone is Normal. */
+static unsigned alloc_flags_nofragment(const struct mm_sim *sim,
+                                       const struct mm_zone *zone)
+{
+    unsigned flags = MM_ALLOC_KSWAPD; /* __GFP_KSWAPD_RECLAIM: user pages */
+    if (!zone || zone->idx != MM_ZONE_NORMAL)
+        return flags;
+    const struct mm_zone *dma32 = &sim->nodes[zone->nid].zones[MM_ZONE_DMA32];
+    if (sim->nr_nodes > 1 && !mm__populated_zone(dma32))
+        return flags;
+    return flags | MM_ALLOC_NOFRAGMENT;
+}
+
+/* One walk of get_page_from_freelist(); *restart when NOFRAGMENT is dropped. */
+static bool freelist_walk(struct mm_sim *sim, const struct alloc_context *ac,
+                          unsigned *flags, uint64_t *pfn, bool *restart)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    struct mm_zone **z = sim->nodes[ac->zonelist_nid].zonelist;
+    *restart = false;
+    for (; *z; z++) {
+        struct mm_zone *zone = *z;
+        if (!mm__zone_allowed(zone, req->highest_zoneidx, ac->nodemask))
+            continue;
+        if ((*flags & MM_ALLOC_NOFRAGMENT) && sim->nr_nodes > 1 &&
+            zone->nid != ac->preferred_zone->nid) {
+            /* locality matters more than fragmentation avoidance */
+            *flags &= ~MM_ALLOC_NOFRAGMENT;
+            *restart = true;
+            return false;
+        }
+        uint64_t mark = mm__wmark_pages(zone, *flags & MM_ALLOC_WMARK_MASK);
+        if (!(*flags & MM_ALLOC_NO_WATERMARKS) &&
+            !mm__zone_watermark_ok(zone, req->order, mark,
+                                   req->highest_zoneidx, *flags))
+            continue; /* node_reclaim() would be tried here */
+        if (rmqueue(sim, ac, zone, *flags, pfn))
+            return true;
+    }
+    return false;
+}
+
+/* get_page_from_freelist() */
+static bool get_page_from_freelist(struct mm_sim *sim,
+                                   const struct alloc_context *ac,
+                                   unsigned flags, uint64_t *pfn)
+{
+    for (;;) {
+        bool restart, no_fallback = flags & MM_ALLOC_NOFRAGMENT;
+        if (freelist_walk(sim, ac, &flags, pfn, &restart))
+            return true;
+        if (restart)
+            continue;
+        if (!no_fallback)
+            return false;
+        flags &= ~MM_ALLOC_NOFRAGMENT; /* fragmented everywhere: allow it */
+    }
+}
+
+/* __alloc_pages_slowpath(), up to where reclaim will hook in. */
+static bool alloc_pages_slowpath(struct mm_sim *sim,
+                                 const struct alloc_context *ac, uint64_t *pfn)
+{
+    unsigned flags = MM_ALLOC_WMARK_MIN | MM_ALLOC_KSWAPD;
+    /* wake_all_kswapds() goes here once model/vmscan.c exists. */
+    if (get_page_from_freelist(sim, ac, flags, pfn))
+        return true;
+    /*
+     * Reclaim hook: direct compaction (costly orders), direct reclaim
+     * (__alloc_pages_direct_reclaim), should_reclaim_retry() and
+     * __alloc_pages_may_oom() belong here. Until they exist the
+     * allocation fails at the min watermark.
+     */
+    sim->nr_alloc_fail++;
+    return false;
+}
+
+/* prepare_alloc_pages() */
+static int prepare_alloc_pages(const struct mm_sim *sim,
+                               const struct mm_alloc_ctx *req,
+                               struct alloc_context *ac)
+{
+    if (req->order >= MM_NR_PAGE_ORDERS || req->highest_zoneidx >= MM_NR_ZONES ||
+        req->migratetype >= MM_MIGRATE_PCPTYPES)
+        return MM_EINVAL;
+    ac->req = req;
+    int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);
+    if (err)
+        return err;
+    ac->preferred_zone = mm__first_zone(sim, ac->zonelist_nid,
+                                        req->highest_zoneidx, ac->nodemask);
+    return 0;
+}
+
+/**
+ * mm__alloc_pages() - allocate 2^order contiguous frames
+ * @sim: the simulator
+ * @ac: the request (node, zone limit, order, migratetype, policy)
+ * @pfn: set to the first PFN on success
+ *
+ * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
+ * slow path at min; no reclaim yet).
+ * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
+ * simulated kernel's refusal); MM_EINVAL for a malformed request;
+ * MM_ENOTSUP for a memory policy the model does not place yet.
+ */
+int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                    uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
+    if (err)
+        return err;
+    if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
+        return MM_ENOMEM;
+    if (!ctx.preferred_zone) {
+        sim->nr_alloc_fail++;
+        return MM_ENOMEM;
+    }
+    unsigned flags = MM_ALLOC_WMARK_LOW |
+                     alloc_flags_nofragment(sim, ctx.preferred_zone);
+    if (get_page_from_freelist(sim, &ctx, flags, pfn) ||
+        alloc_pages_slowpath(sim, &ctx, pfn))
+        return sim->host_err ? sim->host_err : 0;
+    return MM_ENOMEM;
+}
+
+/**
+ * mm__free_pages() - free a block mm__alloc_pages() returned
+ * @sim: the simulator
+ * @pfn: its first PFN
+ * @order: its order (or 0 for one page of a block split by mm__split_page())
+ *
+ * The block goes back to the free list of its pageblock's type, merging with
+ * free buddies. A free of something not allocated at that PFN and order is
+ * a bug in the caller: it changes nothing and is counted in
+ * sim->nr_bad_free.
+ *
+ * Kernel: mm/page_alloc.c __free_pages_ok() -> __free_one_page(); pgfree.
+ */
+void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
+{
+    uint64_t rec;
+    struct mm_zone *zone = mm__pfn_zone(sim, pfn);
+    if (!zone || !mm__hmap_get(&sim->allocated, pfn, &rec) ||
+        (rec & 0xff) != order || mm__block_pool_reserve(&sim->block_pool, 1)) {
+        sim->nr_bad_free++;
+        return;
+    }
+    mm__hmap_del(&sim->allocated, pfn);
+    if ((rec >> 8) == MM_MIGRATE_MOVABLE)
+        mm__account_movable(sim, zone, pfn, order, false);
+    if (mm__free_one_page(sim, zone, pfn, order, mm__pageblock_mt(zone, pfn),
+                          false)) {
+        sim->nr_bad_free++;
+        return;
+    }
+    sim->vm_events[MM_PGFREE] += 1ull << order;
+}
+
+/**
+ * mm__split_page() - turn an allocated 2^order block into 2^order pages
+ * @sim: the simulator
+ * @pfn: first PFN of an allocated block
+ * @order: its order
+ *
+ * Afterwards each page is freed on its own with mm__free_pages(pfn + i, 0).
+ *
+ * Kernel: mm/page_alloc.c split_page().
+ * Return: 0; MM_EINVAL if no block of that order is allocated at @pfn;
+ * MM_ENOMEM.
+ */
+int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order)
+{
+    uint64_t rec;
+    if (!mm__hmap_get(&sim->allocated, pfn, &rec) || (rec & 0xff) != order)
+        return MM_EINVAL;
+    uint64_t mt = rec >> 8;
+    for (uint64_t i = 0; i < 1ull << order; i++)
+        if (mm__hmap_put(&sim->allocated, pfn + i, mt << 8))
+            return MM_ENOMEM;
+    return 0;
+}

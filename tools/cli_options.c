@@ -1,0 +1,251 @@
+/*
+ * cli_options.c - the machine and sysctl options every simulating verb
+ * takes: --machine SPEC|zoneinfo:FILE|host, -s vm.KEY=VALUE and
+ * --sysctl-file FILE. Settings are applied in this order: the host's
+ * /proc/sys/vm values (with --machine host), every --sysctl-file, every
+ * -s, each group in command-line order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "cli_config.h"
+
+const char cli_config_help[] =
+    "machine and sysctls:\n"
+    "  --machine host          this machine, read from /proc and /sys "
+    "(default)\n"
+    "  --machine zoneinfo:FILE the nodes and zones of a saved "
+    "/proc/zoneinfo\n"
+    "  --machine SPEC          e.g. mem=4G,swap=2G,nodes=2,cpus=4; keys:\n"
+    "      mem=SIZE[:SIZE...]  RAM, split evenly over nodes, or one size "
+    "per node\n"
+    "      nodes=N             NUMA nodes (1..64)\n"
+    "      cpus=N[:N...]       CPUs, spread over nodes, or per node\n"
+    "      distance=D|D:D:...  remote distance (11..254), or the full "
+    "matrix\n"
+    "      swap=SIZE           swap device size (0 = none)\n"
+    "      hugetlb=SIZE        persistent 2M hugetlb pool\n"
+    "      thp=always|madvise|never, kernel=6.1..6.18\n"
+    "    SIZE: a number of bytes with an optional K, M, G or T suffix.\n"
+    "    Zones are laid out as in an x86_64 QEMU guest (docs/machine.md).\n"
+    "  -s vm.KEY=VALUE         set a vm.* sysctl (repeatable; also KEY=VALUE"
+    ")\n"
+    "  --sysctl-file FILE      sysctl.conf-format file (repeatable)\n"
+    "  settings apply in order: host values (--machine host), files, -s.\n";
+
+static int add_item(struct cli_config *cfg, enum cli_sysctl_src src,
+                    const char *text)
+{
+    struct cli_sysctl_item *items =
+        realloc(cfg->items, (cfg->nr_items + 1) * sizeof(*items));
+    if (!items)
+        return MM_ENOMEM;
+    cfg->items = items;
+    items[cfg->nr_items++] = (struct cli_sysctl_item){src, text};
+    return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE"; NULL if argv[*i] is not @opt. */
+static const char *opt_value(const char *opt, int argc, char **argv, int *i,
+                             bool *missing)
+{
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+    if (strncmp(a, opt, n) != 0)
+        return NULL;
+    if (a[n] == '=' && opt[1] == '-')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/**
+ * cli_config_option() - consume argv[*i] if it is a machine/sysctl option
+ * @cfg: the options seen so far
+ * @argc: argument count
+ * @argv: arguments
+ * @i: index of the current argument; advanced past a consumed value
+ *
+ * Return: 1 if consumed, 0 if not such an option, CLI_EXIT_USAGE negated
+ * (-2) when the option lacks its value (a message is printed).
+ */
+int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
+{
+    static const char *const opts[] = {"--machine", "-s", "--sysctl-file"};
+    for (int k = 0; k < 3; k++) {
+        bool missing = false;
+        const char *v = opt_value(opts[k], argc, argv, i, &missing);
+        if (missing) {
+            fprintf(stderr, "mmsim: %s needs a value\n", opts[k]);
+            return -CLI_EXIT_USAGE;
+        }
+        if (!v)
+            continue;
+        if (k == 0)
+            cfg->machine = v;
+        else if (add_item(cfg, k == 2 ? CLI_SYSCTL_FILE : CLI_SYSCTL_ARG, v))
+            return -CLI_EXIT_USAGE;
+        return 1;
+    }
+    return 0;
+}
+
+/** cli_config_free() - release what cli_config_option() collected. */
+void cli_config_free(struct cli_config *cfg)
+{
+    free(cfg->items);
+    *cfg = (struct cli_config){0};
+}
+
+/** cli_config_is_host() - whether the machine is `host` (the default). */
+bool cli_config_is_host(const struct cli_config *cfg)
+{
+    return !cfg->machine || strcmp(cfg->machine, "host") == 0;
+}
+
+static unsigned host_kernel(void)
+{
+    struct utsname u;
+    unsigned kernel = CLI_KERNEL_MAX;
+    if (uname(&u) == 0)
+        cli_uname_kernel(u.release, &kernel);
+    return cli_kernel_clamp(kernel);
+}
+
+/**
+ * cli_config_machine() - build the machine the options describe
+ * @cfg: the options
+ * @m: the machine
+ *
+ * Prints the one-line error itself.
+ * Return: 0 or CLI_EXIT_ERROR.
+ */
+int cli_config_machine(const struct cli_config *cfg, struct mm_machine *m)
+{
+    struct cli_err err;
+    int rc;
+    if (cli_config_is_host(cfg)) {
+        rc = cli_host_machine(m, &err);
+    } else if (strncmp(cfg->machine, "zoneinfo:", 9) == 0) {
+        char *text;
+        size_t len;
+        const char *path = cfg->machine + 9;
+        rc = cli_read_file("--machine", path, &text, &len, &err);
+        if (!rc) {
+            rc = cli_zoneinfo_parse(text, len, path, m, &err);
+            free(text);
+        }
+    } else {
+        rc = cli_machine_parse_spec(cfg->machine, host_kernel(), m, &err);
+    }
+    if (rc)
+        cli_err_print(&err);
+    return rc ? CLI_EXIT_ERROR : 0;
+}
+
+/* Write the host's value of one knob; 1 if the host has no such file. */
+static int apply_host_knob(const struct mm_sysctl_desc *d, int pass,
+                           cli_sysctl_fn fn, void *ctx)
+{
+    char path[128], *text, problem[160];
+    size_t len;
+    snprintf(path, sizeof(path), "/proc/sys/vm/%s", d->name);
+    if (cli_read_file("--machine host", path, &text, &len, NULL))
+        return 1; /* not on this kernel, or write-only */
+    while (len && text[len - 1] == '\n')
+        text[--len] = '\0';
+    /* ratio/bytes pairs zero each other: write the zero one first; a
+     * *_bytes knob refuses 0, which there only means "not in use" */
+    bool zero_pair = d->clears && strcmp(text, "0") == 0;
+    int rc = 0;
+    if (zero_pair == (pass == 0)) {
+        struct cli_sysctl_line l = {.name = d->name, .value = text};
+        rc = fn(ctx, &l, problem, sizeof(problem));
+        if (rc && zero_pair)
+            rc = 0;
+        if (rc)
+            fprintf(stderr, "mmsim: %s: %s: '%s'\n", path, problem, text);
+    }
+    free(text);
+    return rc ? -1 : 0;
+}
+
+/* The host's /proc/sys/vm value of every knob the model knows. */
+static int apply_host(cli_sysctl_fn fn, void *ctx)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < mm_sysctl_count(); i++)
+            if (apply_host_knob(mm_sysctl_at(i), pass, fn, ctx) < 0)
+                return CLI_EXIT_ERROR;
+    return 0;
+}
+
+static int apply_arg(const char *arg, cli_sysctl_fn fn, void *ctx)
+{
+    char copy[4096], problem[160];
+    struct cli_sysctl_line l = {0};
+    const char *why = NULL;
+    snprintf(copy, sizeof(copy), "%s", arg);
+    if (strlen(arg) >= sizeof(copy))
+        why = "argument too long";
+    else if (!cli_sysctl_split(copy, &l, &why) &&
+             fn(ctx, &l, problem, sizeof(problem)))
+        why = problem;
+    if (why)
+        fprintf(stderr, "mmsim: -s: %s: '%s'\n", why, arg);
+    return why ? CLI_EXIT_ERROR : 0;
+}
+
+static int apply_file(const char *path, cli_sysctl_fn fn, void *ctx)
+{
+    struct cli_err err;
+    char *text;
+    size_t len;
+    int rc = cli_read_file("--sysctl-file", path, &text, &len, &err);
+    if (!rc) {
+        rc = cli_sysctl_conf_parse(text, len, path, fn, ctx, &err);
+        free(text);
+    }
+    if (rc)
+        cli_err_print(&err);
+    return rc ? CLI_EXIT_ERROR : 0;
+}
+
+/**
+ * cli_config_sysctls() - apply every sysctl setting of the options
+ * @cfg: the options
+ * @host: whether to start with the host's /proc/sys/vm values
+ * @fn: writes one value (into knobs or a simulator)
+ * @ctx: passed to @fn
+ *
+ * Order: host values, then --sysctl-file files, then -s arguments, each in
+ * command-line order. Prints the one-line error itself.
+ * Return: 0 or CLI_EXIT_ERROR at the first refused setting.
+ */
+int cli_config_sysctls(const struct cli_config *cfg, bool host,
+                       cli_sysctl_fn fn, void *ctx)
+{
+    int rc = host ? apply_host(fn, ctx) : 0;
+    for (size_t i = 0; !rc && i < cfg->nr_items; i++)
+        if (cfg->items[i].src == CLI_SYSCTL_FILE)
+            rc = apply_file(cfg->items[i].text, fn, ctx);
+    for (size_t i = 0; !rc && i < cfg->nr_items; i++)
+        if (cfg->items[i].src == CLI_SYSCTL_ARG)
+            rc = apply_arg(cfg->items[i].text, fn, ctx);
+    return rc;
+}
+
+/** cli_err_print() - print @err on stderr as one line. */
+void cli_err_print(const struct cli_err *err)
+{
+    fprintf(stderr, "mmsim: %s: %s: '%s'\n", err->where, err->problem,
+            err->input);
+}
