@@ -71,6 +71,7 @@ struct sup_mm {
     struct sup_task *parked;  /* tasks waiting at their seccomp stop */
     int lost_inflight;        /* a syscall's result was lost at exit */
     int verified;
+    int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
 };
 
 /* One traced thread. */

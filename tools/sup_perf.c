@@ -232,7 +232,9 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t, uint64_t start,
         return;
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)t->tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (t->mm->pagemap_fd < 0)
+        t->mm->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = t->mm->pagemap_fd;
     if (fd < 0)
         return;
     struct sup_pm_region vec[256];
@@ -253,5 +255,4 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t, uint64_t start,
             break;
         arg.start = arg.walk_end;
     }
-    close(fd);
 }
