@@ -121,6 +121,37 @@ static void sup_foreign_abi(struct sup_run *r, struct sup_task *t,
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
+/* A clone with CLONE_UNTRACED would give a child that keeps the filter but
+ * has no tracer: clear the flag, so the child is followed like any other.
+ * The kernel runs the filter again on the changed arguments. */
+static void sup_clear_untraced(struct sup_task *t)
+{
+    if (t->nr == SYS_clone && (t->args[0] & CLONE_UNTRACED)) {
+        struct user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0) {
+            regs.rdi &= ~(unsigned long long)CLONE_UNTRACED;
+            ptrace(PTRACE_SETREGS, t->tid, 0, &regs);
+        }
+        t->args[0] &= ~(uint64_t)CLONE_UNTRACED;
+    } else if (t->nr == SYS_clone3) {
+        uint64_t flags = sup_peek_u64(t->tid, t->args[0]);
+        if (flags & CLONE_UNTRACED)
+            ptrace(PTRACE_POKEDATA, t->tid, (void *)t->args[0],
+                   (void *)(flags & ~(uint64_t)CLONE_UNTRACED));
+    }
+}
+
+/* Whether the syscall at @t's seccomp stop is a clone sharing the address
+ * space (a thread, vfork): it copies nothing, so it takes no lock. */
+static int sup_is_vm_clone(struct sup_task *t)
+{
+    if (t->nr == SYS_clone)
+        return (t->args[0] & CLONE_VM) != 0;
+    if (t->nr == SYS_clone3)
+        return (sup_peek_u64(t->tid, t->args[0]) & CLONE_VM) != 0;
+    return 0;
+}
+
 static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
 {
     struct __ptrace_syscall_info info;
@@ -136,8 +167,8 @@ static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
     }
     t->nr = info.seccomp.nr;
     memcpy(t->args, info.seccomp.args, sizeof(t->args));
-    if (!t->mm ||
-        (t->nr == SYS_clone3 && (sup_peek_u64(t->tid, t->args[0]) & CLONE_VM))) {
+    sup_clear_untraced(t);
+    if (!t->mm || sup_is_vm_clone(t)) {
         sup_resume(t->tid, PTRACE_CONT, 0);
         return;
     }
