@@ -26,6 +26,11 @@ int cmd_dump(int argc, char **argv);
 /* tools/cmd_help.c */
 int cmd_help(int argc, char **argv);
 
+/* tools/cmd_proc.c */
+int cmd_proc(int argc, char **argv);
+
+/* tools/cmd_sysctl.c */
+int cmd_sysctl(int argc, char **argv);
 /* tools/cmd_record.c */
 int cmd_record(int argc, char **argv);
 
