@@ -88,6 +88,7 @@ struct sup_task {
     uint64_t clone_flags;
     int perf_fd;
     void *perf_ring;
+    uint64_t perf_seen;       /* samples and lost samples accounted */
 };
 
 struct sup_tasks {
@@ -238,6 +239,8 @@ void sup_perf_free(struct sup_perf *p);
 int sup_perf_open(struct sup_perf *p, struct sup_task *t);
 void sup_perf_close(struct sup_perf *p, struct sup_task *t);
 void sup_perf_drain(struct sup_run *r, struct sup_task *t);
+void sup_perf_drain_all(struct sup_run *r);
+void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
                         uint64_t start, uint64_t end);
 

@@ -298,6 +298,7 @@ static void sup_on_exit(struct sup_run *r, struct sup_task *t)
     unsigned long status = 0;
     ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &status);
     sup_perf_drain(r, t);
+    sup_perf_account(r, t);
     if (t->mm && !t->mm->verified && sup_is_last_of_mm(r, t, status)) {
         t->mm->verified = 1;
         sup_perf_reconcile(r, t, 0, UINT64_MAX);
@@ -414,8 +415,10 @@ int sup_run_loop(struct sup_run *r)
         int st;
         pid_t pid = waitpid(-1, &st, __WALL);
         if (pid < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR) {
+                sup_perf_drain_all(r); /* the periodic wake-up */
                 continue;
+            }
             return errno == ECHILD ? 0 : -errno;
         }
         r->nr_stops++;
