@@ -72,6 +72,7 @@ struct sup_mm {
     int lost_inflight;        /* a syscall's result was lost at exit */
     int verified;
     int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
+    struct sup_task *verify_task; /* at its exit stop, waiting for owner */
 };
 
 /* One traced thread. */

@@ -34,6 +34,8 @@
 #define SYS_clone3 435
 #endif
 
+static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm);
+
 static void sup_resume(pid_t tid, int req, int sig)
 {
     if (ptrace(req, tid, 0, (void *)(long)sig) < 0 && errno != ESRCH)
@@ -185,6 +187,7 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
         sup_sys_exit(r, t, info.exit.rval);
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_release(t));
+    sup_mm_settled(r, t->mm);
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -293,29 +296,54 @@ static int sup_is_last_of_mm(struct sup_run *r, struct sup_task *t,
     return regs.orig_rax == SYS_exit_group;
 }
 
+/* The address space of @t (at its exit stop) is about to go: record what
+ * is resident and the process's attributes, verify it, let @t go on. */
+static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
+{
+    sup_perf_reconcile(r, t, 0, UINT64_MAX);
+    sup_proc_attrs(r, t);
+    if (r->verify) {
+        struct tr_event ev;
+        int ok = sup_verify_check(r->verify, t->tgid, t->tid,
+                                  t->mm->lost_inflight
+                                      ? "a syscall's result was lost"
+                                      : NULL);
+        sup_event_init(&ev, TR_EV_VERIFY, t);
+        ev.a[0] = ok == 1;
+        sup_emit(r, &ev, NULL);
+    }
+    sup_resume(t->tid, PTRACE_CONT, 0);
+}
+
+/* A finish deferred while another thread's syscall was in flight runs
+ * once nobody owns the address space (that syscall's exit stop was seen,
+ * or its thread died: then its result is lost and the verdict says so). */
+static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
+{
+    if (mm && mm->verify_task && !mm->owner) {
+        struct sup_task *t = mm->verify_task;
+        mm->verify_task = NULL;
+        sup_finish_mm(r, t);
+    }
+}
+
 static void sup_on_exit(struct sup_run *r, struct sup_task *t)
 {
     unsigned long status = 0;
     ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &status);
     sup_perf_drain(r, t);
     sup_perf_account(r, t);
-    if (t->mm && !t->mm->verified && sup_is_last_of_mm(r, t, status)) {
-        t->mm->verified = 1;
-        sup_perf_reconcile(r, t, 0, UINT64_MAX);
-        sup_proc_attrs(r, t);
-        if (r->verify) {
-            struct tr_event ev;
-            int ok = sup_verify_check(r->verify, t->tgid, t->tid,
-                                      t->mm->lost_inflight
-                                          ? "a syscall's result was lost"
-                                          : NULL);
-            sup_event_init(&ev, TR_EV_VERIFY, t);
-            ev.a[0] = ok == 1;
-            sup_emit(r, &ev, NULL);
-        }
-    }
+    int last = t->mm && !t->mm->verified && sup_is_last_of_mm(r, t, status);
     t->exiting = 1;
-    sup_resume(t->tid, PTRACE_CONT, 0);
+    if (!last) {
+        sup_resume(t->tid, PTRACE_CONT, 0);
+        return;
+    }
+    t->mm->verified = 1;
+    if (t->mm->owner && t->mm->owner != t)
+        t->mm->verify_task = t; /* held at its exit stop until settled */
+    else
+        sup_finish_mm(r, t);
 }
 
 static void sup_on_stop(struct sup_task *t, int sig)
@@ -347,9 +375,22 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
         ev.a[0] = leader ? (uint64_t)(unsigned)st : (uint64_t)t->tid;
         sup_emit(r, &ev, NULL);
     }
+    struct sup_mm *mm = t->mm;
+    if (mm && mm->owner == t && t->in_syscall && sup_filter_is_traced((long)t->nr)) {
+        struct tr_event ev;
+        sup_event_init(&ev, TR_EV_INCOMPLETE, t);
+        ev.a[0] = t->nr;
+        sup_emit(r, &ev, "a memory syscall's result was lost: its thread "
+                         "was killed during the call");
+    }
     sup_run_next(r, sup_mm_forget(t));
+    if (mm && mm->verify_task == t)
+        mm->verify_task = NULL;
+    int settle = mm && mm->verify_task; /* which holds a reference */
     sup_perf_close(r->perf, t);
     sup_task_del(&r->tasks, t);
+    if (settle)
+        sup_mm_settled(r, mm);
 }
 
 static void sup_on_event(struct sup_run *r, struct sup_task *t, int event)
