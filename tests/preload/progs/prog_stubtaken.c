@@ -21,7 +21,7 @@ int main(void)
     unsigned long sum = 0;
 
     for (int i = 0; i < 1000; i++) {
-        char *p = malloc((size_t)(i % 3 == 0 ? 300000 + i * 4096 : 64));
+        char *p = malloc((size_t)(i % 25 == 0 ? 300000 : 64));
 
         p[0] = 1;
         sum += (unsigned long)p[0];
