@@ -64,41 +64,230 @@ bool mm__hmap_del(struct mm_hmap *map, uint64_t key);
 const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
                                          size_t *pos);
 
+/* ---- model/overcommit.c ---------------------------------------------- */
+
+#define MM_COMMIT_LOG_MAX 64
+
+/* One rate-limited "__vm_enough_memory: ..." warning the kernel would log. */
+struct mm_commit_fail {
+    uint64_t t_ns;
+    uint32_t pid;
+    uint32_t comm;  /* interned string id of the task's exec path */
+    uint64_t pages; /* the refused request */
+};
+
+/* Bounded record of the kernel's failure log (pr_warn_ratelimited). */
+struct mm_commit_log {
+    struct mm_commit_fail entries[MM_COMMIT_LOG_MAX]; /* oldest first */
+    unsigned count;       /* entries used */
+    uint64_t failures;    /* every refusal, logged or not */
+    uint64_t suppressed;  /* refusals the rate limit dropped */
+    uint64_t rs_begin_ns; /* start of the current ratelimit interval */
+    unsigned rs_printed;  /* messages printed in it */
+};
+
+struct mm_task;
+int mm__vm_enough_memory(struct mm_sim *sim, const struct mm_task *task,
+                         uint64_t pages);
+void mm__vm_acct_memory(struct mm_sim *sim, int64_t pages);
+
+/* ---- model/vma.c ----------------------------------------------------- */
+
+/* VMA flag bits, with the kernel's values (include/linux/mm.h). */
+enum mm_vm_flags {
+    MM_VM_READ = 0x1,
+    MM_VM_WRITE = 0x2,
+    MM_VM_EXEC = 0x4,
+    MM_VM_SHARED = 0x8,
+    MM_VM_MAYSHARE = 0x80,
+    MM_VM_GROWSDOWN = 0x100,
+    MM_VM_LOCKED = 0x2000,
+    MM_VM_SEQ_READ = 0x8000,
+    MM_VM_RAND_READ = 0x10000,
+    MM_VM_DONTCOPY = 0x20000,
+    MM_VM_DONTEXPAND = 0x40000,
+    MM_VM_ACCOUNT = 0x100000,
+    MM_VM_NORESERVE = 0x200000,
+    MM_VM_HUGETLB = 0x400000,
+    MM_VM_WIPEONFORK = 0x2000000,
+    MM_VM_HUGEPAGE = 0x20000000,
+    MM_VM_NOHUGEPAGE = 0x40000000,
+};
+#define MM_VM_PROT_MASK (MM_VM_READ | MM_VM_WRITE | MM_VM_EXEC)
+#define MM_VM_STACK MM_VM_GROWSDOWN
+
+struct mm_file;
+
+/* struct vm_area_struct: one mapping, keyed in mm->vmas by start. */
+struct mm_vma {
+    struct mm_avl_node node;
+    uint64_t start, end;   /* bytes, page aligned, end exclusive */
+    uint64_t pgoff;        /* vm_pgoff, pages */
+    uint64_t flags;        /* enum mm_vm_flags */
+    uint64_t anon_vma;     /* 0: none yet (never faulted anon); else an id */
+    struct mm_file *file;  /* page cache or shmem object; NULL = anon */
+    uint32_t path;         /* interned path id for maps; 0 none */
+    bool special;          /* kernel-named ([vdso], [vvar]): never merged */
+};
+
+/* struct mm_struct: what /proc/PID/status and statm read. */
+struct mm_mm {
+    struct mm_avl_tree vmas;
+    unsigned users;        /* tasks sharing it (vfork children) */
+    uint64_t total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;
+    uint64_t hiwater_vm, hiwater_rss;
+    uint64_t rss_anon, rss_file, rss_shmem, swapents;
+    uint64_t start_code, end_code, start_brk, brk, start_stack;
+    struct mm_hmap ptes;     /* vpn -> MM_PTE_* encoded entry */
+    struct mm_hmap pgtables; /* MM_PGT_KEY(level, index) -> MM_PGT_* */
+    uint64_t gate_start, gate_end; /* [vsyscall], outside the VMA tree */
+    uint32_t gate_path;
+};
+
+struct mm_vma *mm__vma_find(const struct mm_mm *mm, uint64_t addr);
+struct mm_vma *mm__vma_first_after(const struct mm_mm *mm, uint64_t addr);
+struct mm_vma *mm__vma_next(const struct mm_mm *mm, const struct mm_vma *vma);
+struct mm_vma *mm__vma_prev(const struct mm_mm *mm, const struct mm_vma *vma);
+void mm__vm_stat_account(struct mm_mm *mm, uint64_t flags, int64_t npages);
+int mm__vma_link(struct mm_mm *mm, struct mm_vma *vma);
+void mm__vma_unlink(struct mm_mm *mm, struct mm_vma *vma);
+struct mm_vma *mm__vma_split(struct mm_sim *sim, struct mm_mm *mm,
+                             struct mm_vma *vma, uint64_t addr);
+struct mm_vma *mm__vma_try_merge(struct mm_sim *sim, struct mm_mm *mm,
+                                 struct mm_vma *vma);
+void mm__vma_free(struct mm_sim *sim, struct mm_vma *vma);
+unsigned mm__vma_splits_needed(const struct mm_mm *mm, uint64_t start,
+                               uint64_t end);
+int mm__vma_isolate(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                    uint64_t end, bool munmap);
+bool mm__range_mapped(const struct mm_mm *mm, uint64_t start, uint64_t end);
+static inline uint64_t mm__vma_pages(const struct mm_vma *vma)
+{
+    return (vma->end - vma->start) >> MM_PAGE_SHIFT;
+}
+
+/* ---- model/mmap.c ---------------------------------------------------- */
+
+int mm__do_munmap(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                  uint64_t end);
+void mm__remove_vma(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma);
+bool mm__accountable_mapping(uint64_t flags);
+
+/* ---- model/fork.c ---------------------------------------------------- */
+
+/* struct task_struct, reduced to what the memory model needs. */
+struct mm_task {
+    struct mm_avl_node node; /* key = tgid */
+    struct mm_mm *mm;
+    uint64_t min_flt, maj_flt;
+    uint32_t comm;           /* interned exec path id */
+    bool cap_sys_admin;
+};
+
+struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
+struct mm_mm *mm__mm_alloc(void);
+void mm__mmput(struct mm_sim *sim, struct mm_mm *mm);
+
+/* ---- model/filemap.c ------------------------------------------------- */
+
+/* A page cache: one per (dev, ino) file, or one per shared anon object. */
+struct mm_file {
+    uint64_t dev, ino;
+    uint64_t key;        /* its key in sim->files */
+    bool shmem;          /* shared anon / tmpfs: RssShmem, swap backed */
+    unsigned vmas;       /* VMAs referring to it */
+    uint64_t charged;    /* shmem_acct_size pages, returned on release */
+    struct mm_hmap pages; /* page index -> pfn */
+};
+
+struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino);
+struct mm_file *mm__shmem_new(struct mm_sim *sim);
+void mm__file_put(struct mm_sim *sim, struct mm_file *file);
+void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
+                           uint64_t first, uint64_t end);
+void mm__filemap_destroy(struct mm_sim *sim);
+
+/* ---- model/memory.c -------------------------------------------------- */
+
+/* Page table entries in mm->ptes: pfn << 12 | flags. */
+enum mm_pte_bits {
+    MM_PTE_PRESENT = 1u << 0,
+    MM_PTE_WRITE = 1u << 1,
+    MM_PTE_DIRTY = 1u << 2,
+    MM_PTE_ZERO = 1u << 3, /* the (huge) zero page: no frame, no RSS */
+    MM_PTE_HUGE = 1u << 4, /* part of a PMD mapping of 512 pages */
+};
+#define MM_PTE_PFN(pte) ((pte) >> 12)
+
+/* What mm->pgtables holds per table. */
+#define MM_PGT_KEY(level, index) (((uint64_t)(level) << 56) | (index))
+enum mm_pgt_kind { MM_PGT_TABLE = 1, MM_PGT_PMD_MAPPED = 2 };
+
+enum mm_folio_kind { MM_FOLIO_ANON, MM_FOLIO_FILE, MM_FOLIO_SHMEM };
+
+/* struct folio, for allocated frames only: mapcount per 4 KiB page. */
+struct mm_folio {
+    uint64_t pfn;       /* head */
+    unsigned order;
+    enum mm_folio_kind kind;
+    bool dirty;         /* folio dirty (set when a dirty PTE is zapped) */
+    bool lazyfree;      /* MADV_FREE'd, clean anon */
+    struct mm_file *file; /* owning cache; NULL for anon */
+    uint64_t index;     /* page index in file */
+    uint64_t total_map; /* sum of mapcount[] */
+    uint32_t mapcount[];
+};
+
+
+struct mm_folio *mm__folio_of(const struct mm_sim *sim, uint64_t pfn);
+void mm__rss_add(struct mm_mm *mm, const struct mm_folio *folio, int64_t n);
+void mm__ensure_pgtables(struct mm_mm *mm, uint64_t vpn, enum mm_pgt_kind kind);
+void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
+                  unsigned idx, unsigned bits);
+void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
+void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
+void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio);
+void mm__zap_range(struct mm_sim *sim, struct mm_mm *mm,
+                   const struct mm_vma *vma, uint64_t start, uint64_t end);
+void mm__free_pgtables(struct mm_mm *mm, uint64_t start, uint64_t end);
+int mm__copy_page_range(struct mm_sim *sim, struct mm_mm *dst,
+                        struct mm_mm *src, const struct mm_vma *vma);
+void mm__move_page_range(struct mm_sim *sim, struct mm_mm *mm,
+                         uint64_t old_addr, uint64_t new_addr, uint64_t len);
+void mm__change_protection(struct mm_sim *sim, struct mm_mm *mm,
+                           const struct mm_vma *vma);
+void mm__madvise_free(struct mm_sim *sim, struct mm_mm *mm,
+                      const struct mm_vma *vma, uint64_t start, uint64_t end);
+size_t mm__collect_ptes(const struct mm_mm *mm, uint64_t start, uint64_t end,
+                        uint64_t **vpns);
 /* ---- model/vmstat.c ---------------------------------------------------- */
 
-/*
- * Counters, named exactly as /proc/vmstat and /proc/zoneinfo print them.
- * X(ID, "name", since, until): the item exists in kernels MM_KERNEL(since)
- * through until (0 = no bound). Order is the kernel's print order.
- */
-#define MM_ZONE_STAT_ITEMS(X)                                   \
-    X(NR_FREE_PAGES, "nr_free_pages", 0, 0)
-
-#define MM_NUMA_STAT_ITEMS(X)                                   \
-    X(NUMA_HIT, "numa_hit", 0, 0)                               \
-    X(NUMA_MISS, "numa_miss", 0, 0)                             \
-    X(NUMA_FOREIGN, "numa_foreign", 0, 0)                       \
-    X(NUMA_INTERLEAVE_HIT, "numa_interleave", 0, 0)             \
-    X(NUMA_LOCAL, "numa_local", 0, 0)                           \
-    X(NUMA_OTHER, "numa_other", 0, 0)
-
-#define MM_NODE_STAT_ITEMS(X)                                   \
-    X(NR_INACTIVE_ANON, "nr_inactive_anon", 0, 0)
-
-#define MM_VM_EVENT_ITEMS(X)                                    \
-    X(PGALLOC_DMA, "pgalloc_dma", 0, 0)                         \
-    X(PGALLOC_DMA32, "pgalloc_dma32", 0, 0)                     \
-    X(PGALLOC_NORMAL, "pgalloc_normal", 0, 0)                   \
-    X(PGALLOC_MOVABLE, "pgalloc_movable", 0, 0)                 \
-    X(PGALLOC_DEVICE, "pgalloc_device", 0, 0)                   \
-    X(PGFREE, "pgfree", 0, 0)
+#include "vmstat_items.h"
 
 #define MM__STAT_ENUM(id, name, since, until) MM_##id,
 enum mm_zone_stat_item { MM_ZONE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_ZONE_STAT_ITEMS };
 enum mm_numa_stat_item { MM_NUMA_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NUMA_STAT_ITEMS };
 enum mm_node_stat_item { MM_NODE_STAT_ITEMS(MM__STAT_ENUM) MM_NR_NODE_STAT_ITEMS };
+enum mm_writeback_stat_item { MM_WRITEBACK_STAT_ITEMS(MM__STAT_ENUM) MM_NR_WRITEBACK_STAT_ITEMS };
+enum mm_global_stat_item { MM_GLOBAL_STAT_ITEMS(MM__STAT_ENUM) MM_NR_GLOBAL_STAT_ITEMS };
 enum mm_vm_event_item { MM_VM_EVENT_ITEMS(MM__STAT_ENUM) MM_NR_VM_EVENT_ITEMS };
 #undef MM__STAT_ENUM
+
+enum mm_stat_class {
+    MM_STAT_ZONE,       /* enum mm_zone_stat_item */
+    MM_STAT_NUMA,       /* enum mm_numa_stat_item */
+    MM_STAT_NODE,       /* enum mm_node_stat_item */
+    MM_STAT_WRITEBACK,  /* enum mm_writeback_stat_item */
+    MM_STAT_GLOBAL,     /* enum mm_global_stat_item */
+    MM_STAT_EVENT,      /* enum mm_vm_event_item */
+    MM_NR_STAT_CLASSES
+};
+
+/* One counter's printed name and the kernels that print it. */
+struct mm_stat_desc {
+    const char *name;
+    unsigned since, until; /* MM_KERNEL() values, 0 = unbounded */
+};
 
 /* ---- model/mmzone.c ---------------------------------------------------- */
 
@@ -235,14 +424,21 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
                       unsigned order, enum mm_migratetype mt, bool to_tail);
 bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
                  enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
-enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
-uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
-                                enum mm_migratetype mt);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
+
+uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_pageblock.c ---------------------------------------- */
+
+enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
+void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
+                          uint64_t pfn, enum mm_migratetype mt);
+uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
 void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t pfn, unsigned order, bool add);
-uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
+                                enum mm_migratetype mt);
 
 /* ---- model/page_alloc_wmark.c ------------------------------------------- */
 
@@ -278,6 +474,42 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t 
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
+/* ---- model/vmstat.c (functions; the item lists are above) ---------------- */
+
+size_t mm__stat_count(enum mm_stat_class cls);
+const struct mm_stat_desc *mm__stat_desc(enum mm_stat_class cls, size_t item);
+bool mm__stat_shown(const struct mm_stat_desc *d, unsigned kernel);
+const char *mm__zone_name(enum mm_zone_type t);
+const char *mm__migratetype_name(unsigned mt);
+void mm__count_vm_events(struct mm_sim *sim, enum mm_vm_event_item item, uint64_t n);
+void mm__mod_zone_page_state(struct mm_zone *zone, enum mm_zone_stat_item item,
+                             int64_t delta);
+void mm__mod_node_page_state(struct mm_pgdat *pgdat, enum mm_node_stat_item item,
+                             int64_t delta);
+void mm__mod_global_page_state(struct mm_sim *sim, enum mm_global_stat_item item,
+                               int64_t delta);
+uint64_t mm__zone_page_state(const struct mm_zone *zone, enum mm_zone_stat_item item);
+uint64_t mm__node_page_state(const struct mm_pgdat *pgdat, enum mm_node_stat_item item);
+uint64_t mm__zone_numa_event_state(const struct mm_zone *zone,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__node_numa_event_state(const struct mm_pgdat *pgdat,
+                                   enum mm_numa_stat_item item);
+uint64_t mm__global_zone_page_state(const struct mm_sim *sim,
+                                    enum mm_zone_stat_item item);
+uint64_t mm__global_node_page_state(const struct mm_sim *sim,
+                                    enum mm_node_stat_item item);
+uint64_t mm__global_numa_event_state(const struct mm_sim *sim,
+                                     enum mm_numa_stat_item item);
+uint64_t mm__global_page_state(const struct mm_sim *sim, enum mm_global_stat_item item);
+uint64_t mm__vm_event(const struct mm_sim *sim, enum mm_vm_event_item item);
+unsigned mm__nr_nodes(const struct mm_sim *sim);
+const struct mm_pgdat *mm__node(const struct mm_sim *sim, int nid);
+const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
+                                    enum mm_zone_type t);
+uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
+uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
+uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+
 /* ---- model/sim.c ------------------------------------------------------ */
 
 /*
@@ -300,6 +532,7 @@ struct mm_sim {
     struct mm_block_pool block_pool; /* free-block descriptors */
     struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
+    int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */
     unsigned nr_zone_by_pfn;
     int host_err;                    /* sticky MM_ENOMEM from the host's malloc */
@@ -307,8 +540,97 @@ struct mm_sim {
     uint64_t nr_bad_free;            /* frees of blocks not allocated (model bugs) */
 
     /* commit accounting: model/overcommit.c */
+    int64_t vm_committed;            /* vm_committed_as of the workload, pages */
+    struct mm_commit_log commit_log; /* __vm_enough_memory failures */
 
     /* address spaces, tasks, faults: model/mmap.c, model/fork.c, model/memory.c */
+    struct mm_avl_tree tasks;  /* struct mm_task by tgid */
+    struct mm_hmap frames;     /* pfn -> struct mm_folio * (allocated frames) */
+    struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
+    uint64_t anon_vma_seq;     /* last anon_vma id handed out */
+    uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
 };
+
+/* ---- model/proc.c, model/proc_*.c ------------------------------------- */
+
+/*
+ * What the /proc renderers print, gathered from the simulator by
+ * mm__proc_view_fill() (model/proc.c) so that the formatting can be tested
+ * on its own. Counters are looked up by their /proc/vmstat name; a name the
+ * model does not count prints 0, as on a freshly booted kernel.
+ */
+#define MM__NR_MIGRATETYPES 5 /* Unmovable Movable Reclaimable HighAtomic Isolate */
+
+struct mm__proc_stat {
+    const char *name;
+    uint64_t value;
+};
+
+struct mm__proc_stats {
+    const struct mm__proc_stat *v;
+    size_t n;
+};
+
+struct mm__proc_zone {
+    struct mm_zone_shape shape;
+    uint64_t free;                       /* NR_FREE_PAGES */
+    uint64_t boost;
+    uint64_t wmark[4];                   /* min, low, high, promo */
+    uint64_t protection[MM_NR_ZONES];    /* lowmem_reserve[] */
+    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_MIGRATETYPES]; /* blocks */
+    uint64_t pageblocks[MM__NR_MIGRATETYPES];
+    struct mm__proc_stats stats;         /* zone and NUMA counters */
+};
+
+struct mm__proc_node {
+    struct mm__proc_zone zones[MM_NR_ZONES];
+    struct mm__proc_stats stats;         /* node counters */
+    bool unreclaimable;
+};
+
+struct mm__proc_view {
+    unsigned kernel;                     /* MM_KERNEL(major, minor) */
+    unsigned nr_nodes;
+    unsigned nr_cpus;                    /* online CPUs, all nodes */
+    unsigned node_cpus[MM_MAX_NUMNODES];
+    int pcp_high_fraction;               /* vm.percpu_pagelist_high_fraction */
+    const struct mm__proc_node *nodes;
+    struct mm__proc_stats events;        /* vm_event_item counters */
+    uint64_t swap_total, swap_free;      /* pages */
+    uint64_t committed, commit_limit;    /* pages */
+    uint64_t hugetlb_total, hugetlb_free; /* 2 MiB pages */
+    uint64_t dirty_threshold, dirty_bg_threshold;
+    uint64_t memmap_boot_pages;          /* struct pages allocated at boot */
+};
+
+/* A /proc/vmstat name and the kernels that print it. */
+enum mm__proc_since { MM__PN_ALL, MM__PN_OLD, MM__PN_NEW };
+struct mm__proc_name {
+    const char *name;
+    enum mm__proc_since when; /* OLD: 6.1 only; NEW: 6.18 on */
+};
+
+extern const struct mm__proc_name mm__proc_zone_names[];
+extern const size_t mm__proc_nr_zone_names;
+extern const struct mm__proc_name mm__proc_numa_names[];
+extern const size_t mm__proc_nr_numa_names;
+extern const struct mm__proc_name mm__proc_node_names[];
+extern const size_t mm__proc_nr_node_names;
+extern const struct mm__proc_name mm__proc_event_names[];
+extern const size_t mm__proc_nr_event_names;
+
+bool mm__proc_name_shown(const struct mm__proc_name *n, unsigned kernel);
+uint64_t mm__proc_stat(const struct mm__proc_stats *s, const char *name);
+uint64_t mm__proc_node_sum(const struct mm__proc_view *v, const char *name);
+uint64_t mm__proc_zone_sum(const struct mm__proc_view *v, const char *name);
+uint64_t mm__proc_zone_stat(const struct mm__proc_zone *z, const char *name);
+const char *mm__proc_zone_name(int zone);
+bool mm__proc_zone_populated(const struct mm__proc_zone *z);
+
+int mm__proc_meminfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

@@ -23,12 +23,9 @@
  * (try_to_claim_block), which the model does not switch on yet.
  *
  * Simplified: cost scales with free blocks, not RAM: free blocks live in a
- * per-zone AVL tree keyed by PFN plus intrusive lists; pageblock types are a
- * hash map holding only the blocks that are not MOVABLE (every pageblock is
- * MOVABLE at boot, as memmap_init sets it). "Movable pages" that
- * move_freepages_block counts (PageLRU or __PageMovable) are the pages
- * allocated with MM_MIGRATE_MOVABLE, counted per pageblock. No CMA, no
- * ISOLATE, no page guards, no shuffling, no compaction capture.
+ * per-zone AVL tree keyed by PFN plus intrusive lists, their descriptors in
+ * a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
+ * no ISOLATE, no page guards, no shuffling, no compaction capture.
  */
 #include <stdlib.h>
 
@@ -161,6 +158,8 @@ static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
     }
     list_add(block_list(zone, b), b, tail);
     zone->free_area[order].nr_free++;
+    if (order >= MM_PAGEBLOCK_ORDER) /* account_freepages() (6.15+) */
+        zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] += (int64_t)1 << order;
     return 0;
 }
 
@@ -170,6 +169,8 @@ static void del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
 {
     list_del(block_list(zone, b), b);
     zone->free_area[b->order].nr_free--;
+    if (b->order >= MM_PAGEBLOCK_ORDER)
+        zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] -= (int64_t)1 << b->order;
     mm__avl_erase(&zone->free_blocks, b->node.key);
     block_put(&sim->block_pool, b);
 }
@@ -191,94 +192,6 @@ static struct mm_free_block *find_free_block(const struct mm_zone *zone,
         return NULL;
     struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
     return b->order == order ? b : NULL;
-}
-
-/* ---- pageblock types ---------------------------------------------------- */
-
-/**
- * mm__pageblock_mt() - get_pageblock_migratetype() of the block holding @pfn
- * @zone: the zone
- * @pfn: a PFN in it
- *
- * Return: the pageblock's migratetype (MOVABLE unless changed).
- */
-enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn)
-{
-    uint64_t v;
-    if (mm__hmap_get(&zone->pageblock_mt, pfn >> MM_PAGEBLOCK_ORDER, &v))
-        return (enum mm_migratetype)v;
-    return MM_MIGRATE_MOVABLE;
-}
-
-static void set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
-                             uint64_t pfn, enum mm_migratetype mt)
-{
-    uint64_t pb = pfn >> MM_PAGEBLOCK_ORDER;
-    if (mt == MM_MIGRATE_MOVABLE)
-        mm__hmap_del(&zone->pageblock_mt, pb);
-    else if (mm__hmap_put(&zone->pageblock_mt, pb, mt))
-        sim->host_err = MM_ENOMEM;
-}
-
-/**
- * mm__pageblocks_of_type() - pageblocks of one type, for /proc/pagetypeinfo
- * @zone: the zone
- * @mt: the migratetype
- *
- * Kernel: mm/vmstat.c pagetypeinfo_showblockcount_print().
- * Return: number of pageblocks of type @mt (MOVABLE: all the others).
- */
-uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
-                                enum mm_migratetype mt)
-{
-    uint64_t counts[MM_MIGRATE_TYPES] = {0}, other = 0;
-    size_t pos = 0;
-    const struct mm_hmap_slot *s;
-    while ((s = mm__hmap_next(&zone->pageblock_mt, &pos)) != NULL)
-        if (s->value < MM_MIGRATE_TYPES)
-            counts[s->value]++;
-    for (int t = 0; t < MM_MIGRATE_TYPES; t++)
-        if (t != MM_MIGRATE_MOVABLE)
-            other += counts[t];
-    if (mt != MM_MIGRATE_MOVABLE)
-        return counts[mt];
-    uint64_t total = mm__zone_pageblocks(zone);
-    return total > other ? total - other : 0;
-}
-
-static uint64_t pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn)
-{
-    uint64_t v = 0;
-    mm__hmap_get(&zone->pageblock_movable, pfn >> MM_PAGEBLOCK_ORDER, &v);
-    return v;
-}
-
-/**
- * mm__account_movable() - count pages allocated MOVABLE per pageblock
- * @sim: the simulator
- * @zone: the zone of @pfn
- * @pfn: first page of the block
- * @order: its order
- * @add: true on allocation, false on free
- *
- * Stands in for PageLRU()/__PageMovable() in move_freepages_block().
- */
-void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
-                         uint64_t pfn, unsigned order, bool add)
-{
-    uint64_t left = 1ull << order;
-    while (left) {
-        uint64_t pb = pfn >> MM_PAGEBLOCK_ORDER;
-        uint64_t n = left < PAGEBLOCK_NR ? left : PAGEBLOCK_NR;
-        uint64_t v = pageblock_movable_pages(zone, pfn);
-        v = add ? v + n : (v > n ? v - n : 0);
-        if (v == 0)
-            mm__hmap_del(&zone->pageblock_movable, pb);
-        else if (mm__hmap_put(&zone->pageblock_movable, pb, v))
-            sim->host_err = MM_ENOMEM;
-        left -= n;
-        pfn += n;
-    }
 }
 
 /* ---- allocation --------------------------------------------------------- */
@@ -372,7 +285,7 @@ static uint64_t move_freepages_block(struct mm_zone *zone, uint64_t pfn,
         start = pfn;
     if (end >= zend)
         return 0;
-    *movable = pageblock_movable_pages(zone, pfn);
+    *movable = mm__pageblock_movable_pages(zone, pfn);
     struct mm_avl_node *n = mm__avl_ceil(&zone->free_blocks, start);
     while (n && n->key <= end) {
         struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
@@ -398,7 +311,7 @@ static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
     if (b->order >= MM_PAGEBLOCK_ORDER) {
         /* change_pageblock_range(): take ownership of every pageblock */
         for (uint64_t i = 0; i < 1ull << (b->order - MM_PAGEBLOCK_ORDER); i++)
-            set_pageblock_mt(sim, zone, pfn + i * PAGEBLOCK_NR, start);
+            mm__set_pageblock_mt(sim, zone, pfn + i * PAGEBLOCK_NR, start);
         return false;
     }
     if (boost_watermark(sim, zone) && (flags & MM_ALLOC_KSWAPD))
@@ -415,7 +328,7 @@ static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
     else
         alike = 0;
     if (free_pages + alike >= PAGEBLOCK_NR / 2)
-        set_pageblock_mt(sim, zone, pfn, start);
+        mm__set_pageblock_mt(sim, zone, pfn, start);
     return true;
 }
 

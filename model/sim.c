@@ -90,6 +90,7 @@ static int boot(struct mm_sim *sim)
     if (sim->totalram_pages < THP_MIN_RAM_PAGES)
         sim->thp = MM_THP_NEVER;
     mm__init_per_zone_wmark_min(sim);
+    mm_init_reserves(&sim->vm, &sim->machine);
     return take_background(sim);
 }
 
@@ -132,6 +133,7 @@ void mm_sim_free(struct mm_sim *sim)
 {
     if (!sim)
         return;
+    mm_aspace_destroy(sim);
     for (unsigned n = 0; sim->nodes && n < sim->nr_nodes; n++)
         for (int t = 0; t < MM_NR_ZONES; t++) {
             mm__hmap_destroy(&sim->nodes[n].zones[t].pageblock_mt);

@@ -26,4 +26,10 @@ int cmd_dump(int argc, char **argv);
 /* tools/cmd_help.c */
 int cmd_help(int argc, char **argv);
 
+/* tools/cmd_proc.c */
+int cmd_proc(int argc, char **argv);
+
+/* tools/cmd_sysctl.c */
+int cmd_sysctl(int argc, char **argv);
+
 #endif /* MMSIM_TOOLS_CLI_H */

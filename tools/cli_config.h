@@ -99,4 +99,8 @@ void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
 bool cli_config_is_host(const struct cli_config *cfg);
 extern const char cli_config_help[];
 
+/* tools/cli_boot.c */
+struct mm_sim;
+int cli_config_boot(const struct cli_config *cfg, struct mm_sim **sim);
+
 #endif /* MMSIM_TOOLS_CLI_CONFIG_H */

@@ -1,6 +1,6 @@
 /*
  * cli_err.c - the one-line input errors of the mmsim command:
- * `mmsim: WHERE: PROBLEM: 'INPUT'`.
+ * `mmsim: WHERE: PROBLEM: 'INPUT'` (printed by cli_err_print()).
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,11 +34,4 @@ int cli_err_set(struct cli_err *err, const char *where, const char *problem,
         err->input[input_len] = '\0';
     }
     return MM_EINVAL;
-}
-
-/** cli_err_print() - print @err on stderr as one line. */
-void cli_err_print(const struct cli_err *err)
-{
-    fprintf(stderr, "mmsim: %s: %s: '%s'\n", err->where, err->problem,
-            err->input);
 }

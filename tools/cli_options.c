@@ -151,33 +151,6 @@ int cli_config_machine(const struct cli_config *cfg, struct mm_machine *m)
     return rc ? CLI_EXIT_ERROR : 0;
 }
 
-/**
- * cli_sysctl_problem() - the message for a refused write
- * @rc: MM_ENOENT (unknown knob) or another MM_E* (bad value)
- * @line: the write
- * @buf: the message: "unknown sysctl vm.foo", "invalid value for
- *       vm.swappiness (0..200)"
- * @len: size of @buf
- */
-void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
-                        char *buf, size_t len)
-{
-    const struct mm_sysctl_desc *d = mm_sysctl_find(line->name);
-    if (rc == MM_ENOENT || !d) {
-        snprintf(buf, len, "unknown sysctl vm.%s", line->name);
-        return;
-    }
-    char range[64] = "";
-    if (d->has_min && d->has_max)
-        snprintf(range, sizeof(range), " (%lld..%lld)", (long long)d->min,
-                 (long long)d->max);
-    else if (d->has_min)
-        snprintf(range, sizeof(range), " (>= %lld)", (long long)d->min);
-    else if (d->kind == MM_SYSCTL_ULONG)
-        snprintf(range, sizeof(range), " (>= 0)");
-    snprintf(buf, len, "invalid value for vm.%s%s", d->name, range);
-}
-
 /* Write the host's value of one knob; 1 if the host has no such file. */
 static int apply_host_knob(const struct mm_sysctl_desc *d, int pass,
                            cli_sysctl_fn fn, void *ctx)
@@ -189,12 +162,15 @@ static int apply_host_knob(const struct mm_sysctl_desc *d, int pass,
         return 1; /* not on this kernel, or write-only */
     while (len && text[len - 1] == '\n')
         text[--len] = '\0';
-    /* ratio/bytes pairs zero each other: write the zero one first */
+    /* ratio/bytes pairs zero each other: write the zero one first; a
+     * *_bytes knob refuses 0, which there only means "not in use" */
     bool zero_pair = d->clears && strcmp(text, "0") == 0;
     int rc = 0;
     if (zero_pair == (pass == 0)) {
         struct cli_sysctl_line l = {.name = d->name, .value = text};
         rc = fn(ctx, &l, problem, sizeof(problem));
+        if (rc && zero_pair)
+            rc = 0;
         if (rc)
             fprintf(stderr, "mmsim: %s: %s: '%s'\n", path, problem, text);
     }
@@ -265,4 +241,11 @@ int cli_config_sysctls(const struct cli_config *cfg, bool host,
         if (cfg->items[i].src == CLI_SYSCTL_ARG)
             rc = apply_arg(cfg->items[i].text, fn, ctx);
     return rc;
+}
+
+/** cli_err_print() - print @err on stderr as one line. */
+void cli_err_print(const struct cli_err *err)
+{
+    fprintf(stderr, "mmsim: %s: %s: '%s'\n", err->where, err->problem,
+            err->input);
 }

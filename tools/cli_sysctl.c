@@ -118,3 +118,30 @@ int cli_sysctl_conf_parse(const char *text, size_t len, const char *name,
     }
     return 0;
 }
+
+/**
+ * cli_sysctl_problem() - the message for a refused write
+ * @rc: MM_ENOENT (unknown knob) or another MM_E* (bad value)
+ * @line: the write
+ * @buf: the message: "unknown sysctl vm.foo", "invalid value for
+ *       vm.swappiness (0..200)"
+ * @len: size of @buf
+ */
+void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
+                        char *buf, size_t len)
+{
+    const struct mm_sysctl_desc *d = mm_sysctl_find(line->name);
+    if (rc == MM_ENOENT || !d) {
+        snprintf(buf, len, "unknown sysctl vm.%s", line->name);
+        return;
+    }
+    char range[64] = "";
+    if (d->has_min && d->has_max)
+        snprintf(range, sizeof(range), " (%lld..%lld)", (long long)d->min,
+                 (long long)d->max);
+    else if (d->has_min)
+        snprintf(range, sizeof(range), " (>= %lld)", (long long)d->min);
+    else if (d->kind == MM_SYSCTL_ULONG)
+        snprintf(range, sizeof(range), " (>= 0)");
+    snprintf(buf, len, "invalid value for vm.%s%s", d->name, range);
+}

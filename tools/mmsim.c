@@ -11,6 +11,8 @@ static const struct cli_verb verbs[] = {
     /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
     {"dump", cmd_dump, "print a trace as text, one line per record"},
     {"help", cmd_help, "show this help, or a verb's help"},
+    {"proc", cmd_proc, "print a /proc file of the simulated kernel"},
+    {"sysctl", cmd_sysctl, "print the simulated kernel's vm.* sysctls"},
 };
 
 static const size_t nr_verbs = sizeof(verbs) / sizeof(verbs[0]);

@@ -252,6 +252,147 @@ const struct mm_sysctl_desc *mm_sysctl_at(size_t i);
 /** mm_sysctl_find() - the knob named @name (prefix forms as above), or NULL. */
 const struct mm_sysctl_desc *mm_sysctl_find(const char *name);
 
+/* ---- address spaces, overcommit, faults, per-process views ------------
+ * model/overcommit.c, vma.c, mmap.c, mremap.c, mprotect.c, fork.c,
+ * memory.c, filemap.c, proc_pid.c. Processes are named by tgid; each call
+ * takes what one trace event carries. A refusal by the simulated kernel is
+ * MM_ENOMEM and leaves the state as it was.
+ */
+
+struct mm_sim;
+
+/* Turns an interned string id of the trace into text (NULL: unknown). */
+typedef const char *(*mm_name_fn)(void *ctx, uint32_t id);
+
+/* mmap(2), mremap(2), madvise(2) constants (x86_64 uapi values). */
+enum mm_prot { MM_PROT_READ = 1, MM_PROT_WRITE = 2, MM_PROT_EXEC = 4 };
+enum mm_map_flags {
+    MM_MAP_SHARED = 0x1,
+    MM_MAP_PRIVATE = 0x2,
+    MM_MAP_SHARED_VALIDATE = 0x3,
+    MM_MAP_FIXED = 0x10,
+    MM_MAP_ANONYMOUS = 0x20,
+    MM_MAP_GROWSDOWN = 0x100,
+    MM_MAP_LOCKED = 0x2000,
+    MM_MAP_NORESERVE = 0x4000,
+    MM_MAP_POPULATE = 0x8000,
+    MM_MAP_HUGETLB = 0x40000,
+    MM_MAP_FIXED_NOREPLACE = 0x100000,
+};
+enum mm_mremap_flags {
+    MM_MREMAP_MAYMOVE = 1,
+    MM_MREMAP_FIXED = 2,
+    MM_MREMAP_DONTUNMAP = 4,
+};
+enum mm_madvise_advice {
+    MM_MADV_NORMAL = 0,
+    MM_MADV_RANDOM = 1,
+    MM_MADV_SEQUENTIAL = 2,
+    MM_MADV_WILLNEED = 3,
+    MM_MADV_DONTNEED = 4,
+    MM_MADV_FREE = 8,
+    MM_MADV_REMOVE = 9,
+    MM_MADV_DONTFORK = 10,
+    MM_MADV_DOFORK = 11,
+    MM_MADV_HUGEPAGE = 14,
+    MM_MADV_NOHUGEPAGE = 15,
+    MM_MADV_WIPEONFORK = 18,
+    MM_MADV_KEEPONFORK = 19,
+};
+
+/* A mapping as mmap(2) (or /proc/PID/maps, for mm_vma_insert) gives it. */
+struct mm_map_req {
+    uint64_t addr;     /* where the real kernel placed it (the result) */
+    uint64_t len;      /* bytes, rounded up to pages */
+    uint32_t prot;     /* MM_PROT_* */
+    uint32_t flags;    /* MM_MAP_* */
+    uint64_t pgoff;    /* file offset in pages */
+    uint64_t dev, ino; /* file identity (st_dev encoding); 0, 0 = anonymous */
+    uint32_t path;     /* interned path shown in maps; 0 none */
+    bool special;      /* mm_vma_insert: kernel-named ([vdso], [vvar]) */
+};
+
+/* mremap(2): arguments and the address the real kernel returned. */
+struct mm_mremap_req {
+    uint64_t old_addr, old_len, new_len;
+    uint32_t flags;    /* MM_MREMAP_* */
+    uint64_t new_addr; /* the result */
+};
+
+/* What exec(2) sets up before the VMA records follow. */
+struct mm_exec_req {
+    uint64_t start_brk;   /* initial program break */
+    uint64_t start_stack; /* initial stack pointer region */
+    uint64_t start_code, end_code; /* text (/proc/PID/stat 26, 27); 0 = unknown */
+    uint32_t path;        /* interned exec path: comm is its last component */
+};
+
+int mm_mmap(struct mm_sim *sim, uint32_t pid, const struct mm_map_req *req);
+int mm_munmap(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len);
+int mm_mremap(struct mm_sim *sim, uint32_t pid, const struct mm_mremap_req *req);
+int mm_mprotect(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
+                uint32_t prot);
+int mm_madvise(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
+               int advice);
+int mm_brk(struct mm_sim *sim, uint32_t pid, uint64_t brk, uint64_t *result);
+int mm_vma_insert(struct mm_sim *sim, uint32_t pid, const struct mm_map_req *req);
+int mm_task_new(struct mm_sim *sim, uint32_t pid);
+int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child);
+int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child);
+int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
+int mm_exit(struct mm_sim *sim, uint32_t pid);
+int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
+int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
+void mm_aspace_destroy(struct mm_sim *sim);
+
+/* Overcommit (model/overcommit.c). */
+uint64_t mm_totalram_pages(const struct mm_machine *m);
+void mm_init_reserves(struct mm_vm_knobs *vm, const struct mm_machine *m);
+uint64_t mm_vm_commit_limit(const struct mm_sim *sim);
+uint64_t mm_vm_memory_committed(const struct mm_sim *sim);
+int mm_commit_log_render(const struct mm_sim *sim, struct mm_buf *buf,
+                         mm_name_fn name, void *ctx);
+void mm_comm_from_path(const char *path, char comm[16]);
+
+/* Per-process figures, in pages unless named otherwise. */
+struct mm_proc_stats {
+    uint64_t total_vm, hiwater_vm, locked_vm, pinned_vm;
+    uint64_t data_vm, stack_vm, exec_vm, text_pages, lib_pages;
+    uint64_t rss_anon, rss_file, rss_shmem, hiwater_rss, swapents;
+    uint64_t pgtables_bytes;
+    uint64_t map_count;
+    uint64_t committed;     /* pages of its VM_ACCOUNT mappings */
+    uint64_t min_flt, maj_flt;
+};
+
+/* smaps_rollup sums, bytes; pss* are fixed point (<< 12, PSS_SHIFT). */
+struct mm_smaps {
+    uint64_t resident, pss, pss_dirty, pss_anon, pss_file, pss_shmem;
+    uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+    uint64_t referenced, anonymous, ksm, lazyfree, anonymous_thp;
+    uint64_t swap, swap_pss, pss_locked;
+    uint64_t first_start, last_end; /* the [rollup] header range */
+};
+
+/* Fault counters of /proc/vmstat the fault path maintains. */
+struct mm_fault_counters {
+    uint64_t pgfault, pgmajfault, pgreuse;
+    uint64_t thp_fault_alloc, thp_fault_fallback;
+};
+
+int mm_proc_stats(const struct mm_sim *sim, uint32_t pid,
+                  struct mm_proc_stats *out);
+int mm_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
+                    struct mm_smaps *out);
+void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out);
+int mm_render_pid_status(const struct mm_sim *sim, uint32_t pid,
+                         struct mm_buf *buf);
+int mm_render_pid_statm(const struct mm_sim *sim, uint32_t pid,
+                        struct mm_buf *buf);
+int mm_render_pid_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
+                               struct mm_buf *buf);
+int mm_render_pid_maps(const struct mm_sim *sim, uint32_t pid,
+                       struct mm_buf *buf, mm_name_fn name, void *ctx);
 /* ---- the simulator (model/sim.c) -------------------------------------- */
 
 struct mm_sim;
@@ -281,5 +422,20 @@ void mm_sim_free(struct mm_sim *sim);
  * unknown knob.
  */
 int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value);
+
+/* ---- /proc views (model/proc.c) ---------------------------------------- */
+
+/**
+ * mm_proc_render() - a /proc file of the simulated kernel, byte-compatible
+ * with the emulated kernel version's
+ * @sim: the simulator
+ * @path: relative to /proc: "buddyinfo", "pagetypeinfo", "vmstat",
+ *        "zoneinfo", or "sys/vm/NAME"
+ * @out: the text is appended
+ *
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ */
+int mm_proc_render(const struct mm_sim *sim, const char *path,
+                   struct mm_buf *out);
 
 #endif /* MMSIM_MM_H */

@@ -1,0 +1,170 @@
+/*
+ * filemap.c - page-cache objects: one per mapped file (dev, ino), shared by
+ * every process that maps it, and one per shared anonymous mapping (the
+ * kernel's "dev/zero" shmem inode, charged to Committed_AS in full).
+ *
+ * Mirrors mm/filemap.c (the page cache as seen by faults) and mm/shmem.c
+ * (shmem_zero_setup, shmem_acct_size/shmem_unacct_size, shmem_evict_inode,
+ * shmem_fallocate hole punch). Callers: mmap.c (objects), memory.c (cache
+ * pages), mprotect.c (MADV_REMOVE), fork.c (teardown).
+ *
+ * Simplified: file pages stay cached after their last mapping goes, until
+ * the sim is torn down or a hole is punched (reclaim of clean cache belongs
+ * to the reclaim model); file sizes are unknown; a shared anonymous object
+ * lives exactly as long as some VMA maps it (no SysV/memfd references).
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static uint64_t file_hash(uint64_t dev, uint64_t ino)
+{
+    uint64_t x = dev * 0x9e3779b97f4a7c15ull ^ ino;
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 29;
+    return x == UINT64_MAX ? 0 : x;
+}
+
+static struct mm_file *file_at(const struct mm_sim *sim, uint64_t key)
+{
+    uint64_t v;
+    return mm__hmap_get(&sim->files, key, &v) ? (struct mm_file *)(uintptr_t)v
+                                               : NULL;
+}
+
+static struct mm_file *file_new(struct mm_sim *sim, uint64_t dev, uint64_t ino)
+{
+    uint64_t key = file_hash(dev, ino);
+    while (file_at(sim, key))
+        key = key + 1 == UINT64_MAX ? 0 : key + 1;
+    struct mm_file *file = calloc(1, sizeof(*file));
+    if (!file)
+        return NULL;
+    file->dev = dev;
+    file->ino = ino;
+    file->key = key;
+    if (mm__hmap_put(&sim->files, key, (uint64_t)(uintptr_t)file)) {
+        free(file);
+        return NULL;
+    }
+    return file;
+}
+
+/**
+ * mm__file_get() - the page cache of file (@dev, @ino), with a new reference
+ * @sim: the simulator
+ * @dev: device
+ * @ino: inode
+ *
+ * Return: the object (created on first use) or NULL (host out of memory).
+ * Kernel: the inode's address_space reached through vma->vm_file.
+ */
+struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino)
+{
+    uint64_t key = file_hash(dev, ino);
+    struct mm_file *file;
+    while ((file = file_at(sim, key)) && (file->shmem || file->dev != dev ||
+                                          file->ino != ino))
+        key = key + 1 == UINT64_MAX ? 0 : key + 1;
+    if (!file)
+        file = file_new(sim, dev, ino);
+    if (file)
+        file->vmas++;
+    return file;
+}
+
+/**
+ * mm__shmem_new() - the object behind a new MAP_SHARED|MAP_ANONYMOUS mapping
+ * @sim: the simulator
+ *
+ * Its identity is what maps shows: device 00:01 and a new inode number.
+ * The caller charges it (shmem_acct_size) and stores the pages in charged.
+ * Return: the object with one reference, or NULL.
+ * Kernel: mm/shmem.c shmem_zero_setup(), shmem_kernel_file_setup().
+ */
+struct mm_file *mm__shmem_new(struct mm_sim *sim)
+{
+    struct mm_file *file = file_new(sim, 1, ++sim->shmem_ino_seq);
+    if (file) {
+        file->shmem = true;
+        file->vmas = 1;
+    }
+    return file;
+}
+
+/**
+ * mm__file_remove_range() - drop cached pages [@first, @end) of @file
+ * @sim: the simulator
+ * @file: the object
+ * @first: first page index
+ * @end: index after the last
+ *
+ * The caller has unmapped them first.
+ * Kernel: mm/truncate.c truncate_inode_pages_range(); mm/shmem.c
+ * shmem_undo_range().
+ */
+void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
+                           uint64_t first, uint64_t end)
+{
+    size_t pos = 0, n = 0;
+    const struct mm_hmap_slot *s;
+    uint64_t *idx = malloc((file->pages.count + 1) * sizeof(*idx));
+    if (!idx)
+        return;
+    while ((s = mm__hmap_next(&file->pages, &pos)))
+        if (s->key >= first && s->key < end)
+            idx[n++] = s->key;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t pfn;
+        mm__hmap_get(&file->pages, idx[i], &pfn);
+        mm__hmap_del(&file->pages, idx[i]);
+        struct mm_folio *folio = mm__folio_of(sim, pfn);
+        if (folio && !folio->total_map)
+            mm__folio_release(sim, folio);
+        else if (folio)
+            folio->file = NULL; /* still mapped: freed by its last unmap */
+    }
+    free(idx);
+}
+
+static void file_destroy(struct mm_sim *sim, struct mm_file *file)
+{
+    mm__file_remove_range(sim, file, 0, UINT64_MAX);
+    mm__hmap_destroy(&file->pages);
+    mm__hmap_del(&sim->files, file->key);
+    free(file);
+}
+
+/**
+ * mm__file_put() - drop a VMA's reference to @file
+ * @sim: the simulator
+ * @file: the object
+ *
+ * A shared anonymous object dies with its last mapping: its pages are
+ * freed and its charge returned. File caches persist.
+ * Kernel: mm/shmem.c shmem_evict_inode() → shmem_unacct_size().
+ */
+void mm__file_put(struct mm_sim *sim, struct mm_file *file)
+{
+    if (--file->vmas || !file->shmem)
+        return;
+    mm__vm_acct_memory(sim, -(int64_t)file->charged);
+    file_destroy(sim, file);
+}
+
+/**
+ * mm__filemap_destroy() - free every page cache (sim teardown)
+ * @sim: the simulator
+ */
+void mm__filemap_destroy(struct mm_sim *sim)
+{
+    size_t pos = 0;
+    const struct mm_hmap_slot *s;
+    while ((s = mm__hmap_next(&sim->files, &pos))) {
+        file_destroy(sim, (struct mm_file *)(uintptr_t)s->value);
+        pos = 0;
+    }
+    mm__hmap_destroy(&sim->files);
+    mm__hmap_destroy(&sim->frames);
+}

@@ -1,0 +1,401 @@
+/*
+ * memory.c - page faults: anonymous (zero page, allocation, COW), file
+ * (page cache, fault-around, read-around, major vs minor), shared anonymous
+ * (shmem), transparent huge pages, and the fault counters.
+ *
+ * Mirrors mm/memory.c (handle_mm_fault, do_anonymous_page, do_wp_page,
+ * wp_page_copy, do_read_fault, do_cow_fault, do_shared_fault,
+ * do_fault_around, mm_account_fault), mm/huge_memory.c
+ * (do_huge_pmd_anonymous_page, do_huge_pmd_wp_page), mm/filemap.c
+ * (filemap_fault, do_sync_mmap_readahead) and mm/mmap.c expand_stack.
+ * Callers: the replay through mm_fault(); the page-table helpers of
+ * memory_pt.c.
+ *
+ * Simplified: frames come from the buddy allocator of the node of CPU 0
+ * (no task CPU placement, no mempolicy); a failed allocation is reported
+ * as MM_ENOMEM for the caller to run the OOM path. Read-around on a major
+ * file fault reads ra_pages = 32 pages centred on the fault (VM_RAND_READ:
+ * only the page; VM_SEQ_READ: 32 pages from the fault), clamped to the VMA
+ * because the model does not know file sizes; the mmap_miss heuristic is
+ * not modelled. Fault-around maps up to 16 cached pages (64 KiB window,
+ * aligned, clamped to the VMA and the page table) as 6.1-6.18 do. Private
+ * tmpfs file mappings are treated as ordinary file pages. A fault the model
+ * finds already satisfied (a present page with the needed permission) is
+ * spurious and not counted. Faults are never retried, so the 6.4 change
+ * to pgfault counting of retries makes no difference here.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define HPAGE_NR 512ull
+#define FAULT_AROUND_PAGES 16ull /* fault_around_bytes = 64 KiB */
+#define RA_PAGES 32ull           /* VM_READAHEAD_PAGES = 128 KiB */
+#define STACK_GUARD_GAP (256ull << MM_PAGE_SHIFT)
+
+enum fault_result { FAULT_MINOR, FAULT_MAJOR };
+
+static int alloc_folio(struct mm_sim *sim, unsigned order,
+                       enum mm_folio_kind kind, struct mm_folio **out)
+{
+    struct mm_alloc_ctx ac = {
+        .preferred_nid = 0,
+        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
+        .order = order,
+        .migratetype = MM_MIGRATE_MOVABLE,
+        .policy = NULL,
+    };
+    uint64_t pfn, nr = 1ull << order;
+    struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
+    if (!folio || mm__alloc_pages(sim, &ac, &pfn)) {
+        free(folio);
+        return MM_ENOMEM;
+    }
+    folio->pfn = pfn;
+    folio->order = order;
+    folio->kind = kind;
+    for (uint64_t i = 0; i < nr; i++)
+        mm__hmap_put(&sim->frames, pfn + i, (uint64_t)(uintptr_t)folio);
+    *out = folio;
+    return 0;
+}
+
+/**
+ * mm__folio_release() - free @folio's frames and its descriptor
+ * @sim: the simulator
+ * @folio: a folio nobody maps any more (or a cache page being dropped)
+ *
+ * Kernel: mm/swap.c folios_put() → free_unref_folios().
+ */
+void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
+{
+    for (uint64_t i = 0; i < (1ull << folio->order); i++)
+        mm__hmap_del(&sim->frames, folio->pfn + i);
+    mm__free_pages(sim, folio->pfn, folio->order);
+    free(folio);
+}
+
+static void anon_vma_prepare(struct mm_sim *sim, struct mm_vma *vma)
+{
+    if (!vma->anon_vma)
+        vma->anon_vma = ++sim->anon_vma_seq;
+}
+
+static bool thp_eligible(const struct mm_sim *sim, const struct mm_vma *vma,
+                         uint64_t addr)
+{
+    uint64_t haddr = addr & ~((HPAGE_NR << 12) - 1);
+    if (vma->file || (vma->flags & (MM_VM_NOHUGEPAGE | MM_VM_SHARED)))
+        return false;
+    if (sim->thp == MM_THP_NEVER ||
+        (sim->thp == MM_THP_MADVISE && !(vma->flags & MM_VM_HUGEPAGE)))
+        return false;
+    return haddr >= vma->start && haddr + (HPAGE_NR << 12) <= vma->end;
+}
+
+/* do_huge_pmd_anonymous_page(); 1 if handled, 0 to fall back to PTEs. */
+static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
+                             struct mm_vma *vma, uint64_t addr, bool write)
+{
+    uint64_t base = (addr >> 12) & ~(HPAGE_NR - 1);
+    anon_vma_prepare(sim, vma);
+    if (!write) {
+        for (uint64_t i = 0; i < HPAGE_NR; i++)
+            mm__hmap_put(&mm->ptes, base + i, MM_PTE_ZERO | MM_PTE_HUGE);
+        mm__ensure_pgtables(mm, base, MM_PGT_PMD_MAPPED);
+        return 1;
+    }
+    struct mm_folio *folio;
+    if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
+        sim->vm_events[MM_THP_FAULT_FALLBACK]++;
+        return 0;
+    }
+    sim->vm_events[MM_THP_FAULT_ALLOC]++;
+    for (unsigned i = 0; i < HPAGE_NR; i++)
+        mm__map_page(mm, base + i, folio, i,
+                     MM_PTE_WRITE | MM_PTE_DIRTY | MM_PTE_HUGE);
+    return 1;
+}
+
+static bool pmd_none(const struct mm_mm *mm, uint64_t vpn)
+{
+    uint64_t v;
+    return !mm__hmap_get(&mm->pgtables, MM_PGT_KEY(0, vpn >> 9), &v);
+}
+
+/* do_anonymous_page(): zero page on read, a new zeroed page on write. */
+static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
+                             struct mm_vma *vma, uint64_t addr, bool write)
+{
+    uint64_t vpn = addr >> 12;
+    if (thp_eligible(sim, vma, addr) && pmd_none(mm, vpn) &&
+        do_huge_anonymous(sim, mm, vma, addr, write))
+        return FAULT_MINOR;
+    if (!write) {
+        mm__hmap_put(&mm->ptes, vpn, MM_PTE_ZERO);
+        mm__ensure_pgtables(mm, vpn, MM_PGT_TABLE);
+        return FAULT_MINOR;
+    }
+    anon_vma_prepare(sim, vma);
+    struct mm_folio *folio;
+    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
+        return MM_ENOMEM;
+    mm__map_page(mm, vpn, folio, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
+    return FAULT_MINOR;
+}
+
+static struct mm_folio *cache_lookup(const struct mm_sim *sim,
+                                     const struct mm_file *file, uint64_t idx)
+{
+    uint64_t pfn;
+    return mm__hmap_get(&file->pages, idx, &pfn) ? mm__folio_of(sim, pfn)
+                                                 : NULL;
+}
+
+static int cache_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
+                     struct mm_folio **out)
+{
+    enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
+    int err = alloc_folio(sim, 0, kind, out);
+    if (err)
+        return err;
+    (*out)->file = file;
+    (*out)->index = idx;
+    mm__hmap_put(&file->pages, idx, (*out)->pfn);
+    return 0;
+}
+
+/* do_sync_mmap_readahead(): read pages around @idx into the cache. */
+static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
+                        uint64_t idx)
+{
+    uint64_t lo = vma->pgoff, hi = vma->pgoff + mm__vma_pages(vma);
+    uint64_t start = idx, end = idx + 1;
+    if (vma->flags & MM_VM_SEQ_READ)
+        end = idx + RA_PAGES;
+    else if (!(vma->flags & MM_VM_RAND_READ)) {
+        start = idx > RA_PAGES / 2 ? idx - RA_PAGES / 2 : 0;
+        end = start + RA_PAGES;
+    }
+    start = start < lo ? lo : start;
+    end = end > hi ? hi : end;
+    for (uint64_t i = start; i < end; i++) {
+        struct mm_folio *folio;
+        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma->file, i, &folio))
+            return;
+    }
+}
+
+/* filemap_fault()/shmem_fault(): the cache page, reading it if needed. */
+static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
+                          uint64_t idx, struct mm_folio **out, int *major)
+{
+    *out = cache_lookup(sim, vma->file, idx);
+    if (*out)
+        return 0;
+    if (vma->file->shmem)
+        return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
+    *major = FAULT_MAJOR;
+    sim->vm_events[MM_PGMAJFAULT]++;
+    read_around(sim, vma, idx);
+    *out = cache_lookup(sim, vma->file, idx);
+    return *out ? 0 : cache_add(sim, vma->file, idx, out);
+}
+
+/* do_fault_around(): map cached, not yet mapped pages in the window. */
+static void fault_around(struct mm_sim *sim, struct mm_mm *mm,
+                         const struct mm_vma *vma, uint64_t addr)
+{
+    uint64_t win = addr & ~((FAULT_AROUND_PAGES << 12) - 1);
+    uint64_t start = win < vma->start ? vma->start : win;
+    uint64_t end = win + (FAULT_AROUND_PAGES << 12);
+    uint64_t pmd_end = (addr | ((HPAGE_NR << 12) - 1)) + 1;
+    end = end > vma->end ? vma->end : end;
+    end = end > pmd_end ? pmd_end : end;
+    for (uint64_t a = start; a < end; a += MM_PAGE_SIZE) {
+        uint64_t pte, idx = vma->pgoff + ((a - vma->start) >> 12);
+        struct mm_folio *folio = cache_lookup(sim, vma->file, idx);
+        if (folio && !mm__hmap_get(&mm->ptes, a >> 12, &pte))
+            mm__map_page(mm, a >> 12, folio, 0, 0);
+    }
+}
+
+static uint64_t file_index(const struct mm_vma *vma, uint64_t addr)
+{
+    return vma->pgoff + ((addr - vma->start) >> 12);
+}
+
+/* do_read_fault / do_shared_fault / do_cow_fault. */
+static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
+                         struct mm_vma *vma, uint64_t addr, bool write)
+{
+    uint64_t vpn = addr >> 12, pte;
+    int major = FAULT_MINOR;
+    if (!write) {
+        fault_around(sim, mm, vma, addr);
+        if (mm__hmap_get(&mm->ptes, vpn, &pte))
+            return FAULT_MINOR;
+    }
+    struct mm_folio *page, *copy;
+    int err = get_cache_page(sim, vma, file_index(vma, addr), &page, &major);
+    if (err)
+        return err;
+    if (!write || (vma->flags & MM_VM_SHARED)) {
+        mm__map_page(mm, vpn, page, 0,
+                     write ? MM_PTE_WRITE | MM_PTE_DIRTY : 0);
+        return major;
+    }
+    anon_vma_prepare(sim, vma);
+    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+        return MM_ENOMEM;
+    mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
+    return major;
+}
+
+/* wp_page_copy(): a private copy replaces the mapped page (or zero page). */
+static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
+                        struct mm_vma *vma, uint64_t vpn)
+{
+    struct mm_folio *copy;
+    anon_vma_prepare(sim, vma);
+    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+        return MM_ENOMEM;
+    mm__unmap_pte(sim, mm, vpn);
+    mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
+    return FAULT_MINOR;
+}
+
+/* do_huge_pmd_wp_page(): reuse an exclusive THP, else split the PMD. */
+static bool huge_wp_reuse(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn,
+                          const struct mm_folio *folio)
+{
+    uint64_t base = vpn & ~(HPAGE_NR - 1), pte;
+    if (folio && folio->total_map == HPAGE_NR) {
+        for (uint64_t i = 0; i < HPAGE_NR; i++) {
+            mm__hmap_get(&mm->ptes, base + i, &pte);
+            mm__hmap_put(&mm->ptes, base + i, pte | MM_PTE_WRITE);
+        }
+        return true;
+    }
+    (void)sim;
+    mm__split_pmd(mm, vpn);
+    return false;
+}
+
+/* do_wp_page(): write to a present, write-protected entry. */
+static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                      uint64_t vpn, uint64_t pte)
+{
+    if (pte & MM_PTE_ZERO) {
+        mm__split_pmd(mm, vpn);
+        return wp_page_copy(sim, mm, vma, vpn);
+    }
+    struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
+    if ((pte & MM_PTE_HUGE) && huge_wp_reuse(sim, mm, vpn, folio))
+        return FAULT_MINOR;
+    bool reuse = folio && ((vma->flags & MM_VM_SHARED) ||
+                           (folio->kind == MM_FOLIO_ANON && folio->total_map == 1));
+    if (!reuse)
+        return wp_page_copy(sim, mm, vma, vpn);
+    if (!(vma->flags & MM_VM_SHARED))
+        sim->vm_events[MM_PGREUSE]++;
+    mm__hmap_put(&mm->ptes, vpn, pte | MM_PTE_WRITE | MM_PTE_DIRTY);
+    return FAULT_MINOR;
+}
+
+/* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it. */
+static struct mm_vma *expand_stack(struct mm_sim *sim, struct mm_task *task,
+                                   uint64_t addr)
+{
+    struct mm_mm *mm = task->mm;
+    struct mm_vma *vma = mm__vma_first_after(mm, addr);
+    if (!vma || !(vma->flags & MM_VM_GROWSDOWN) || vma->start <= addr)
+        return vma && vma->start <= addr ? vma : NULL;
+    struct mm_vma *prev = mm__vma_prev(mm, vma);
+    uint64_t start = addr & ~(MM_PAGE_SIZE - 1);
+    if (prev && prev->end + STACK_GUARD_GAP > start)
+        return NULL;
+    uint64_t grow = (vma->start - start) >> 12;
+    if (mm__vm_enough_memory(sim, task, grow))
+        return NULL;
+    mm__vma_unlink(mm, vma);
+    vma->start = start;
+    vma->pgoff -= grow;
+    mm__vma_link(mm, vma);
+    mm__vm_stat_account(mm, vma->flags, (int64_t)grow);
+    return vma;
+}
+
+static bool access_ok(const struct mm_vma *vma, bool write)
+{
+    if (write)
+        return vma->flags & MM_VM_WRITE;
+    return vma->flags & MM_VM_PROT_MASK;
+}
+
+static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
+                        struct mm_vma *vma, uint64_t addr, bool write)
+{
+    uint64_t vpn = addr >> 12, pte;
+    if (mm__hmap_get(&mm->ptes, vpn, &pte))
+        return do_wp_page(sim, mm, vma, vpn, pte);
+    if (vma->file)
+        return do_file_fault(sim, mm, vma, addr, write);
+    return do_anonymous_page(sim, mm, vma, addr, write);
+}
+
+/**
+ * mm_fault() - a page fault of process @pid at @addr
+ * @sim: the simulator
+ * @pid: tgid (faults of its threads count on it)
+ * @addr: the faulting address
+ * @write: a write access
+ *
+ * Counts pgfault (also for a failed allocation), pgmajfault for page-cache
+ * misses, pgreuse for COW reuse, and the task's min_flt/maj_flt for faults
+ * that succeed.
+ * Return: 0 (handled or spurious), MM_EFAULT (SIGSEGV: no VMA, no
+ * permission, refused stack growth), MM_ENOMEM (no frame: the caller runs
+ * the OOM path), MM_ENOTSUP (hugetlb), MM_ESRCH.
+ * Kernel: mm/memory.c handle_mm_fault(), mm_account_fault().
+ */
+int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    if (!task || !task->mm)
+        return MM_ESRCH;
+    struct mm_vma *vma = expand_stack(sim, task, addr);
+    if (!vma || !access_ok(vma, write))
+        return MM_EFAULT;
+    if (vma->flags & MM_VM_HUGETLB)
+        return MM_ENOTSUP;
+    uint64_t pte;
+    if (mm__hmap_get(&task->mm->ptes, addr >> 12, &pte) &&
+        (!write || (pte & MM_PTE_WRITE)))
+        return 0;
+    sim->vm_events[MM_PGFAULT]++;
+    int ret = handle_fault(sim, task->mm, vma, addr, write);
+    if (ret < 0)
+        return ret;
+    if (ret == FAULT_MAJOR)
+        task->maj_flt++;
+    else
+        task->min_flt++;
+    return 0;
+}
+
+/**
+ * mm_fault_counters() - the fault path's vmstat events
+ * @sim: the simulator
+ * @out: filled in
+ */
+void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out)
+{
+    *out = (struct mm_fault_counters){
+        .pgfault = sim->vm_events[MM_PGFAULT],
+        .pgmajfault = sim->vm_events[MM_PGMAJFAULT],
+        .pgreuse = sim->vm_events[MM_PGREUSE],
+        .thp_fault_alloc = sim->vm_events[MM_THP_FAULT_ALLOC],
+        .thp_fault_fallback = sim->vm_events[MM_THP_FAULT_FALLBACK],
+    };
+}
