@@ -31,5 +31,13 @@ int cmd_proc(int argc, char **argv);
 
 /* tools/cmd_sysctl.c */
 int cmd_sysctl(int argc, char **argv);
+/* tools/cmd_record.c */
+int cmd_record(int argc, char **argv);
+
+/* tools/cmd_record_out.c */
+#include <stdint.h>
+struct sup_sink;
+struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
+int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);
 
 #endif /* MMSIM_TOOLS_CLI_H */

@@ -54,12 +54,18 @@
  *
  * Overflow: a producer never blocks indefinitely. When the ring is full it
  * waits on a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
- * consumer when it frees slots; after that it drops the event and counts it
+ * consumer after it frees a batch of slots (tr_ring_wake()); after that it drops the event and counts it
  * (hdr.lost_total, and a per-process count in the shim which it reports as a
  * TR_EV_LOST event, in order, with the next event it manages to put). Once a
  * wait has timed out, the producer does not wait again until the consumer has
  * moved (hdr.tail changed), so a dead consumer costs one timeout, not one per
  * event.
+ *
+ * Consuming well: drain everything committed in one batch, call
+ * tr_ring_wake(), and only then wait (a timer, or the next ptrace stop).
+ * Never spin on the slot at the tail while it is empty or pending: that
+ * slot is the one a producer is writing, and polling it makes its cache
+ * lines bounce between the two CPUs on every event.
  *
  * Order: ring order is the order of reservations. Kernel-level events of one
  * address space are additionally numbered by the per-address-space lock
@@ -134,7 +140,7 @@
 #define TR_RING_MAX_SLOTS (1u << 24)
 #define TR_RING_MMLOCKS 4096u
 /* Longest a producer waits for space before dropping an event. */
-#define TR_RING_FULL_WAIT_NS 20000000LL
+#define TR_RING_FULL_WAIT_NS 100000000LL
 /* Suggested delay before the consumer abandons an uncommitted slot. */
 #define TR_RING_ABANDON_NS 2000000000LL
 
@@ -170,7 +176,9 @@ enum tr_lost_reason {
  * thread in order, but other threads' slots may sit between them. ip[0] is
  * the innermost frame (the caller of the allocator function), raw addresses.
  * After fork the child starts a fresh id space (the shim resets its table in
- * the child), so ids never need the parent's definitions.
+ * the child), so ids never need the parent's definitions; after exec the
+ * new image starts a fresh id space too (same pid: a definition whose
+ * first is 0 replaces any earlier one with that id).
  */
 #define TR_RING_STACK_IPS 12
 struct tr_ring_stack {
@@ -481,6 +489,8 @@ static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
             if (atomic_compare_exchange_weak_explicit(
                     &h->head, &p, p + 1, memory_order_relaxed,
                     memory_order_relaxed)) {
+                /* Slots are used in order: fetch a later one early. */
+                __builtin_prefetch(tr_ring_slot_at(h, p + 8), 1);
                 *pos = p;
                 return s;
             }
@@ -572,13 +582,24 @@ static inline int tr_ring_peek(struct tr_ring_hdr *h, struct tr_ring_slot **out)
     return TR_RING_EMPTY;
 }
 
-static inline void tr_ring__advance(struct tr_ring_hdr *h, uint64_t p)
+/**
+ * tr_ring_wake() - wake producers waiting for space (consumer).
+ * @h: the mapped ring.
+ *
+ * Call after each batch of tr_ring_release() calls (and when going idle):
+ * release itself does not make the syscall, so a batch costs one wake-up.
+ */
+static inline void tr_ring_wake(struct tr_ring_hdr *h)
 {
-    atomic_store_explicit(&h->tail, p + 1, memory_order_seq_cst);
     if (atomic_load_explicit(&h->full_waiters, memory_order_seq_cst) != 0) {
         atomic_fetch_add_explicit(&h->space, 1, memory_order_release);
         tr_ring__futex(&h->space, FUTEX_WAKE, INT32_MAX, 0);
     }
+}
+
+static inline void tr_ring__advance(struct tr_ring_hdr *h, uint64_t p)
+{
+    atomic_store_explicit(&h->tail, p + 1, memory_order_seq_cst);
 }
 
 /**
