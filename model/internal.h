@@ -106,6 +106,7 @@ enum mm_vm_flags {
     MM_VM_RAND_READ = 0x10000,
     MM_VM_DONTCOPY = 0x20000,
     MM_VM_DONTEXPAND = 0x40000,
+    MM_VM_LOCKONFAULT = 0x80000,
     MM_VM_ACCOUNT = 0x100000,
     MM_VM_NORESERVE = 0x200000,
     MM_VM_HUGETLB = 0x400000,
@@ -140,6 +141,7 @@ struct mm_mm {
     uint64_t start_code, end_code, start_brk, brk, start_stack;
     struct mm_hmap ptes;     /* vpn -> MM_PTE_* encoded entry */
     struct mm_hmap pgtables; /* MM_PGT_KEY(level, index) -> MM_PGT_* */
+    uint64_t def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after MCL_FUTURE */
     uint64_t gate_start, gate_end; /* [vsyscall], outside the VMA tree */
     uint32_t gate_path;
 };
@@ -195,6 +197,7 @@ struct mm_file {
     uint64_t dev, ino;
     uint64_t key;        /* its key in sim->files */
     bool shmem;          /* shared anon / tmpfs: RssShmem, swap backed */
+    bool named;          /* a shmem object the trace names (00:01, ino) */
     unsigned vmas;       /* VMAs referring to it */
     uint64_t charged;    /* shmem_acct_size pages, returned on release */
     struct mm_hmap pages; /* page index -> pfn */
@@ -202,6 +205,8 @@ struct mm_file {
 
 struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino);
 struct mm_file *mm__shmem_new(struct mm_sim *sim);
+struct mm_file *mm__shmem_named(struct mm_sim *sim, uint64_t ino);
+#define MM_SHMEM_DEV 1ull /* 00:01, the kernel's internal shm mount */
 void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
@@ -246,6 +251,20 @@ void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
                   unsigned idx, unsigned bits);
 void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write);
+
+/* ---- model/mprotect.c ------------------------------------------------ */
+
+void mm__vma_set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                       uint64_t newflags);
+void mm__vma_merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                         uint64_t end);
+
+/* ---- model/mlock.c --------------------------------------------------- */
+
+int mm__populate(struct mm_sim *sim, struct mm_task *task, uint64_t start,
+                 uint64_t end);
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio);
 void mm__zap_range(struct mm_sim *sim, struct mm_mm *mm,
                    const struct mm_vma *vma, uint64_t start, uint64_t end);
@@ -333,9 +352,9 @@ struct mm_alloc_ctx {
     const struct mm_mempolicy *policy;  /* NULL = MPOL_DEFAULT */
 };
 
-/* One free buddy block: on its zone's pfn index and on one free list. */
+/* One free buddy block: in its zone's PFN index and on one free list. */
 struct mm_free_block {
-    struct mm_avl_node node;            /* key = first PFN */
+    uint64_t pfn;                       /* first PFN */
     struct mm_free_block *prev, *next;  /* free_area[order].free_list[mt] */
     uint8_t order;
     uint8_t mt;                         /* enum mm_migratetype of its list */
@@ -372,9 +391,9 @@ struct mm_zone {
     uint64_t nr_reserved_highatomic;
     uint64_t bg_pages;                  /* taken at boot for machine.bg_used_pages */
     struct mm_free_area free_area[MM_NR_PAGE_ORDERS];
-    struct mm_avl_tree free_blocks;     /* every free block, by PFN */
+    struct mm_hmap free_blocks;         /* first PFN -> struct mm_free_block * */
     struct mm_hmap pageblock_mt;        /* pageblock -> type, when not MOVABLE */
-    struct mm_hmap pageblock_movable;   /* pageblock -> allocated movable pages */
+    struct mm_hmap pageblocks;          /* pageblock -> allocation records */
     int64_t vm_stat[MM_NR_ZONE_STAT_ITEMS];
     uint64_t numa_stat[MM_NR_NUMA_STAT_ITEMS];
 };
@@ -388,6 +407,7 @@ struct mm_pgdat {
     int node_order[MM_MAX_NUMNODES];    /* fallback order of nodes */
     unsigned nr_node_order;
     uint64_t totalreserve_pages;
+    uint64_t nr_huge_pages;             /* hugetlb pool pages (2 MiB) here */
     int64_t node_stat[MM_NR_NODE_STAT_ITEMS];
 };
 
@@ -418,16 +438,45 @@ static inline bool mm__populated_zone(const struct mm_zone *z)
 
 /* ---- model/page_alloc_buddy.c ------------------------------------------- */
 
+/* 2^order pages at pfn; free parts of it belong on the @mt lists. */
+struct mm_pages {
+    uint64_t pfn;
+    unsigned order;
+    enum mm_migratetype mt;
+};
+
+/* One request to a zone's buddy lists (the arguments of rmqueue_buddy()). */
+struct mm_rmqueue_ctl {
+    unsigned order;          /* 2^order pages wanted */
+    enum mm_migratetype mt;  /* the wanted type */
+    unsigned flags;          /* MM_ALLOC_* */
+    uint64_t pfn;            /* result: first PFN taken */
+};
+
+struct mm_free_block *mm__free_block_at(const struct mm_zone *zone, uint64_t pfn);
+void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
+                            struct mm_free_block *b);
+void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
+                           enum mm_migratetype mt);
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone,
+                const struct mm_pages *block, unsigned low);
+bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
+                          unsigned order, enum mm_migratetype mt, uint64_t *pfn);
 int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t start, uint64_t end);
-int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                      unsigned order, enum mm_migratetype mt, bool to_tail);
-bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
-                 enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
+int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
+                      const struct mm_pages *pages, bool to_tail);
+bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone,
+                 struct mm_rmqueue_ctl *ctl);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
 
 uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_fallback.c ------------------------------------------ */
+
+bool mm__rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
+                          struct mm_rmqueue_ctl *ctl);
 
 /* ---- model/page_alloc_pageblock.c ---------------------------------------- */
 
@@ -435,8 +484,11 @@ enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
 void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
                           uint64_t pfn, enum mm_migratetype mt);
 uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
-void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
-                         uint64_t pfn, unsigned order, bool add);
+int mm__pageblock_record_alloc(struct mm_zone *zone, uint64_t pfn,
+                               unsigned order, enum mm_migratetype mt);
+int mm__pageblock_take_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+int mm__pageblock_split_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+void mm__pageblock_destroy(struct mm_zone *zone);
 uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
                                 enum mm_migratetype mt);
 
@@ -467,10 +519,20 @@ uint64_t mm__nr_free_buffer_pages(const struct mm_sim *sim);
 void mm__calculate_min_free_kbytes(struct mm_sim *sim);
 void mm__set_recommended_min_free_kbytes(struct mm_sim *sim);
 void mm__init_per_zone_wmark_min(struct mm_sim *sim);
+uint64_t mm__si_mem_available(const struct mm_sim *sim);
+
+/* Per-CPU pageset limits (pcp->batch, high_min, high_max) for zoneinfo. */
+struct mm_pcp_sizes {
+    uint64_t batch, high_min, high_max;
+};
+void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
+                        struct mm_pcp_sizes *out);
 
 /* ---- model/page_alloc.c ------------------------------------------------- */
 
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
+int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                             uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -509,6 +571,7 @@ const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
 uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
 uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
 uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone);
 
 /* ---- model/sim.c ------------------------------------------------------ */
 
@@ -530,7 +593,6 @@ struct mm_sim {
     uint64_t totalram_pages;         /* sum of managed pages */
     uint64_t totalreserve_pages;
     struct mm_block_pool block_pool; /* free-block descriptors */
-    struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
     int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */
@@ -549,6 +611,7 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+    struct mm_page_counts pages; /* allocated folios by kind */
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */
