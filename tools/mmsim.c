@@ -12,6 +12,7 @@ static const struct cli_verb verbs[] = {
     {"dump", cmd_dump, "print a trace as text, one line per record"},
     {"help", cmd_help, "show this help, or a verb's help"},
     {"proc", cmd_proc, "print a /proc file of the simulated kernel"},
+    {"record", cmd_record, "run a program and record its memory demand"},
     {"sysctl", cmd_sysctl, "print the simulated kernel's vm.* sysctls"},
 };
 

@@ -36,6 +36,7 @@ struct rd {
     uint64_t base;   /* file offset of buf[0] */
     int eof;
     int err;         /* fatal: MM_EIO, MM_ENOMEM */
+    int read_errno;  /* errno of a failed read(2) */
     uint8_t *raw;    /* decompressed payload */
     size_t raw_cap;
     ZSTD_DCtx *dctx;
@@ -80,12 +81,13 @@ static int fail(struct rd *r, int err, const char *fmt, ...)
     return err;
 }
 
+/* Double the window (at most to @need): it grows only as data arrives. */
 static int grow_window(struct rd *r, size_t need)
 {
-    size_t cap = r->cap ? r->cap : WINDOW_MIN;
+    size_t cap = r->cap ? r->cap * 2 : WINDOW_MIN;
 
-    while (cap < need)
-        cap *= 2;
+    if (cap > need)
+        cap = need > WINDOW_MIN ? need : WINDOW_MIN;
     uint8_t *b = realloc(r->buf, cap);
     if (!b) {
         r->err = MM_ENOMEM;
@@ -107,14 +109,19 @@ static size_t fill(struct rd *r, size_t need)
         r->end -= r->pos;
         r->pos = 0;
     }
-    if ((need > r->cap || r->cap == 0) && grow_window(r, need))
-        r->eof = 1;
     while (r->end < need && !r->eof) {
+        if (r->end == r->cap && grow_window(r, need)) {
+            r->eof = 1;
+            break;
+        }
         ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            r->err = n < 0 ? MM_EIO : r->err;
+            if (n < 0) {
+                r->err = MM_EIO;
+                r->read_errno = errno;
+            }
             r->eof = 1;
         } else {
             r->end += (size_t)n;
@@ -174,13 +181,49 @@ static void skip_damaged(struct rd *r, uint64_t off, const char *why)
              why, (unsigned long long)offset_of(r));
 }
 
-static void add_lost(struct tr__lost *l, uint32_t *n, uint32_t first,
-                     uint32_t last)
+/* Remember ids [first, last] as lost; the list is made on first use. */
+static void add_lost(struct rd *r, struct tr__lost **l, uint32_t *n,
+                     uint32_t first, uint32_t last)
 {
+    if (!*l && !(*l = calloc(TR__LOST_MAX, sizeof(**l)))) {
+        r->err = MM_ENOMEM;
+        return;
+    }
     if (*n < TR__LOST_MAX)
-        l[(*n)++] = (struct tr__lost){first, last};
+        (*l)[(*n)++] = (struct tr__lost){first, last};
     else
-        l[*n - 1].last = last; /* past the cap, ranges blur together */
+        (*l)[*n - 1].last = last; /* past the cap, ranges blur together */
+}
+
+/* Append " kind a..b" to @out when the range [a, b) is not empty. */
+static void put_range(char *out, size_t size, const char *kind, uint32_t a,
+                      uint32_t b)
+{
+    size_t used = strlen(out);
+
+    if (b > a)
+        snprintf(out + used, size - used, "%s %s %u..%u",
+                 used ? "," : "; definitions lost:", kind, a, b - 1);
+}
+
+static void warn_lost_chunks(struct rd *r, const struct tr__chunk_hdr *h,
+                             uint64_t off)
+{
+    char defs[160] = "", which[32];
+
+    put_range(defs, sizeof(defs), "strings", r->ids.next_string,
+              h->first_string);
+    put_range(defs, sizeof(defs), "stacks", r->ids.next_stack,
+              h->first_stack);
+    put_range(defs, sizeof(defs), "modules", r->ids.next_module,
+              h->first_module);
+    if (h->seq - r->next_seq == 1)
+        snprintf(which, sizeof(which), "chunk %u", r->next_seq);
+    else
+        snprintf(which, sizeof(which), "chunks %u..%u", r->next_seq,
+                 h->seq - 1);
+    warn(r, off, "%s lost before byte %llu%s", which,
+         (unsigned long long)off, defs);
 }
 
 /* Account for chunks and definitions lost before the chunk @h. */
@@ -194,17 +237,13 @@ static int check_gaps(struct rd *r, const struct tr__chunk_hdr *h,
         h->first_module < ids->next_module)
         return -1;
     if (h->seq > r->next_seq)
-        warn(r, off, "chunks %u..%u lost before byte %llu: events and "
-             "definitions (strings %u..%u, stacks %u..%u) missing",
-             r->next_seq, h->seq - 1, (unsigned long long)off,
-             ids->next_string, h->first_string - 1, ids->next_stack,
-             h->first_stack - 1);
+        warn_lost_chunks(r, h, off);
     if (h->first_string > ids->next_string)
-        add_lost(ids->lost_strings, &ids->nr_lost_strings, ids->next_string,
-                 h->first_string - 1);
+        add_lost(r, &ids->lost_strings, &ids->nr_lost_strings,
+                 ids->next_string, h->first_string - 1);
     if (h->first_stack > ids->next_stack)
-        add_lost(ids->lost_stacks, &ids->nr_lost_stacks, ids->next_stack,
-                 h->first_stack - 1);
+        add_lost(r, &ids->lost_stacks, &ids->nr_lost_stacks,
+                 ids->next_stack, h->first_stack - 1);
     ids->next_string = h->first_string;
     ids->next_stack = h->first_stack;
     ids->next_module = h->first_module;
@@ -219,6 +258,12 @@ static int decompress(struct rd *r, const struct tr__chunk_hdr *h,
         *out = stored;
         return 0;
     }
+    if (!r->dctx && !(r->dctx = ZSTD_createDCtx())) {
+        r->err = MM_ENOMEM;
+        return -1;
+    }
+    if (ZSTD_getFrameContentSize(stored, h->stored_len) != h->raw_len)
+        return -1;
     if (h->raw_len > r->raw_cap) {
         uint8_t *p = realloc(r->raw, h->raw_len);
         if (!p) {
@@ -228,8 +273,6 @@ static int decompress(struct rd *r, const struct tr__chunk_hdr *h,
         r->raw = p;
         r->raw_cap = h->raw_len;
     }
-    if (ZSTD_getFrameContentSize(stored, h->stored_len) != h->raw_len)
-        return -1;
     size_t n = ZSTD_decompressDCtx(r->dctx, r->raw, h->raw_len, stored,
                                    h->stored_len);
     *out = r->raw;
@@ -435,16 +478,12 @@ static enum step read_file_header(struct rd *r)
 static int rd_init(struct rd *r)
 {
     r->ids.next_string = r->ids.next_stack = r->ids.next_module = 1;
-    r->ids.lost_strings = calloc(TR__LOST_MAX, sizeof(struct tr__lost));
-    r->ids.lost_stacks = calloc(TR__LOST_MAX, sizeof(struct tr__lost));
     r->dec.frames = malloc(TR_STACK_MAX * sizeof(uint64_t));
     r->dec.strbuf = malloc(TR_STRING_MAX + 1);
     r->dec.c = r->c;
     r->dec.arg = r->arg;
     r->dec.ids = &r->ids;
-    r->dctx = ZSTD_createDCtx();
-    if (!r->ids.lost_strings || !r->ids.lost_stacks || !r->dec.frames ||
-        !r->dec.strbuf || !r->dctx)
+    if (!r->dec.frames || !r->dec.strbuf)
         return fail(r, MM_ENOMEM, "out of memory");
     return 0;
 }
@@ -487,8 +526,8 @@ int tr_read_fd(int fd, const struct tr_consumer *c, void *arg,
         s = read_chunk(&r);
     finish_stats(&r);
     if (s == STEP_STOP && r.rc == MM_EIO)
-        fail(&r, MM_EIO, "read error at byte %llu",
-             (unsigned long long)(r.base + r.end));
+        fail(&r, MM_EIO, "read error at byte %llu: %s",
+             (unsigned long long)(r.base + r.end), strerror(r.read_errno));
     else if (s == STEP_STOP && r.rc == MM_ENOMEM)
         fail(&r, MM_ENOMEM, "out of memory");
     rd_free(&r);
@@ -505,7 +544,8 @@ int tr_read_file(const char *path, const struct tr_consumer *c, void *arg,
                : errno == EACCES ? MM_EACCES : MM_EIO;
         if (st) {
             memset(st, 0, sizeof(*st));
-            snprintf(st->error, sizeof(st->error), "%s", strerror(errno));
+            snprintf(st->error, sizeof(st->error), "cannot open: %s",
+                     strerror(errno));
         }
         return rc;
     }

@@ -108,7 +108,7 @@ struct mm_machine {
     /* NR_FREE_PAGES when init_{user,admin}_reserve ran; 0 = all managed. */
     uint64_t boot_free_pages;
     uint64_t bg_committed_pages;                /* others' Committed_AS */
-    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory */
+    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory, hugetlb pool included */
     /* mm_forbids_zeropage(): anonymous reads allocate (vendor kernels with
      * pvm_no_zero_page=1 on the command line, as the development machine) */
     bool no_zero_page;
@@ -449,11 +449,13 @@ int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value)
  * mm_proc_render() - a /proc file of the simulated kernel, byte-compatible
  * with the emulated kernel version's
  * @sim: the simulator
- * @path: relative to /proc: "buddyinfo", "pagetypeinfo", "vmstat",
- *        "zoneinfo", or "sys/vm/NAME"
+ * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
+ *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
+ *        "PID/statm", "PID/smaps_rollup"
  * @out: the text is appended
  *
- * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
+ * a process the model does not have, MM_ENOMEM.
  */
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out);

@@ -54,12 +54,18 @@
  *
  * Overflow: a producer never blocks indefinitely. When the ring is full it
  * waits on a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
- * consumer when it frees slots; after that it drops the event and counts it
+ * consumer after it frees a batch of slots (tr_ring_wake()); after that it drops the event and counts it
  * (hdr.lost_total, and a per-process count in the shim which it reports as a
  * TR_EV_LOST event, in order, with the next event it manages to put). Once a
  * wait has timed out, the producer does not wait again until the consumer has
  * moved (hdr.tail changed), so a dead consumer costs one timeout, not one per
  * event.
+ *
+ * Consuming well: drain everything committed in one batch, call
+ * tr_ring_wake(), and only then wait (a timer, or the next ptrace stop).
+ * Never spin on the slot at the tail while it is empty or pending: that
+ * slot is the one a producer is writing, and polling it makes its cache
+ * lines bounce between the two CPUs on every event.
  *
  * Order: ring order is the order of reservations. Kernel-level events of one
  * address space are additionally numbered by the per-address-space lock
@@ -134,7 +140,7 @@
 #define TR_RING_MAX_SLOTS (1u << 24)
 #define TR_RING_MMLOCKS 4096u
 /* Longest a producer waits for space before dropping an event. */
-#define TR_RING_FULL_WAIT_NS 20000000LL
+#define TR_RING_FULL_WAIT_NS 100000000LL
 /* Suggested delay before the consumer abandons an uncommitted slot. */
 #define TR_RING_ABANDON_NS 2000000000LL
 
@@ -170,7 +176,9 @@ enum tr_lost_reason {
  * thread in order, but other threads' slots may sit between them. ip[0] is
  * the innermost frame (the caller of the allocator function), raw addresses.
  * After fork the child starts a fresh id space (the shim resets its table in
- * the child), so ids never need the parent's definitions.
+ * the child), so ids never need the parent's definitions; after exec the
+ * new image starts a fresh id space too (same pid: a definition whose
+ * first is 0 replaces any earlier one with that id).
  */
 #define TR_RING_STACK_IPS 12
 struct tr_ring_stack {
@@ -481,6 +489,8 @@ static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
             if (atomic_compare_exchange_weak_explicit(
                     &h->head, &p, p + 1, memory_order_relaxed,
                     memory_order_relaxed)) {
+                /* Slots are used in order: fetch a later one early. */
+                __builtin_prefetch(tr_ring_slot_at(h, p + 8), 1);
                 *pos = p;
                 return s;
             }
@@ -542,207 +552,7 @@ static inline int tr_ring_put(struct tr_ring_hdr *h, uint32_t kind,
     return tr_ring_commit(s, pos);
 }
 
-/* What tr_ring_peek() found at the consumer's position. */
-enum tr_ring_state {
-    TR_RING_EMPTY = 0,   /* nothing reserved */
-    TR_RING_READY = 1,   /* a committed record */
-    TR_RING_PENDING = 2, /* reserved, not yet committed */
-};
-
-/**
- * tr_ring_peek() - look at the record at the consumer's position.
- * @h: the mapped ring.
- * @out: receives the slot when TR_RING_READY.
- *
- * Return: enum tr_ring_state. After READY, copy what is needed from the
- * slot, then call tr_ring_release().
- */
-static inline int tr_ring_peek(struct tr_ring_hdr *h, struct tr_ring_slot **out)
-{
-    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
-    struct tr_ring_slot *s = tr_ring_slot_at(h, p);
-    uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
-
-    if (seq == p + 1) {
-        *out = s;
-        return TR_RING_READY;
-    }
-    if (atomic_load_explicit(&h->head, memory_order_acquire) > p)
-        return TR_RING_PENDING;
-    return TR_RING_EMPTY;
-}
-
-static inline void tr_ring__advance(struct tr_ring_hdr *h, uint64_t p)
-{
-    atomic_store_explicit(&h->tail, p + 1, memory_order_seq_cst);
-    if (atomic_load_explicit(&h->full_waiters, memory_order_seq_cst) != 0) {
-        atomic_fetch_add_explicit(&h->space, 1, memory_order_release);
-        tr_ring__futex(&h->space, FUTEX_WAKE, INT32_MAX, 0);
-    }
-}
-
-/**
- * tr_ring_release() - free the record returned by tr_ring_peek() (consumer).
- * @h: the mapped ring.
- */
-static inline void tr_ring_release(struct tr_ring_hdr *h)
-{
-    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
-
-    atomic_store_explicit(&tr_ring_slot_at(h, p)->seq, p + h->nslots,
-                          memory_order_release);
-    tr_ring__advance(h, p);
-}
-
-/**
- * tr_ring_abandon() - give up on a PENDING slot (consumer).
- * @h: the mapped ring.
- *
- * Only when the producer is known dead or after TR_RING_ABANDON_NS; see the
- * header comment for the residual risk.
- *
- * Return: 0 if abandoned (counted in hdr.lost_total, the consumer reports a
- * TR_EV_LOST with TR_LOST_ABANDONED), -1 if the producer committed first
- * (peek again).
- */
-static inline int tr_ring_abandon(struct tr_ring_hdr *h)
-{
-    uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
-    uint64_t want = p;
-
-    if (!atomic_compare_exchange_strong_explicit(
-            &tr_ring_slot_at(h, p)->seq, &want, p + h->nslots,
-            memory_order_acq_rel, memory_order_relaxed))
-        return -1;
-    atomic_fetch_add_explicit(&h->lost_total, 1, memory_order_relaxed);
-    tr_ring__advance(h, p);
-    return 0;
-}
-
-/**
- * tr_mmlock_trylock() - take an mm lock without waiting.
- * @lk: the entry from tr_ring_mmlock().
- * @val: the holder's tid, plus TR_MMLOCK_TRACED for the supervisor.
- * @tgid: the holder's process.
- *
- * Return: 1 if taken, 0 if busy.
- */
-static inline int tr_mmlock_trylock(struct tr_ring_mmlock *lk, uint32_t val,
-                                    uint32_t tgid)
-{
-    uint32_t want = 0;
-
-    if (!atomic_compare_exchange_strong_explicit(&lk->word, &want, val,
-                                                 memory_order_acquire,
-                                                 memory_order_relaxed))
-        return 0;
-    atomic_store_explicit(&lk->tgid, tgid, memory_order_relaxed);
-    return 1;
-}
-
-/*
- * Take over a lock whose holder's process no longer exists. kill(pid, 0)
- * reports ESRCH for a dead process; a tgid reused by a new process keeps
- * the lock (its holder will release it, or the supervisor reaps it).
- */
-static inline void tr_mmlock__check_stale(struct tr_ring_mmlock *lk,
-                                          uint32_t seen)
-{
-    uint32_t owner = atomic_load_explicit(&lk->tgid, memory_order_relaxed);
-
-    if (owner != 0 && kill((pid_t)owner, 0) != 0 && errno == ESRCH)
-        atomic_compare_exchange_strong_explicit(&lk->word, &seen, 0,
-                                                memory_order_acq_rel,
-                                                memory_order_relaxed);
-}
-
-/**
- * tr_mmlock_lock() - take an mm lock, waiting on its futex (shim side).
- * @lk: the entry from tr_ring_mmlock().
- * @tid: the caller's tid.
- * @tgid: the caller's process.
- *
- * Spins briefly, then sleeps with TR_MMLOCK_WAITERS set. After
- * TR_MMLOCK_STALE_NS of waiting it checks whether the holder's process
- * still exists and takes the lock over if it does not.
- */
-static inline void tr_mmlock_lock(struct tr_ring_mmlock *lk, uint32_t tid,
-                                  uint32_t tgid)
-{
-    long long waited = 0;
-
-    for (int i = 0; i < 100; i++) {
-        if (tr_mmlock_trylock(lk, tid, tgid))
-            return;
-        __builtin_ia32_pause();
-    }
-    for (;;) {
-        uint32_t w = atomic_load_explicit(&lk->word, memory_order_relaxed);
-
-        if (w == 0) {
-            /* Keep the waiters bit: others may still sleep. */
-            if (tr_mmlock_trylock(lk, tid | TR_MMLOCK_WAITERS, tgid))
-                return;
-            continue;
-        }
-        if (!(w & TR_MMLOCK_WAITERS) &&
-            !atomic_compare_exchange_strong_explicit(
-                &lk->word, &w, w | TR_MMLOCK_WAITERS, memory_order_relaxed,
-                memory_order_relaxed))
-            continue;
-        tr_ring__futex(&lk->word, FUTEX_WAIT, w | TR_MMLOCK_WAITERS, 10000000);
-        waited += 10000000;
-        if (waited >= TR_MMLOCK_STALE_NS)
-            tr_mmlock__check_stale(lk, w | TR_MMLOCK_WAITERS);
-    }
-}
-
-/**
- * tr_mmlock_next_seq() - number the next kernel event of this address space.
- * @lk: a lock the caller holds.
- *
- * Return: the event's mmseq (1, 2, ...; 0 is never used).
- */
-static inline uint32_t tr_mmlock_next_seq(struct tr_ring_mmlock *lk)
-{
-    uint32_t v = atomic_load_explicit(&lk->seq, memory_order_relaxed) + 1;
-
-    if (v == 0)
-        v = 1;
-    atomic_store_explicit(&lk->seq, v, memory_order_relaxed);
-    return v;
-}
-
-/**
- * tr_mmlock_unlock() - release an mm lock and wake sleepers.
- * @lk: a lock the caller holds.
- */
-static inline void tr_mmlock_unlock(struct tr_ring_mmlock *lk)
-{
-    uint32_t w = atomic_exchange_explicit(&lk->word, 0, memory_order_release);
-
-    if (w & TR_MMLOCK_WAITERS)
-        tr_ring__futex(&lk->word, FUTEX_WAKE, INT32_MAX, 0);
-}
-
-/**
- * tr_mmlock_reap() - release a lock held by a process that exited.
- * @lk: the entry.
- * @tgid: the dead process.
- *
- * For the supervisor at a process's exit. Does nothing if someone else
- * holds the lock.
- */
-static inline void tr_mmlock_reap(struct tr_ring_mmlock *lk, uint32_t tgid)
-{
-    uint32_t w = atomic_load_explicit(&lk->word, memory_order_acquire);
-
-    if (w != 0 && atomic_load_explicit(&lk->tgid, memory_order_relaxed) == tgid &&
-        atomic_compare_exchange_strong_explicit(&lk->word, &w, 0,
-                                                memory_order_acq_rel,
-                                                memory_order_relaxed) &&
-        (w & TR_MMLOCK_WAITERS))
-        tr_ring__futex(&lk->word, FUTEX_WAKE, INT32_MAX, 0);
-}
+#include "mmsim/ring_consumer.h"
+#include "mmsim/ring_mmlock.h"
 
 #endif /* MMSIM_RING_H */

@@ -264,6 +264,21 @@ static void add_refs(struct tr_writer *w, uint64_t seed, uint64_t i,
     }
 }
 
+/* The program's own module, as the recorder logs it at exec. */
+static void write_module(struct tr_writer *w)
+{
+    struct tr_module m = {.t_ns = 999999000, .pid = 4242,
+                          .base = 0x55d4c8a00000ull, .size = 0x40000,
+                          .build_id_len = 20};
+    static const char path[] = "/usr/bin/sample";
+
+    for (int i = 0; i < 20; i++)
+        m.build_id[i] = (uint8_t)(i * 13 + 7);
+    if (tr_writer_string(w, path, sizeof(path) - 1, &m.path) ||
+        tr_writer_module(w, &m, NULL))
+        abort();
+}
+
 struct tr_writer_stats write_sample(const char *path, uint64_t seed,
                                     uint64_t n, uint64_t per_chunk)
 {
@@ -275,6 +290,7 @@ struct tr_writer_stats write_sample(const char *path, uint64_t seed,
     sample_header(&h);
     if (tr_writer_open(&w, path, &h, &o))
         abort();
+    write_module(w);
     for (uint64_t i = 0; i < n; i++) {
         struct tr_event ev;
         sample_event(seed, i, &ev);

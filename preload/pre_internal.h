@@ -1,0 +1,59 @@
+/*
+ * Internal interfaces of the preload shim (libmmsim-preload.so).
+ *
+ * The shim runs inside every traced process. It never calls the program's
+ * malloc for itself (its memory comes from pre_arena.c), keeps per-thread
+ * state in initial-exec TLS, and writes events into the ring shared with the
+ * supervisor (include/mmsim/ring.h). Declarations are grouped by the file
+ * that defines them.
+ */
+#ifndef MMSIM_PRE_INTERNAL_H
+#define MMSIM_PRE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmsim/event.h"
+#include "mmsim/ring.h"
+
+#define PRE_TLS __thread __attribute__((tls_model("initial-exec")))
+#define PRE_HIDDEN __attribute__((visibility("hidden")))
+
+/* Per-thread state. Zero-initialised: a new thread needs no set-up. */
+struct pre_thread {
+    uint32_t tid;       /* cached gettid(); 0 until first needed */
+    uint32_t gen;       /* process generation the tid belongs to */
+    uint32_t guard;     /* >0: inside the shim; allocator calls pass through */
+    uint32_t in_alloc;  /* >0: inside a real allocator call */
+    uint32_t fp_depth;  /* >0: inside a fast-path call holding the mm lock */
+    uint32_t ncalls;    /* allocator calls, for lazy fast-path activation */
+};
+
+PRE_HIDDEN extern PRE_TLS struct pre_thread pre_self;
+
+/* ---- preload/pre_init.c ---- */
+PRE_HIDDEN extern struct tr_ring_hdr *pre_ring; /* NULL: not recording */
+PRE_HIDDEN extern uint32_t pre_pid;             /* this process's tgid */
+PRE_HIDDEN extern _Atomic uint32_t pre_gen;     /* bumped in fork children */
+PRE_HIDDEN void pre_init(void);
+PRE_HIDDEN uint32_t pre_tid(void);
+PRE_HIDDEN uint64_t pre_now_ns(void);
+PRE_HIDDEN void pre_emit(struct tr_event *ev, uint32_t mmseq);
+PRE_HIDDEN void pre_count_lost(uint32_t reason);
+PRE_HIDDEN void pre_put_stack(const struct tr_ring_stack *rec);
+
+/* ---- preload/pre_arena.c ---- */
+PRE_HIDDEN void *pre_arena_alloc(size_t size);
+PRE_HIDDEN void *pre_arena_map(void *addr, size_t len, int prot, int flags);
+PRE_HIDDEN void pre_arena_rename(void *addr, size_t len, int prot);
+
+/* ---- preload/pre_stack.c ---- */
+PRE_HIDDEN uint32_t pre_stack_id(void *caller);
+PRE_HIDDEN void pre_stack_fork_child(void);
+
+/* ---- preload/pre_fastpath.c ---- */
+PRE_HIDDEN void pre_fastpath_maybe_activate(void);
+PRE_HIDDEN void pre_fastpath_activate(void);
+PRE_HIDDEN int pre_fastpath_active(void);
+
+#endif /* MMSIM_PRE_INTERNAL_H */

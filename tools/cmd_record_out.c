@@ -1,0 +1,170 @@
+/*
+ * cmd_record_out.c - where `mmsim record` writes: the trace file.
+ *
+ * Builds the trace header from the recording machine's facts (uname, page
+ * size, THP settings, every readable /proc/sys/vm knob, /proc/meminfo,
+ * /proc/zoneinfo, the command line, the clocks) and is the supervisor's sink:
+ * each event's string is interned, then the event appended.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_config.h"
+#include "mmsim/trace.h"
+#include "sup.h"
+
+struct rec_out {
+    struct tr_writer *w;
+    struct sup_sink sink;
+    char *texts[5]; /* thp enabled, defrag, sysctl, meminfo, zoneinfo */
+    char *cmdline;
+};
+
+static char *rec_read(const char *path)
+{
+    struct cli_err err;
+    char *text = NULL;
+    size_t len;
+    if (cli_read_file("record", path, &text, &len, &err) != 0)
+        return NULL;
+    return text;
+}
+
+/* "name=value\n" for each readable file of /proc/sys/vm, sorted by name. */
+static char *rec_sysctl_vm(void)
+{
+    struct dirent **names;
+    int n = scandir("/proc/sys/vm", &names, NULL, alphasort);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "/proc/sys/vm/%s", names[i]->d_name);
+        char *v = names[i]->d_name[0] != '.' && out ? rec_read(path) : NULL;
+        if (v) {
+            v[strcspn(v, "\n")] = 0;
+            fprintf(out, "%s=%s\n", names[i]->d_name, v);
+        }
+        free(v);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+    if (out)
+        fclose(out);
+    return buf;
+}
+
+static uint64_t rec_clock(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t rec_cmdline(char **argv, char **out)
+{
+    size_t len = 0;
+    for (char **a = argv; *a; a++)
+        len += strlen(*a) + 1;
+    *out = malloc(len ? len : 1);
+    size_t at = 0;
+    for (char **a = argv; *out && *a; a++) {
+        memcpy(*out + at, *a, strlen(*a) + 1);
+        at += strlen(*a) + 1;
+    }
+    return *out ? len : 0;
+}
+
+static int rec_out_event(void *ctx, struct tr_event *ev, const char *str)
+{
+    struct rec_out *o = ctx;
+    if (str) {
+        size_t len = strlen(str);
+        int rc = tr_writer_string(o->w, str, len < TR_STRING_MAX ? len
+                                                                 : TR_STRING_MAX,
+                                  &ev->str);
+        if (rc < 0)
+            return rc;
+    }
+    return tr_writer_event(o->w, ev);
+}
+
+static void rec_out_free(struct rec_out *o)
+{
+    for (size_t i = 0; i < 5; i++)
+        free(o->texts[i]);
+    free(o->cmdline);
+    free(o);
+}
+
+/**
+ * cmd_record_out_open() - create the trace file @path for a recording of
+ * @argv and return the sink that writes it.
+ * @path: the trace file (must not exist).
+ * @argv: the recorded command.
+ * @err: set to the writer's error (a negative MM_E* code) on failure.
+ *
+ * Return: the sink (ctx is the output), or NULL with @err set.
+ */
+struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
+{
+    struct rec_out *o = calloc(1, sizeof(*o));
+    struct utsname u;
+    if (!o) {
+        *err = MM_ENOMEM;
+        return NULL;
+    }
+    uname(&u);
+    o->texts[0] = rec_read("/sys/kernel/mm/transparent_hugepage/enabled");
+    o->texts[1] = rec_read("/sys/kernel/mm/transparent_hugepage/defrag");
+    o->texts[2] = rec_sysctl_vm();
+    o->texts[3] = rec_read("/proc/meminfo");
+    o->texts[4] = rec_read("/proc/zoneinfo");
+    struct tr_header h = {
+        .tool = "mmsim " MMSIM_VERSION, .kernel_release = u.release,
+        .hostname = u.nodename, .page_size = (uint32_t)sysconf(_SC_PAGESIZE),
+        .thp_enabled = o->texts[0], .thp_defrag = o->texts[1],
+        .sysctl_vm = o->texts[2], .meminfo = o->texts[3],
+        .zoneinfo = o->texts[4],
+        .start_realtime_ns = rec_clock(CLOCK_REALTIME),
+        .start_monotonic_ns = rec_clock(CLOCK_MONOTONIC),
+    };
+    h.cmdline_len = rec_cmdline(argv, &o->cmdline);
+    h.cmdline = o->cmdline;
+    *err = tr_writer_open(&o->w, path, &h, NULL);
+    if (*err) {
+        rec_out_free(o);
+        return NULL;
+    }
+    o->sink = (struct sup_sink){o, rec_out_event};
+    return &o->sink;
+}
+
+/**
+ * cmd_record_out_close() - finish the trace (end chunk) and free the sink.
+ * @sink: from cmd_record_out_open(), or NULL.
+ * @events: set to the number of events written, if not NULL.
+ *
+ * Return: 0 or the first error the writer met (negative MM_E* code).
+ */
+int cmd_record_out_close(struct sup_sink *sink, uint64_t *events)
+{
+    if (!sink)
+        return 0;
+    struct rec_out *o = sink->ctx;
+    struct tr_writer_stats st;
+    tr_writer_get_stats(o->w, &st);
+    if (events)
+        *events = st.events;
+    int rc = tr_writer_close(o->w);
+    rec_out_free(o);
+    return rc;
+}

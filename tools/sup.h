@@ -1,0 +1,248 @@
+/*
+ * tools/sup.h - the supervisor of `mmsim record`: declarations shared by the
+ * tools/sup_*.c files.
+ *
+ * The supervisor runs a program under a seccomp filter that sends every
+ * kernel-level memory request to it through ptrace (SECCOMP_RET_TRACE), follows
+ * every fork, vfork, clone and exec of the traced tree, and turns what it sees
+ * into struct tr_event records handed to a sink. An optional verifier rebuilds
+ * each address space from those events and compares it with /proc/PID/maps
+ * when the address space goes away.
+ *
+ * Files: sup_filter.c (the BPF program), sup_spawn.c (fork, seize, exec),
+ * sup_loop.c (the waitpid loop and its stops), sup_task.c (task and address
+ * space bookkeeping), sup_mm.c (one traced memory syscall per address space
+ * at a time), sup_sys.c (syscall -> event), sup_maps.c (/proc/PID/maps
+ * snapshots), sup_vmaset.c (a VMA tracker), sup_verify.c (--verify),
+ * sup_perf.c (page-fault sampling and residency reconciliation).
+ */
+#ifndef MMSIM_TOOLS_SUP_H
+#define MMSIM_TOOLS_SUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "mmsim/event.h"
+
+/*
+ * Where events go. event() gets each event once, in the order of its
+ * address space; str is the text of ev->str (a path or a VMA name) or NULL,
+ * and the sink sets ev->str to its own id for it. Return 0 or -errno; an
+ * error stops the recording.
+ */
+struct sup_sink {
+    void *ctx;
+    int (*event)(void *ctx, struct tr_event *ev, const char *str);
+};
+
+/* ---- sup_filter.c ---- */
+
+/* An instruction-pointer range the filter lets memory syscalls through from
+ * (the in-process fast path's stub); lo == hi means none. */
+struct sup_ip_range {
+    uint64_t lo, hi;
+};
+
+int sup_filter_install(const struct sup_ip_range *fast);
+int sup_filter_is_traced(long nr);
+
+/* ---- sup_spawn.c ---- */
+
+struct sup_child {
+    pid_t pid;
+    int err_fd; /* read end: the child's errno if its exec failed */
+};
+
+int sup_spawn(char *const argv[], const struct sup_ip_range *fast,
+              struct sup_child *child);
+int sup_spawn_exec_errno(const struct sup_child *child);
+
+/* ---- sup_task.c ---- */
+
+struct sup_task;
+
+/* One address space (a struct mm_struct of the traced tree). */
+struct sup_mm {
+    uint32_t pid;             /* tgid of the process that owns it */
+    int refs;                 /* tasks using it */
+    struct sup_task *owner;   /* task past its seccomp stop, or NULL */
+    struct sup_task *parked;  /* tasks waiting at their seccomp stop */
+    int lost_inflight;        /* a syscall's result was lost at exit */
+    int verified;
+    int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
+    struct sup_task *verify_task; /* at its exit stop, waiting for owner */
+};
+
+/* One traced thread. */
+struct sup_task {
+    pid_t tid, tgid;
+    struct sup_mm *mm;        /* NULL before the first exec */
+    struct sup_task *hnext;   /* hash chain */
+    struct sup_task *park_next;
+    int seen_stop;            /* its first (attach) stop has been reported */
+    int known;                /* its creation event has been processed */
+    int in_syscall;           /* past its seccomp stop, before the exit stop */
+    int exiting;              /* reached PTRACE_EVENT_EXIT */
+    uint64_t nr, args[6];     /* the syscall at its seccomp stop */
+    uint64_t clone_flags;
+    int perf_fd;
+    void *perf_ring;
+    uint64_t perf_seen;       /* samples and lost samples accounted */
+};
+
+struct sup_tasks {
+    struct sup_task *bucket[1024];
+    int nr;
+};
+
+struct sup_task *sup_task_find(struct sup_tasks *ts, pid_t tid);
+struct sup_task *sup_task_add(struct sup_tasks *ts, pid_t tid);
+void sup_task_del(struct sup_tasks *ts, struct sup_task *t);
+void sup_task_rename(struct sup_tasks *ts, struct sup_task *t, pid_t tid);
+struct sup_mm *sup_mm_new(uint32_t pid);
+void sup_mm_attach(struct sup_task *t, struct sup_mm *mm);
+void sup_mm_detach(struct sup_task *t);
+int sup_mm_only_tgid(struct sup_tasks *ts, const struct sup_mm *mm,
+                     pid_t tgid, const struct sup_task *except);
+
+/* ---- sup_mm.c ---- */
+
+int sup_mm_acquire(struct sup_task *t);
+struct sup_task *sup_mm_release(struct sup_task *t);
+struct sup_task *sup_mm_forget(struct sup_task *t);
+
+/* ---- sup_maps.c ---- */
+
+/* One line of /proc/PID/maps. */
+struct sup_maps_line {
+    uint64_t start, end, off, dev, ino;
+    uint32_t prot;   /* PROT_READ | PROT_WRITE | PROT_EXEC */
+    int shared;      /* 's' */
+    char name[4096]; /* path or [special] name, "" for none */
+};
+
+int sup_maps_parse_line(const char *line, struct sup_maps_line *out);
+int sup_maps_read(pid_t tid, int (*fn)(void *, const struct sup_maps_line *),
+                  void *arg);
+int sup_stat_brk_stack(pid_t tid, uint64_t *start_brk, uint64_t *start_stack);
+struct sup_run;
+int sup_maps_emit_exec(struct sup_run *r, struct sup_task *t);
+uint64_t sup_now_ns(void);
+
+/* ---- sup_vmaset.c ---- */
+
+enum sup_vma_kind {
+    SUP_VMA_ANON,    /* named [heap] / [stack] by the kernel's rules */
+    SUP_VMA_FILE,    /* name is a path; dev/ino known */
+    SUP_VMA_SPECIAL, /* a kernel-named area ([vdso], [vvar], ...) */
+    SUP_VMA_SHMEM,   /* name known, dev/ino not (shared anonymous) */
+};
+
+struct sup_vma {
+    uint64_t start, end, off, dev, ino;
+    uint32_t prot;
+    uint8_t shared, kind, dontfork, pad;
+    char *name; /* owned; NULL for SUP_VMA_ANON */
+};
+
+/* The VMAs of one address space, sorted by start, never overlapping. */
+struct sup_vmaset {
+    struct sup_vma *v;
+    size_t nr, cap;
+    uint64_t start_brk, brk, start_stack;
+    int refs;
+    int uncertain;  /* an event the tracker cannot model was seen */
+};
+
+struct sup_vmaset *sup_vmaset_new(void);
+void sup_vmaset_put(struct sup_vmaset *s);
+struct sup_vmaset *sup_vmaset_fork(const struct sup_vmaset *s);
+int sup_vmaset_unmap(struct sup_vmaset *s, uint64_t start, uint64_t end);
+int sup_vmaset_map(struct sup_vmaset *s, const struct sup_vma *vma);
+const struct sup_vma *sup_vmaset_find(const struct sup_vmaset *s,
+                                      uint64_t addr);
+int sup_vmaset_protect(struct sup_vmaset *s, uint64_t start, uint64_t end,
+                       uint32_t prot, int prefix_only);
+int sup_vmaset_set_dontfork(struct sup_vmaset *s, uint64_t start,
+                            uint64_t end, int on);
+int sup_vmaset_mremap(struct sup_vmaset *s, const uint64_t a[5], uint64_t ret);
+int sup_vmaset_brk(struct sup_vmaset *s, uint64_t newbrk);
+int sup_vmaset_apply(struct sup_vmaset *s, const struct tr_event *ev,
+                     const char *str);
+
+/* ---- sup_vmacmp.c ---- */
+
+/* One normalised row: what /proc/PID/maps shows, after merging. */
+struct sup_row {
+    uint64_t start, end, off, dev, ino;
+    uint32_t prot;
+    int shared;
+    int wild_id;     /* dev/ino unknown to the tracker */
+    char name[4096];
+};
+
+struct sup_rows {
+    struct sup_row *r;
+    size_t nr, cap;
+};
+
+int sup_rows_from_set(const struct sup_vmaset *s, struct sup_rows *out);
+int sup_rows_from_maps(pid_t tid, struct sup_rows *out);
+void sup_rows_free(struct sup_rows *rows);
+int sup_rows_compare(const struct sup_rows *want, const struct sup_rows *got,
+                     FILE *diff);
+
+/* ---- sup_verify.c ---- */
+
+struct sup_verify;
+
+struct sup_verify *sup_verify_new(void);
+void sup_verify_free(struct sup_verify *v);
+void sup_verify_event(void *v, struct tr_event *ev, const char *str);
+int sup_verify_check(struct sup_verify *v, pid_t pid, pid_t tid,
+                     const char *why_not);
+int sup_verify_report(struct sup_verify *v, FILE *out);
+
+/* ---- sup_loop.c ---- */
+
+struct sup_perf;
+
+/* One recording: the traced tree and where its events go. */
+struct sup_run {
+    struct sup_tasks tasks;
+    struct sup_sink *sink;
+    struct sup_verify *verify;  /* NULL without --verify */
+    struct sup_perf *perf;      /* NULL without fault sampling */
+    struct sup_child child;
+    int status;                 /* wait status of the program */
+    int have_status;
+    int error;                  /* first sink error (negative errno) */
+    uint64_t nr_stops, nr_events;
+    uint64_t by_type[128];      /* events emitted, by type */
+};
+
+int sup_run_loop(struct sup_run *r);
+void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str);
+void sup_event_init(struct tr_event *ev, uint32_t type,
+                    const struct sup_task *t);
+
+/* ---- sup_sys.c ---- */
+
+void sup_sys_exit(struct sup_run *r, struct sup_task *t, int64_t ret);
+void sup_proc_attrs(struct sup_run *r, struct sup_task *t);
+
+/* ---- sup_perf.c ---- */
+
+struct sup_perf *sup_perf_new(int exclude_kernel);
+void sup_perf_free(struct sup_perf *p);
+int sup_perf_open(struct sup_perf *p, struct sup_task *t);
+void sup_perf_close(struct sup_perf *p, struct sup_task *t);
+void sup_perf_drain(struct sup_run *r, struct sup_task *t);
+void sup_perf_drain_all(struct sup_run *r);
+void sup_perf_account(struct sup_run *r, struct sup_task *t);
+void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
+                        uint64_t start, uint64_t end);
+
+#endif /* MMSIM_TOOLS_SUP_H */
