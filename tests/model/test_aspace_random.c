@@ -6,7 +6,9 @@
  * sums over VMAs, Committed_AS equal to the VM_ACCOUNT pages plus the
  * shared objects' charges, RSS counters equal to the mapped pages by kind,
  * page-table pages covering every entry; at the end every anonymous frame
- * is back in the buddy allocator.
+ * is back in the buddy allocator. Run on 6.18 GUESS, on 6.1 NEVER with a
+ * small CommitLimit and vm.max_map_count (refusals must leave all of this
+ * intact), and on a machine without the zero page.
  */
 #include "aspace_util.h"
 
@@ -149,10 +151,29 @@ static void step(struct mm_sim *sim, uint32_t pid)
     }
 }
 
-static void test_random_consistency(void **state)
+struct config {
+    unsigned kernel;
+    int overcommit, max_map_count;
+    uint64_t overcommit_kbytes; /* 0: ratio 50 */
+    bool no_zero_page;
+};
+
+static uint64_t refusals;
+
+static void run(const struct config *cfg, struct mm_fault_counters *c)
 {
-    (void)state;
-    struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 18), MM_THP_MADVISE);
+    struct mm_machine m;
+    int err;
+    machine_16g(&m, cfg->kernel, MM_THP_MADVISE);
+    m.no_zero_page = cfg->no_zero_page;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    sim->vm.overcommit_memory = cfg->overcommit;
+    sim->vm.max_map_count = cfg->max_map_count;
+    if (cfg->overcommit_kbytes) {
+        sim->vm.overcommit_kbytes = cfg->overcommit_kbytes;
+        sim->vm.overcommit_ratio = 0;
+    }
     uint64_t before = 0;
     for (int t = 0; t < MM_NR_ZONES; t++)
         before += mm__zone_free_pages(&sim->nodes[0].zones[t]);
@@ -171,15 +192,8 @@ static void test_random_consistency(void **state)
             step(sim, pid);
         check_all(sim);
     }
-    struct mm_fault_counters c;
-    mm_fault_counters(sim, &c);
-    print_message("pgfault %llu pgmajfault %llu pgreuse %llu thp %llu\n",
-                  (unsigned long long)c.pgfault,
-                  (unsigned long long)c.pgmajfault,
-                  (unsigned long long)c.pgreuse,
-                  (unsigned long long)c.thp_fault_alloc);
-    /* the stream reached every kind of fault */
-    assert_true(c.pgmajfault > 0 && c.pgreuse > 0 && c.thp_fault_alloc > 0);
+    mm_fault_counters(sim, c);
+    refusals = sim->commit_log.failures;
     uint32_t pids[NPROC];
     size_t n = mm_task_pids(sim, pids, NPROC);
     for (size_t i = 0; i < n; i++)
@@ -193,6 +207,32 @@ static void test_random_consistency(void **state)
         after += mm__zone_free_pages(&sim->nodes[0].zones[t]);
     assert_int_equal(after + pc.file, before); /* only page cache remains */
     mm_sim_free(sim);
+}
+
+static void test_random_consistency(void **state)
+{
+    (void)state;
+    static const struct config cfgs[] = {
+        {MM_KERNEL(6, 18), 0, 65530, 0, false},
+        /* NEVER with 4000 pages to share, tight map count */
+        {MM_KERNEL(6, 1), 2, 40, 4 * (2048 + 4000), false},
+        {MM_KERNEL(6, 18), 1, 65530, 0, true}, /* no zero page */
+    };
+    for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+        struct mm_fault_counters c;
+        run(&cfgs[i], &c);
+        print_message("config %zu: pgfault %llu pgmajfault %llu pgreuse %llu "
+                      "thp %llu refusals %llu\n", i,
+                      (unsigned long long)c.pgfault,
+                      (unsigned long long)c.pgmajfault,
+                      (unsigned long long)c.pgreuse,
+                      (unsigned long long)c.thp_fault_alloc,
+                      (unsigned long long)refusals);
+        /* the stream reached every kind of fault */
+        assert_true(c.pgmajfault > 0 && c.pgreuse > 0 &&
+                    c.thp_fault_alloc > 0);
+        assert_true(cfgs[i].overcommit != 2 || refusals > 0);
+    }
 }
 
 int main(void)
