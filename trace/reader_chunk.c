@@ -168,7 +168,7 @@ static int decode_record(struct pass *ps, uint64_t tag, struct tr__cur *c)
 {
     int is_end = ps->in->hdr->kind == TR__CHUNK_END;
 
-    if (is_end && tag != TR__REC_END && tag <= TR__REC_END)
+    if (is_end && tag >= TR__REC_EVENT && tag < TR__REC_END)
         return bad(ps, "definition or event in the end chunk: tag", tag);
     switch (tag) {
     case TR__REC_EVENT: return decode_event(ps, c);

@@ -144,7 +144,7 @@ static void test_random_cuts(void **state)
     uint64_t seed = 1;
 
     (void)state;
-    uint8_t *data = sample_file("large.trace", 20000, 1000, &len);
+    uint8_t *data = sample_file("large.trace", 10000, 500, &len);
     map_chunks(data, len, &m);
     assert_int_equal(collect_bytes(data, len, &all, NULL), 0);
     for (int i = 0; i < 300; i++)
@@ -199,9 +199,9 @@ static void test_flipped_bytes(void **state)
     uint64_t seed = 99;
 
     (void)state;
-    uint8_t *data = sample_file("flip.trace", 20000, 1000, &len);
+    uint8_t *data = sample_file("flip.trace", 10000, 500, &len);
     map_chunks(data, len, &m);
-    for (int i = 0; i < 400; i++)
+    for (int i = 0; i < 300; i++)
         check_flips(data, len, &m, &seed);
     free(data);
 }
