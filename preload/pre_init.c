@@ -16,7 +16,7 @@
  *
  * Lost events: when an event cannot be put (ring full), the count is kept
  * per reason and reported as a TR_EV_LOST event, in order, just before the
- * next event this process manages to put.
+ * next event this process manages to put, or at exit (destructor).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -184,17 +184,38 @@ void pre_emit(struct tr_event *ev, uint32_t mmseq)
         pre_count_lost(TR_LOST_RING_FULL);
 }
 
+/*
+ * At exit, report losses that no later event carried (the process may
+ * have lost its last events and then emitted nothing more).
+ */
+__attribute__((destructor)) static void pre_destructor(void)
+{
+    struct tr_event like = {0};
+
+    if (pre_ring == NULL || !atomic_load(&any_lost))
+        return;
+    like.pid = pre_pid;
+    like.tid = pre_tid();
+    like.t_ns = pre_now_ns();
+    flush_lost(&like);
+}
+
 /**
  * pre_put_stack() - put one stack-definition record into the ring.
  * @rec: the record (pid filled in here).
+ *
+ * Return: 0, or -1 if it was lost (counted).
  */
-void pre_put_stack(const struct tr_ring_stack *rec)
+int pre_put_stack(const struct tr_ring_stack *rec)
 {
     struct tr_ring_stack r = *rec;
 
     if (pre_ring == NULL)
-        return;
+        return -1;
     r.pid = pre_pid;
-    if (put_raw(TR_SLOT_STACK, 0, &r, sizeof(r)) != 0)
+    if (put_raw(TR_SLOT_STACK, 0, &r, sizeof(r)) != 0) {
         pre_count_lost(TR_LOST_RING_FULL);
+        return -1;
+    }
+    return 0;
 }

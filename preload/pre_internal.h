@@ -40,7 +40,7 @@ PRE_HIDDEN uint32_t pre_tid(void);
 PRE_HIDDEN uint64_t pre_now_ns(void);
 PRE_HIDDEN void pre_emit(struct tr_event *ev, uint32_t mmseq);
 PRE_HIDDEN void pre_count_lost(uint32_t reason);
-PRE_HIDDEN void pre_put_stack(const struct tr_ring_stack *rec);
+PRE_HIDDEN int pre_put_stack(const struct tr_ring_stack *rec);
 
 /* ---- preload/pre_arena.c ---- */
 PRE_HIDDEN void *pre_arena_alloc(size_t size);

@@ -20,6 +20,9 @@
  *   3. if the table is full, a fresh id is defined for every such capture.
  * Two different stacks with the same 64-bit hash share an id (probability
  * negligible; accepted to keep the per-thread cache to one compare).
+ * If a definition cannot be put (ring full), its id is never used: the event
+ * gets stack 0 (unknown; the loss is reported as TR_EV_LOST), the table
+ * entry stays unpublished and later captures define the stack afresh.
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id
  * space; the parent's table pages stay unused in the child.
@@ -64,9 +67,11 @@ static uint64_t hash_ips(void *const *ips, int n)
     return h | 1; /* never 0, the empty marker */
 }
 
-static void define(uint32_t id, void *const *ips, int n)
+/* Put the definition of @id; returns 0 if every record went in. */
+static int define(uint32_t id, void *const *ips, int n)
 {
     struct tr_ring_stack rec = {.id = id, .depth = (uint16_t)n};
+    int err = 0;
 
     for (int first = 0; first < n || first == 0; first += TR_RING_STACK_IPS) {
         int k = n - first < TR_RING_STACK_IPS ? n - first : TR_RING_STACK_IPS;
@@ -75,18 +80,18 @@ static void define(uint32_t id, void *const *ips, int n)
         rec.n = (uint16_t)k;
         for (int i = 0; i < TR_RING_STACK_IPS; i++)
             rec.ip[i] = i < k ? (uint64_t)(uintptr_t)ips[first + i] : 0;
-        pre_put_stack(&rec);
+        err |= pre_put_stack(&rec);
         if (n == 0)
             break;
     }
+    return err;
 }
 
 static uint32_t define_new(void *const *ips, int n)
 {
     uint32_t id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;
 
-    define(id, ips, n);
-    return id;
+    return define(id, ips, n) == 0 ? id : 0;
 }
 
 static struct table_ent *get_table(void)
@@ -119,7 +124,8 @@ static uint32_t intern(uint64_t hash, void *const *ips, int n)
         if (h == 0 && atomic_compare_exchange_strong(&e->hash, &h, hash)) {
             uint32_t id = define_new(ips, n);
 
-            atomic_store_explicit(&e->id, id, memory_order_release);
+            if (id != 0)
+                atomic_store_explicit(&e->id, id, memory_order_release);
             return id;
         }
         if (h == hash) {
@@ -135,8 +141,8 @@ static uint32_t intern(uint64_t hash, void *const *ips, int n)
  * pre_stack_id() - the interned id of the current call stack.
  * @caller: the return address of the interposer (first frame kept).
  *
- * Return: the stack id (>= 1) for this process; its definition is in the
- * ring before this returns.
+ * Return: the stack id (>= 1) for this process, whose definition is in the
+ * ring before this returns; 0 if the definition could not be put.
  */
 uint32_t pre_stack_id(void *caller)
 {
@@ -146,6 +152,7 @@ uint32_t pre_stack_id(void *caller)
     uint32_t gen = atomic_load_explicit(&pre_gen, memory_order_relaxed);
     uint64_t hash;
     struct tcache_ent *c;
+    uint32_t id;
 
     while (skip < n && skip < SKIP_MAX && ips[skip] != caller)
         skip++;
@@ -158,10 +165,13 @@ uint32_t pre_stack_id(void *caller)
     c = &tcache[hash & (TCACHE_SIZE - 1)];
     if (c->hash == hash && c->gen == gen)
         return c->id;
-    c->id = intern(hash, ips + skip, n);
-    c->hash = hash;
-    c->gen = gen;
-    return c->id;
+    id = intern(hash, ips + skip, n);
+    if (id != 0) { /* 0: definition lost, do not cache */
+        c->id = id;
+        c->hash = hash;
+        c->gen = gen;
+    }
+    return id;
 }
 
 /**

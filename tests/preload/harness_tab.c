@@ -94,7 +94,9 @@ static void alloc_event(struct hx_state *st, const struct tr_event *ev)
         st->nfrees++;
     else
         st->nallocs++;
-    if (ev->stack == 0 || e->key == 0 || e->got != e->depth)
+    if (ev->stack == 0)
+        st->no_stack++;
+    else if (e->key == 0 || e->got != e->depth)
         st->undefined_stacks++;
     if (ev->type == TR_EV_MALLOC && ev->a[0] == st->want_size &&
         ev->ret != 0 && st->nwant < 4096) {
@@ -148,8 +150,10 @@ void hx_event(struct hx_state *st, const struct tr_event *ev, uint32_t mmseq)
     pid_index(st, ev->pid);
     if (ev->flags & TR_F_IN_ALLOC)
         st->in_alloc = 1;
-    if (ev->type == TR_EV_LOST)
+    if (ev->type == TR_EV_LOST) {
         st->lost_events++;
+        st->lost_reported += ev->a[0];
+    }
     else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE)
         alloc_event(st, ev);
     else if (ev->flags & TR_F_FAST_PATH)

@@ -30,7 +30,8 @@ struct hx_state {
     uint64_t want_ptrs[4096][2]; /* pid, ptr of such mallocs */
     int nwant, want_freed;
     uint64_t nevents, nallocs, nfrees, nfast, nstackrecs, nstacks;
-    int lost_events, undefined_stacks, mmseq_dup, bad_kind, abandoned;
+    uint64_t lost_reported;
+    int lost_events, undefined_stacks, no_stack, mmseq_dup, bad_kind, abandoned;
     int fp_mmap_ok, fp_munmap_ok, fp_file_no_ino, in_alloc;
 };
 

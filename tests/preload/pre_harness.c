@@ -23,7 +23,9 @@
  *     (drain without looking at the records: for benchmarks; only the
  *     program's exit status and the loss counter are then checked), --dump
  *     (print every event on stderr), --ring-slots N (ring size, default
- *     2^18).
+ *     2^18), --stall-ms N (the consumer starts draining N ms late),
+ *     --expect-lost (events were lost and reported as TR_EV_LOST: with a
+ *     small ring and a stall, the ring's overflow policy end to end).
  *
  * Usage: pre_harness --shim PATH [options] -- program [args...]
  * Prints one summary line; exits 0 if every check passed, 1 otherwise.
@@ -42,7 +44,8 @@ struct opts {
     const char *shim;
     long expect_malloc;
     int expect_fastpath, expect_no_fastpath, expect_in_alloc, expect_pids, compare, dump;
-    long max_stacks, ring_slots;
+    long max_stacks, ring_slots, stall_ms;
+    int expect_lost;
     const char *expect_frame;
     char **argv;
 };
@@ -116,9 +119,12 @@ static int drain(void)
     }
 }
 
+static long stall_ms;
+
 static void *drainer(void *arg)
 {
     (void)arg;
+    usleep((useconds_t)stall_ms * 1000);
     while (!atomic_load(&child_done)) {
         drain();
         usleep(200);
@@ -168,6 +174,10 @@ static int parse(int argc, char **argv, struct opts *o)
             o->shim = v, i++;
         else if (!strcmp(a, "--expect-malloc") && v)
             o->expect_malloc = atol(v), i++;
+        else if (!strcmp(a, "--stall-ms") && v)
+            o->stall_ms = atol(v), i++;
+        else if (!strcmp(a, "--expect-lost"))
+            o->expect_lost = 1;
         else if (!strcmp(a, "--ring-slots") && v)
             o->ring_slots = atol(v), i++;
         else if (!strcmp(a, "--max-stacks") && v)
@@ -208,9 +218,19 @@ static int check(const struct opts *o, int status, int plain_status,
 {
     int bad = 0;
 
-    if (atomic_load(&ring->lost_total) != 0 || st.lost_events != 0)
+    if (o->expect_lost) {
+        /* Reported losses: some, and no more than the ring counted (a
+         * TR_EV_LOST that itself found the ring full is counted there). */
+        if (st.lost_reported == 0 ||
+            st.lost_reported > atomic_load(&ring->lost_total))
+            bad |= fail("--expect-lost: losses not reported as TR_EV_LOST");
+    } else if (atomic_load(&ring->lost_total) != 0 || st.lost_events != 0) {
         bad |= fail("events lost");
+    }
     bad |= st.undefined_stacks ? fail("undefined stack ids") : 0;
+    /* Stack 0 (definition lost) only when losses are expected. */
+    if (st.no_stack && !o->expect_lost)
+        bad |= fail("allocator events without a stack");
     bad |= st.mmseq_dup ? fail("mmseq zero or repeated") : 0;
     bad |= st.bad_kind ? fail("unknown slot kind") : 0;
     bad |= st.abandoned ? fail("abandoned slots") : 0;
@@ -263,6 +283,7 @@ int main(int argc, char **argv)
     snprintf(envpre, sizeof(envpre), "LD_PRELOAD=%s", o.shim);
     hx_init(&st);
     dump = o.dump;
+    stall_ms = o.stall_ms;
     st.want_size = (uint64_t)o.expect_malloc;
     if (o.expect_frame && !hx_find_symbol(o.argv[0], o.expect_frame,
                                           &st.frame_lo, &st.frame_hi))
