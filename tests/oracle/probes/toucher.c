@@ -1,12 +1,13 @@
 /*
  * toucher - grow anonymous memory a chunk at a time, touching every page.
  *
- * Usage: toucher NAME OOM_SCORE_ADJ TARGET_MIB [STEP_MIB]
+ * Usage: toucher NAME OOM_SCORE_ADJ TARGET_MIB [STEP_MIB [HOLD_S]]
  *
  * Writes OOM_SCORE_ADJ to /proc/self/oom_score_adj, then maps and writes one
  * byte in every page of STEP_MIB (default 4) private anonymous chunks until
  * TARGET_MIB are touched, yielding the CPU after each chunk so that two
- * touchers started together grow side by side. Prints
+ * touchers started together grow side by side; then keeps the memory for
+ * HOLD_S seconds (default 0) before exiting. Prints
  *   "toucher NAME pid=P adj=A start"
  *   "toucher NAME pid=P touched_mib=M"  after every chunk
  *   "toucher NAME pid=P done touched_mib=M"
@@ -56,8 +57,8 @@ int main(int argc, char **argv)
 	size_t off;
 	char *p;
 
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: toucher NAME OOM_SCORE_ADJ TARGET_MIB [STEP_MIB]\n");
+	if (argc < 4 || argc > 6) {
+		fprintf(stderr, "usage: toucher NAME OOM_SCORE_ADJ TARGET_MIB [STEP_MIB [HOLD_S]]\n");
 		return 2;
 	}
 	set_adj(argv[2]);
@@ -78,5 +79,7 @@ int main(int argc, char **argv)
 		sched_yield();
 	}
 	say(argv[1], "done touched_mib=%ld", done);
+	if (argc > 5)
+		sleep((unsigned)strtoul(argv[5], NULL, 10));
 	return 0;
 }
