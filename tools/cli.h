@@ -20,6 +20,9 @@ struct cli_verb {
 const struct cli_verb *cli_find_verb(const char *name);
 void cli_print_usage(FILE *out);
 
+/* tools/cmd_compare.c */
+int cmd_compare(int argc, char **argv);
+
 /* tools/cmd_dump.c */
 int cmd_dump(int argc, char **argv);
 
@@ -31,6 +34,12 @@ int cmd_proc(int argc, char **argv);
 
 /* tools/cmd_sysctl.c */
 int cmd_sysctl(int argc, char **argv);
+/* tools/cmd_report.c */
+int cmd_report(int argc, char **argv);
+
+/* tools/cmd_run.c */
+int cmd_run(int argc, char **argv);
+
 /* tools/cmd_record.c */
 int cmd_record(int argc, char **argv);
 
