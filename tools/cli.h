@@ -32,6 +32,11 @@ int cmd_help(int argc, char **argv);
 /* tools/cmd_proc.c */
 int cmd_proc(int argc, char **argv);
 
+/* tools/cmd_proc_trace.c */
+struct cli_config;
+int cmd_proc_trace(const struct cli_config *cfg, const char *trace,
+                   const char *at, const char *path);
+
 /* tools/cmd_sysctl.c */
 int cmd_sysctl(int argc, char **argv);
 /* tools/cmd_report.c */

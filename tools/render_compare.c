@@ -12,7 +12,7 @@
 #include "mmsim/trace.h"
 #include "report.h"
 
-#define COLW 34
+#define COLW 40
 
 static void human(uint64_t kb, char *buf, size_t len)
 {

@@ -165,6 +165,9 @@ static int on_event(void *arg, const struct tr_event *ev)
     }
     if (!rp->t0)
         rp->t0 = ev->t_ns;
+    if (rp->stop_exit_pid && ev->type == TR_EV_EXIT &&
+        ev->pid == rp->stop_exit_pid)
+        rp->stopped = true; /* stop just before: the process is still there */
     if (rp->stopped || should_stop(rp, ev)) {
         rp->stopped = true;
         return 0;
@@ -177,9 +180,6 @@ static int on_event(void *arg, const struct tr_event *ev)
         if (rc)
             return rc;
     }
-    if (rp->stop_exit_pid && ev->type == TR_EV_EXIT &&
-        ev->pid == rp->stop_exit_pid)
-        rp->stopped = true;
     return 0;
 }
 
