@@ -26,6 +26,7 @@ struct replay_task {
     bool failed;        /* the simulated kernel refused one of its requests */
     bool gone;          /* exited (its figures are taken) */
     uint64_t brk;       /* the break as the simulated kernel has it */
+    uint64_t t_exec;    /* time of its last exec: older faults are stale */
 };
 
 /* One simulated configuration: a simulator and its report. */

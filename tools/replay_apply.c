@@ -72,7 +72,14 @@ static int do_mremap(struct replay_col *c, const struct tr_event *ev)
  * is retried as a read (docs/replay.md). */
 static int do_fault(struct replay_col *c, const struct tr_event *ev)
 {
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
     bool known = ev->a[1] & TR_FAULT_KNOWN;
+    if (t && ev->t_ns < t->t_exec) {
+        /* sampled before the exec, drained after it: the old image's */
+        c->rep.replay.faults++;
+        c->rep.replay.faults_unplaced++;
+        return 0;
+    }
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
     c->rep.replay.faults++;
     int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
@@ -108,8 +115,10 @@ static int do_process(struct replay *rp, struct replay_col *c,
         rc = mm_exec(c->sim, ev->pid, &req);
         replay_proc_comm(rp, c, ev->pid, ev->str);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
-        if (t)
+        if (t) {
             t->brk = ev->a[0];
+            t->t_exec = ev->t_ns;
+        }
         break;
     }
     case TR_EV_EXIT:
