@@ -12,6 +12,9 @@
  * the sim is torn down or a hole is punched (reclaim of clean cache belongs
  * to the reclaim model); file sizes are unknown; a shared anonymous object
  * lives exactly as long as some VMA maps it (no SysV/memfd references).
+ * Objects the trace names on device 00:01 (snapshots, memfd) are shared by
+ * inode number and carry no charge; memfd's per-page charging
+ * (shmem_acct_blocks) is not modelled.
  */
 #include <stdlib.h>
 
@@ -90,6 +93,33 @@ struct mm_file *mm__shmem_new(struct mm_sim *sim)
         file->shmem = true;
         file->vmas = 1;
     }
+    return file;
+}
+
+/**
+ * mm__shmem_named() - the shmem object on 00:01 with inode @ino, referenced
+ * @sim: the simulator
+ * @ino: its inode number as the trace shows it
+ *
+ * For shared anonymous, memfd and SysV objects the trace names (VMA
+ * snapshots, memfd mappings): processes mapping the same inode share its
+ * pages. Such an object existed before the model saw it, so it carries no
+ * charge of its own (its charge is part of the machine's background).
+ * Return: the object or NULL (host out of memory).
+ */
+struct mm_file *mm__shmem_named(struct mm_sim *sim, uint64_t ino)
+{
+    uint64_t key = file_hash(MM_SHMEM_DEV, ino);
+    struct mm_file *file;
+    while ((file = file_at(sim, key)) && !(file->named && file->ino == ino))
+        key = key + 1 == UINT64_MAX ? 0 : key + 1;
+    if (!file) {
+        file = file_new(sim, MM_SHMEM_DEV, ino);
+        if (file)
+            file->shmem = file->named = true;
+    }
+    if (file)
+        file->vmas++;
     return file;
 }
 

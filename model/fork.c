@@ -235,6 +235,17 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     return 0;
 }
 
+static void set_layout(struct mm_task *task, const struct mm_exec_req *req)
+{
+    struct mm_mm *mm = task->mm;
+    mm->start_brk = req->start_brk;
+    mm->brk = req->brk ? req->brk : req->start_brk;
+    mm->start_stack = req->start_stack;
+    mm->start_code = req->start_code;
+    mm->end_code = req->end_code;
+    task->comm = req->path;
+}
+
 /**
  * mm_exec() - execve(2): a new, empty address space replaces the old one
  * @sim: the simulator
@@ -256,11 +267,25 @@ int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req)
         return MM_ENOMEM;
     mm__mmput(sim, task->mm);
     task->mm = mm;
-    mm->start_brk = mm->brk = req->start_brk;
-    mm->start_stack = req->start_stack;
-    mm->start_code = req->start_code;
-    mm->end_code = req->end_code;
-    task->comm = req->path;
+    set_layout(task, req);
+    return 0;
+}
+
+/**
+ * mm_set_layout() - the break, stack and text of an attached process
+ * @sim: the simulator
+ * @pid: tgid (from mm_task_new)
+ * @req: start_brk and the current brk, start_stack, start_code/end_code,
+ *       exec path (/proc/PID/stat fields 26-28, 47; brk from [heap])
+ *
+ * Return: 0 or MM_ESRCH.
+ */
+int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    if (!task || !task->mm)
+        return MM_ESRCH;
+    set_layout(task, req);
     return 0;
 }
 
@@ -298,6 +323,24 @@ int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap)
         return MM_ESRCH;
     task->cap_sys_admin = cap;
     return 0;
+}
+
+/**
+ * mm_task_pids() - the live processes, in ascending tgid order
+ * @sim: the simulator
+ * @pids: filled with up to @max tgids (may be NULL when @max is 0)
+ * @max: room in @pids
+ *
+ * Return: the number of processes (may exceed @max: call again with room).
+ */
+size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max)
+{
+    size_t n = 0;
+    for (const struct mm_avl_node *node = mm__avl_first(&sim->tasks); node;
+         node = mm__avl_next(&sim->tasks, node), n++)
+        if (n < max)
+            pids[n] = (uint32_t)node->key;
+    return n;
 }
 
 /**

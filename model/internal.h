@@ -106,6 +106,7 @@ enum mm_vm_flags {
     MM_VM_RAND_READ = 0x10000,
     MM_VM_DONTCOPY = 0x20000,
     MM_VM_DONTEXPAND = 0x40000,
+    MM_VM_LOCKONFAULT = 0x80000,
     MM_VM_ACCOUNT = 0x100000,
     MM_VM_NORESERVE = 0x200000,
     MM_VM_HUGETLB = 0x400000,
@@ -140,6 +141,7 @@ struct mm_mm {
     uint64_t start_code, end_code, start_brk, brk, start_stack;
     struct mm_hmap ptes;     /* vpn -> MM_PTE_* encoded entry */
     struct mm_hmap pgtables; /* MM_PGT_KEY(level, index) -> MM_PGT_* */
+    uint64_t def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after MCL_FUTURE */
     uint64_t gate_start, gate_end; /* [vsyscall], outside the VMA tree */
     uint32_t gate_path;
 };
@@ -195,6 +197,7 @@ struct mm_file {
     uint64_t dev, ino;
     uint64_t key;        /* its key in sim->files */
     bool shmem;          /* shared anon / tmpfs: RssShmem, swap backed */
+    bool named;          /* a shmem object the trace names (00:01, ino) */
     unsigned vmas;       /* VMAs referring to it */
     uint64_t charged;    /* shmem_acct_size pages, returned on release */
     struct mm_hmap pages; /* page index -> pfn */
@@ -202,6 +205,8 @@ struct mm_file {
 
 struct mm_file *mm__file_get(struct mm_sim *sim, uint64_t dev, uint64_t ino);
 struct mm_file *mm__shmem_new(struct mm_sim *sim);
+struct mm_file *mm__shmem_named(struct mm_sim *sim, uint64_t ino);
+#define MM_SHMEM_DEV 1ull /* 00:01, the kernel's internal shm mount */
 void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
@@ -246,6 +251,20 @@ void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
                   unsigned idx, unsigned bits);
 void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write);
+
+/* ---- model/mprotect.c ------------------------------------------------ */
+
+void mm__vma_set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                       uint64_t newflags);
+void mm__vma_merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                         uint64_t end);
+
+/* ---- model/mlock.c --------------------------------------------------- */
+
+int mm__populate(struct mm_sim *sim, struct mm_task *task, uint64_t start,
+                 uint64_t end);
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio);
 void mm__zap_range(struct mm_sim *sim, struct mm_mm *mm,
                    const struct mm_vma *vma, uint64_t start, uint64_t end);
@@ -333,9 +352,9 @@ struct mm_alloc_ctx {
     const struct mm_mempolicy *policy;  /* NULL = MPOL_DEFAULT */
 };
 
-/* One free buddy block: on its zone's pfn index and on one free list. */
+/* One free buddy block: in its zone's PFN index and on one free list. */
 struct mm_free_block {
-    struct mm_avl_node node;            /* key = first PFN */
+    uint64_t pfn;                       /* first PFN */
     struct mm_free_block *prev, *next;  /* free_area[order].free_list[mt] */
     uint8_t order;
     uint8_t mt;                         /* enum mm_migratetype of its list */
@@ -372,9 +391,9 @@ struct mm_zone {
     uint64_t nr_reserved_highatomic;
     uint64_t bg_pages;                  /* taken at boot for machine.bg_used_pages */
     struct mm_free_area free_area[MM_NR_PAGE_ORDERS];
-    struct mm_avl_tree free_blocks;     /* every free block, by PFN */
+    struct mm_hmap free_blocks;         /* first PFN -> struct mm_free_block * */
     struct mm_hmap pageblock_mt;        /* pageblock -> type, when not MOVABLE */
-    struct mm_hmap pageblock_movable;   /* pageblock -> allocated movable pages */
+    struct mm_hmap pageblocks;          /* pageblock -> allocation records */
     int64_t vm_stat[MM_NR_ZONE_STAT_ITEMS];
     uint64_t numa_stat[MM_NR_NUMA_STAT_ITEMS];
 };
@@ -388,6 +407,7 @@ struct mm_pgdat {
     int node_order[MM_MAX_NUMNODES];    /* fallback order of nodes */
     unsigned nr_node_order;
     uint64_t totalreserve_pages;
+    uint64_t nr_huge_pages;             /* hugetlb pool pages (2 MiB) here */
     int64_t node_stat[MM_NR_NODE_STAT_ITEMS];
 };
 
@@ -418,16 +438,45 @@ static inline bool mm__populated_zone(const struct mm_zone *z)
 
 /* ---- model/page_alloc_buddy.c ------------------------------------------- */
 
+/* 2^order pages at pfn; free parts of it belong on the @mt lists. */
+struct mm_pages {
+    uint64_t pfn;
+    unsigned order;
+    enum mm_migratetype mt;
+};
+
+/* One request to a zone's buddy lists (the arguments of rmqueue_buddy()). */
+struct mm_rmqueue_ctl {
+    unsigned order;          /* 2^order pages wanted */
+    enum mm_migratetype mt;  /* the wanted type */
+    unsigned flags;          /* MM_ALLOC_* */
+    uint64_t pfn;            /* result: first PFN taken */
+};
+
+struct mm_free_block *mm__free_block_at(const struct mm_zone *zone, uint64_t pfn);
+void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
+                            struct mm_free_block *b);
+void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
+                           enum mm_migratetype mt);
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone,
+                const struct mm_pages *block, unsigned low);
+bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
+                          unsigned order, enum mm_migratetype mt, uint64_t *pfn);
 int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
                          uint64_t start, uint64_t end);
-int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                      unsigned order, enum mm_migratetype mt, bool to_tail);
-bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
-                 enum mm_migratetype mt, unsigned alloc_flags, uint64_t *pfn);
+int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
+                      const struct mm_pages *pages, bool to_tail);
+bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone,
+                 struct mm_rmqueue_ctl *ctl);
 int mm__block_pool_reserve(struct mm_block_pool *pool, size_t n);
 void mm__block_pool_destroy(struct mm_block_pool *pool);
 
 uint64_t mm__zone_free_pages(const struct mm_zone *zone);
+
+/* ---- model/page_alloc_fallback.c ------------------------------------------ */
+
+bool mm__rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
+                          struct mm_rmqueue_ctl *ctl);
 
 /* ---- model/page_alloc_pageblock.c ---------------------------------------- */
 
@@ -435,8 +484,11 @@ enum mm_migratetype mm__pageblock_mt(const struct mm_zone *zone, uint64_t pfn);
 void mm__set_pageblock_mt(struct mm_sim *sim, struct mm_zone *zone,
                           uint64_t pfn, enum mm_migratetype mt);
 uint64_t mm__pageblock_movable_pages(const struct mm_zone *zone, uint64_t pfn);
-void mm__account_movable(struct mm_sim *sim, struct mm_zone *zone,
-                         uint64_t pfn, unsigned order, bool add);
+int mm__pageblock_record_alloc(struct mm_zone *zone, uint64_t pfn,
+                               unsigned order, enum mm_migratetype mt);
+int mm__pageblock_take_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+int mm__pageblock_split_alloc(struct mm_zone *zone, uint64_t pfn, unsigned order);
+void mm__pageblock_destroy(struct mm_zone *zone);
 uint64_t mm__pageblocks_of_type(const struct mm_zone *zone,
                                 enum mm_migratetype mt);
 
@@ -467,10 +519,20 @@ uint64_t mm__nr_free_buffer_pages(const struct mm_sim *sim);
 void mm__calculate_min_free_kbytes(struct mm_sim *sim);
 void mm__set_recommended_min_free_kbytes(struct mm_sim *sim);
 void mm__init_per_zone_wmark_min(struct mm_sim *sim);
+uint64_t mm__si_mem_available(const struct mm_sim *sim);
+
+/* Per-CPU pageset limits (pcp->batch, high_min, high_max) for zoneinfo. */
+struct mm_pcp_sizes {
+    uint64_t batch, high_min, high_max;
+};
+void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
+                        struct mm_pcp_sizes *out);
 
 /* ---- model/page_alloc.c ------------------------------------------------- */
 
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
+int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                             uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -509,6 +571,7 @@ const struct mm_zone *mm__node_zone(const struct mm_sim *sim, int nid,
 uint64_t mm__zone_nr_free(const struct mm_zone *zone, unsigned order);
 uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigned mt);
 uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
+unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone);
 
 /* ---- model/sim.c ------------------------------------------------------ */
 
@@ -530,7 +593,6 @@ struct mm_sim {
     uint64_t totalram_pages;         /* sum of managed pages */
     uint64_t totalreserve_pages;
     struct mm_block_pool block_pool; /* free-block descriptors */
-    struct mm_hmap allocated;        /* first PFN -> order | mt << 8 */
     uint64_t vm_events[MM_NR_VM_EVENT_ITEMS]; /* summed over CPUs */
     int64_t global_stat[MM_NR_GLOBAL_STAT_ITEMS];
     struct mm_zone **zone_by_pfn;    /* zones with managed pages, by PFN */
@@ -549,83 +611,57 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+    struct mm_page_counts pages; /* allocated folios by kind */
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */
 
 /*
  * What the /proc renderers print, gathered from the simulator by
- * mm__proc_view_fill() (model/proc.c) so that the formatting can be tested
- * on its own. Counters are looked up by their /proc/vmstat name; a name the
- * model does not count prints 0, as on a freshly booted kernel.
+ * model/proc.c so that the formatting can be tested on its own (with the
+ * values of real /proc files). Counters are indexed by the enums of
+ * vmstat_items.h; which of them a kernel version prints is mm__stat_shown().
  */
-#define MM__NR_MIGRATETYPES 5 /* Unmovable Movable Reclaimable HighAtomic Isolate */
-
-struct mm__proc_stat {
-    const char *name;
-    uint64_t value;
-};
-
-struct mm__proc_stats {
-    const struct mm__proc_stat *v;
-    size_t n;
-};
+#define MM__NR_PROC_MIGRATETYPES (MM_MIGRATE_TYPES + 1) /* + Isolate */
 
 struct mm__proc_zone {
     struct mm_zone_shape shape;
-    uint64_t free;                       /* NR_FREE_PAGES */
     uint64_t boost;
-    uint64_t wmark[4];                   /* min, low, high, promo */
-    uint64_t protection[MM_NR_ZONES];    /* lowmem_reserve[] */
-    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_MIGRATETYPES]; /* blocks */
-    uint64_t pageblocks[MM__NR_MIGRATETYPES];
-    struct mm__proc_stats stats;         /* zone and NUMA counters */
+    uint64_t wmark[MM_NR_WMARK];          /* min, low, high, promo */
+    uint64_t protection[MM_NR_ZONES];     /* lowmem_reserve[] */
+    uint64_t nr_free[MM_NR_PAGE_ORDERS][MM__NR_PROC_MIGRATETYPES]; /* blocks */
+    uint64_t pageblocks[MM__NR_PROC_MIGRATETYPES];
+    uint64_t stat[MM_NR_ZONE_STAT_ITEMS]; /* nr_free_pages is [0] */
+    uint64_t numa[MM_NR_NUMA_STAT_ITEMS];
 };
 
 struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
-    struct mm__proc_stats stats;         /* node counters */
+    uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
 };
 
 struct mm__proc_view {
-    unsigned kernel;                     /* MM_KERNEL(major, minor) */
+    unsigned kernel;                      /* MM_KERNEL(major, minor) */
     unsigned nr_nodes;
-    unsigned nr_cpus;                    /* online CPUs, all nodes */
+    unsigned nr_cpus;                     /* online CPUs, all nodes */
     unsigned node_cpus[MM_MAX_NUMNODES];
-    int pcp_high_fraction;               /* vm.percpu_pagelist_high_fraction */
+    int pcp_high_fraction;                /* vm.percpu_pagelist_high_fraction */
     const struct mm__proc_node *nodes;
-    struct mm__proc_stats events;        /* vm_event_item counters */
-    uint64_t swap_total, swap_free;      /* pages */
-    uint64_t committed, commit_limit;    /* pages */
+    uint64_t writeback[MM_NR_WRITEBACK_STAT_ITEMS]; /* dirty thresholds */
+    uint64_t global[MM_NR_GLOBAL_STAT_ITEMS];
+    uint64_t events[MM_NR_VM_EVENT_ITEMS];
+    uint64_t swap_total, swap_free;       /* pages */
+    uint64_t committed, commit_limit;     /* pages */
     uint64_t hugetlb_total, hugetlb_free; /* 2 MiB pages */
-    uint64_t dirty_threshold, dirty_bg_threshold;
-    uint64_t memmap_boot_pages;          /* struct pages allocated at boot */
 };
 
-/* A /proc/vmstat name and the kernels that print it. */
-enum mm__proc_since { MM__PN_ALL, MM__PN_OLD, MM__PN_NEW };
-struct mm__proc_name {
-    const char *name;
-    enum mm__proc_since when; /* OLD: 6.1 only; NEW: 6.18 on */
-};
-
-extern const struct mm__proc_name mm__proc_zone_names[];
-extern const size_t mm__proc_nr_zone_names;
-extern const struct mm__proc_name mm__proc_numa_names[];
-extern const size_t mm__proc_nr_numa_names;
-extern const struct mm__proc_name mm__proc_node_names[];
-extern const size_t mm__proc_nr_node_names;
-extern const struct mm__proc_name mm__proc_event_names[];
-extern const size_t mm__proc_nr_event_names;
-
-bool mm__proc_name_shown(const struct mm__proc_name *n, unsigned kernel);
-uint64_t mm__proc_stat(const struct mm__proc_stats *s, const char *name);
-uint64_t mm__proc_node_sum(const struct mm__proc_view *v, const char *name);
-uint64_t mm__proc_zone_sum(const struct mm__proc_view *v, const char *name);
-uint64_t mm__proc_zone_stat(const struct mm__proc_zone *z, const char *name);
-const char *mm__proc_zone_name(int zone);
-bool mm__proc_zone_populated(const struct mm__proc_zone *z);
+uint64_t mm__proc_node_sum(const struct mm__proc_view *v,
+                           enum mm_node_stat_item item);
+uint64_t mm__proc_zone_sum(const struct mm__proc_view *v,
+                           enum mm_zone_stat_item item);
+uint64_t mm__proc_numa_sum(const struct mm__proc_view *v,
+                           enum mm_numa_stat_item item);
 
 int mm__proc_meminfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);

@@ -11,6 +11,10 @@
  * Callers: the replay through mm_fault(); the page-table helpers of
  * memory_pt.c.
  *
+ * With machine.no_zero_page (mm_forbids_zeropage(), e.g. a vendor kernel's
+ * pvm_no_zero_page=1) anonymous reads allocate at once, mapped writable in
+ * a writable VMA, so the later write takes no fault (checked live).
+ *
  * Simplified: frames come from the buddy allocator of the node of CPU 0
  * (no task CPU placement, no mempolicy); a failed allocation is reported
  * as MM_ENOMEM for the caller to run the OOM path. Read-around on a major
@@ -18,7 +22,11 @@
  * only the page; VM_SEQ_READ: 32 pages from the fault), clamped to the VMA
  * because the model does not know file sizes; the mmap_miss heuristic is
  * not modelled. Fault-around maps up to 16 cached pages (64 KiB window,
- * aligned, clamped to the VMA and the page table) as 6.1-6.18 do. Private
+ * aligned, clamped to the VMA and the page table) as 6.1-6.18 do, also
+ * right after a major fault (the fault is retried once the page is read:
+ * checked live on 6.18, 16 pages mapped by one major fault). The read-around
+ * of a real 6.18 can be far larger with large-folio filesystems (up to
+ * 2 MiB folios observed on the development machine). Private
  * tmpfs file mappings are treated as ordinary file pages. A fault the model
  * finds already satisfied (a present page with the needed permission) is
  * spurious and not counted. Faults are never retried, so the 6.4 change
@@ -34,6 +42,19 @@
 #define STACK_GUARD_GAP (256ull << MM_PAGE_SHIFT)
 
 enum fault_result { FAULT_MINOR, FAULT_MAJOR };
+
+static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
+                        int64_t sign)
+{
+    uint64_t nr = (uint64_t)sign << folio->order;
+    if (folio->kind == MM_FOLIO_ANON) {
+        sim->pages.anon += nr;
+        return;
+    }
+    sim->pages.file += nr;
+    if (folio->kind == MM_FOLIO_SHMEM)
+        sim->pages.shmem += nr;
+}
 
 static int alloc_folio(struct mm_sim *sim, unsigned order,
                        enum mm_folio_kind kind, struct mm_folio **out)
@@ -56,6 +77,7 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
     folio->kind = kind;
     for (uint64_t i = 0; i < nr; i++)
         mm__hmap_put(&sim->frames, pfn + i, (uint64_t)(uintptr_t)folio);
+    count_folio(sim, folio, 1);
     *out = folio;
     return 0;
 }
@@ -69,6 +91,7 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
  */
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
 {
+    count_folio(sim, folio, -1);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -99,7 +122,7 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
 {
     uint64_t base = (addr >> 12) & ~(HPAGE_NR - 1);
     anon_vma_prepare(sim, vma);
-    if (!write) {
+    if (!write && !sim->machine.no_zero_page) {
         for (uint64_t i = 0; i < HPAGE_NR; i++)
             mm__hmap_put(&mm->ptes, base + i, MM_PTE_ZERO | MM_PTE_HUGE);
         mm__ensure_pgtables(mm, base, MM_PGT_PMD_MAPPED);
@@ -131,7 +154,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     if (thp_eligible(sim, vma, addr) && pmd_none(mm, vpn) &&
         do_huge_anonymous(sim, mm, vma, addr, write))
         return FAULT_MINOR;
-    if (!write) {
+    if (!write && !sim->machine.no_zero_page) {
         mm__hmap_put(&mm->ptes, vpn, MM_PTE_ZERO);
         mm__ensure_pgtables(mm, vpn, MM_PGT_TABLE);
         return FAULT_MINOR;
@@ -140,7 +163,9 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     struct mm_folio *folio;
     if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
-    mm__map_page(mm, vpn, folio, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
+    /* a new page in a writable VMA is mapped writable and dirty, read or not */
+    mm__map_page(mm, vpn, folio, 0,
+                 (vma->flags & MM_VM_WRITE) ? MM_PTE_WRITE | MM_PTE_DIRTY : 0);
     return FAULT_MINOR;
 }
 
@@ -195,8 +220,12 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
         return 0;
     if (vma->file->shmem)
         return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
+    /* the I/O drops the mmap lock and the fault is retried: before 6.4
+     * each attempt counted in pgfault */
     *major = FAULT_MAJOR;
     sim->vm_events[MM_PGMAJFAULT]++;
+    if (sim->machine.kernel < MM_KERNEL(6, 4))
+        sim->vm_events[MM_PGFAULT]++;
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
     return *out ? 0 : cache_add(sim, vma->file, idx, out);
@@ -240,6 +269,11 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
     int err = get_cache_page(sim, vma, file_index(vma, addr), &page, &major);
     if (err)
         return err;
+    if (!write && major) { /* the retry maps the fault-around window */
+        fault_around(sim, mm, vma, addr);
+        if (mm__hmap_get(&mm->ptes, vpn, &pte))
+            return FAULT_MAJOR;
+    }
     if (!write || (vma->flags & MM_VM_SHARED)) {
         mm__map_page(mm, vpn, page, 0,
                      write ? MM_PTE_WRITE | MM_PTE_DIRTY : 0);
@@ -369,6 +403,25 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
+    return mm__handle_fault(sim, task, vma, addr, write);
+}
+
+/**
+ * mm__handle_fault() - resolve a fault the caller has checked
+ * @sim: the simulator
+ * @task: the faulting task
+ * @vma: the VMA containing @addr, permitting the access
+ * @addr: the address
+ * @write: a write access
+ *
+ * Also the path of get_user_pages() population (mlock, MAP_POPULATE):
+ * those faults count in pgfault and the task's counters too.
+ * Return: 0 (handled or spurious) or MM_ENOMEM.
+ * Kernel: mm/memory.c handle_mm_fault(), mm_account_fault().
+ */
+int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
+                     struct mm_vma *vma, uint64_t addr, bool write)
+{
     uint64_t pte;
     if (mm__hmap_get(&task->mm->ptes, addr >> 12, &pte) &&
         (!write || (pte & MM_PTE_WRITE)))
@@ -382,6 +435,19 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
     else
         task->min_flt++;
     return 0;
+}
+
+/**
+ * mm_page_counts() - pages held by anonymous, page-cache and shmem folios
+ * @sim: the simulator
+ * @out: filled in
+ *
+ * Kernel: the NR_ANON_MAPPED, NR_FILE_PAGES, NR_SHMEM node counters (here
+ * per allocated folio: an anonymous folio is freed with its last mapping).
+ */
+void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out)
+{
+    *out = sim->pages;
 }
 
 /**

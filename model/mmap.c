@@ -11,9 +11,10 @@
  *
  * Simplified: a refused mmap over existing mappings leaves them in place,
  * as 6.12+ does (6.1 had already unmapped them). RLIMIT_AS/RLIMIT_DATA,
- * mmap_min_addr, MAP_POPULATE/MAP_LOCKED pre-faulting, mempolicies and
+ * mmap_min_addr, mempolicies and
  * hugetlbfs reservations are not modelled (MAP_HUGETLB mappings are never
- * charged, as in the kernel, and cannot be faulted).
+ * charged, as in the kernel, and cannot be faulted). MAP_POPULATE,
+ * MAP_LOCKED and mlockall(MCL_FUTURE) populate through mlock.c.
  */
 #include <stdlib.h>
 
@@ -145,7 +146,10 @@ static int attach_object(struct mm_sim *sim, struct mm_vma *vma,
                          const struct mm_map_req *req)
 {
     vma->path = req->path;
-    if (req->dev || req->ino) {
+    if (req->dev == MM_SHMEM_DEV) {
+        vma->pgoff = req->pgoff;
+        vma->file = mm__shmem_named(sim, req->ino);
+    } else if (req->dev || req->ino) {
         vma->pgoff = req->pgoff;
         vma->file = mm__file_get(sim, req->dev, req->ino);
     } else if (vma->flags & MM_VM_SHARED) {
@@ -161,7 +165,8 @@ static int attach_object(struct mm_sim *sim, struct mm_vma *vma,
 static int shmem_charge(struct mm_sim *sim, const struct mm_task *task,
                         struct mm_vma *vma)
 {
-    if (!vma->file || !vma->file->shmem || (vma->flags & MM_VM_NORESERVE))
+    if (!vma->file || !vma->file->shmem || vma->file->named ||
+        (vma->flags & MM_VM_NORESERVE))
         return 0;
     uint64_t pages = mm__vma_pages(vma);
     int err = mm__vm_enough_memory(sim, task, pages);
@@ -251,16 +256,23 @@ int mm_mmap(struct mm_sim *sim, uint32_t pid, const struct mm_map_req *req)
     struct mm_vma *old = mm__vma_first_after(mm, req->addr);
     if ((req->flags & MM_MAP_FIXED_NOREPLACE) && old && old->start < end)
         return MM_EEXIST;
-    struct mm_vma *vma = vma_new(req->addr, end,
-                                 calc_vm_flags(sim, req->prot, req->flags));
+    uint64_t vm_flags = calc_vm_flags(sim, req->prot, req->flags) |
+                        mm->def_flags;
+    struct mm_vma *vma = vma_new(req->addr, end, vm_flags);
     if (!vma)
         return MM_ENOMEM;
     err = attach_object(sim, vma, req);
     if (!err)
         err = mmap_region(sim, task, vma, true);
-    if (err)
+    if (err) {
         mm__vma_free(sim, vma);
-    return err;
+        return err;
+    }
+    /* vm_mmap_pgoff(): mm_populate(); its failure does not fail the mmap */
+    if ((vm_flags & MM_VM_LOCKED) ||
+        (req->flags & (MM_MAP_POPULATE | MM_MAP_NONBLOCK)) == MM_MAP_POPULATE)
+        mm__populate(sim, task, req->addr, end);
+    return 0;
 }
 
 /**
@@ -288,7 +300,8 @@ static int do_brk_flags(struct mm_sim *sim, struct mm_task *task,
                         uint64_t addr, uint64_t len)
 {
     struct mm_vma *vma = vma_new(addr, addr + len,
-                                 MM_VM_READ | MM_VM_WRITE | MM_VM_ACCOUNT);
+                                 MM_VM_READ | MM_VM_WRITE | MM_VM_ACCOUNT |
+                                     task->mm->def_flags);
     if (!vma)
         return MM_ENOMEM;
     int err = MM_ENOMEM;
@@ -350,6 +363,8 @@ int mm_brk(struct mm_sim *sim, uint32_t pid, uint64_t brk, uint64_t *result)
         return MM_ENOMEM;
     mm->brk = brk;
     *result = brk;
+    if (mm->def_flags & MM_VM_LOCKED)
+        mm__populate(sim, task, oldbrk, newbrk);
     return 0;
 }
 

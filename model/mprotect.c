@@ -45,8 +45,17 @@ static bool drops_charge(const struct mm_sim *sim, const struct mm_vma *vma,
            !vma->file && !vma->anon_vma;
 }
 
-static void set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
-                      uint64_t newflags)
+/**
+ * mm__vma_set_flags() - give @vma new flags, re-classifying its pages
+ * @sim: the simulator
+ * @mm: the address space
+ * @vma: the VMA
+ * @newflags: its new VM_* flags
+ *
+ * Kernel: mm/vma.c vma_modify_flags() with vm_stat_account() as callers do.
+ */
+void mm__vma_set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                       uint64_t newflags)
 {
     int64_t pages = (int64_t)mm__vma_pages(vma);
     mm__vm_stat_account(mm, vma->flags, -pages);
@@ -57,9 +66,18 @@ static void set_flags(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
         mm__change_protection(sim, mm, vma);
 }
 
-/* Merge every VMA from just below @start to @end with its neighbours. */
-static void merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
-                        uint64_t end)
+/**
+ * mm__vma_merge_range() - merge the VMAs from just below @start to @end
+ * @sim: the simulator
+ * @mm: the address space
+ * @start: start of the changed range
+ * @end: end of the changed range
+ *
+ * Kernel: the vma_merge() attempts of mprotect_fixup(), madvise_update_vma(),
+ * mlock_fixup().
+ */
+void mm__vma_merge_range(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
+                         uint64_t end)
 {
     struct mm_vma *v = mm__vma_first_after(mm, start ? start - 1 : 0);
     while (v && v->start <= end) {
@@ -80,9 +98,9 @@ static void mprotect_apply(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
             newflags &= ~(uint64_t)MM_VM_ACCOUNT;
             mm__vm_acct_memory(sim, -(int64_t)mm__vma_pages(v));
         }
-        set_flags(sim, mm, v, newflags);
+        mm__vma_set_flags(sim, mm, v, newflags);
     }
-    merge_range(sim, mm, start, end);
+    mm__vma_merge_range(sim, mm, start, end);
 }
 
 /**
@@ -170,8 +188,8 @@ static int madvise_update(struct mm_sim *sim, struct mm_mm *mm, uint64_t start,
         return err;
     for (struct mm_vma *v = mm__vma_first_after(mm, start);
          v && v->start < end; v = mm__vma_next(mm, v))
-        set_flags(sim, mm, v, (v->flags & ~clear) | set);
-    merge_range(sim, mm, start, end);
+        mm__vma_set_flags(sim, mm, v, (v->flags & ~clear) | set);
+    mm__vma_merge_range(sim, mm, start, end);
     return 0;
 }
 

@@ -54,27 +54,18 @@ static void zone_statistics(struct mm_sim *sim, struct mm_zone *preferred,
     z->numa_stat[z->nid == local_nid ? MM_NUMA_LOCAL : MM_NUMA_OTHER]++;
 }
 
-static int record_allocation(struct mm_sim *sim, struct mm_zone *zone,
-                             uint64_t pfn, unsigned order,
-                             enum mm_migratetype mt)
-{
-    if (mm__hmap_put(&sim->allocated, pfn, order | (uint64_t)mt << 8))
-        return MM_ENOMEM;
-    if (mt == MM_MIGRATE_MOVABLE)
-        mm__account_movable(sim, zone, pfn, order, true);
-    return 0;
-}
-
 /* rmqueue() without pcp lists, plus its accounting. */
 static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
                     struct mm_zone *zone, unsigned flags, uint64_t *pfn)
 {
     const struct mm_alloc_ctx *req = ac->req;
-    if (!mm__rmqueue(sim, zone, req->order, req->migratetype, flags, pfn))
+    struct mm_rmqueue_ctl ctl = {req->order, req->migratetype, flags, 0};
+    if (!mm__rmqueue(sim, zone, &ctl))
         return false;
-    if (record_allocation(sim, zone, *pfn, req->order, req->migratetype)) {
-        mm__free_one_page(sim, zone, *pfn, req->order,
-                          mm__pageblock_mt(zone, *pfn), false);
+    *pfn = ctl.pfn;
+    if (mm__pageblock_record_alloc(zone, *pfn, req->order, req->migratetype)) {
+        struct mm_pages back = {*pfn, req->order, mm__pageblock_mt(zone, *pfn)};
+        mm__free_one_page(sim, zone, &back, false);
         sim->host_err = MM_ENOMEM;
         return false;
     }
@@ -178,6 +169,24 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
     return 0;
 }
 
+/* __alloc_pages() once the context is prepared. */
+static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
+                       uint64_t *pfn)
+{
+    if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
+        return MM_ENOMEM;
+    if (!ctx->preferred_zone) {
+        sim->nr_alloc_fail++;
+        return MM_ENOMEM;
+    }
+    unsigned flags = MM_ALLOC_WMARK_LOW |
+                     alloc_flags_nofragment(sim, ctx->preferred_zone);
+    if (get_page_from_freelist(sim, ctx, flags, pfn) ||
+        alloc_pages_slowpath(sim, ctx, pfn))
+        return sim->host_err ? sim->host_err : 0;
+    return MM_ENOMEM;
+}
+
 /**
  * mm__alloc_pages() - allocate 2^order contiguous frames
  * @sim: the simulator
@@ -195,20 +204,32 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
 {
     struct alloc_context ctx;
     int err = prepare_alloc_pages(sim, ac, &ctx);
+    return err ? err : alloc_pages(sim, &ctx, pfn);
+}
+
+/**
+ * mm__alloc_pages_thisnode() - allocate on one node only (__GFP_THISNODE)
+ * @sim: the simulator
+ * @ac: the request; ac->preferred_nid is the node, ac->policy must be NULL
+ * @pfn: set to the first PFN on success
+ *
+ * Kernel: __alloc_pages() with __GFP_THISNODE (ZONELIST_NOFALLBACK), as
+ * hugetlb's pool allocation uses it.
+ * Return: as mm__alloc_pages().
+ */
+int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                             uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    if (ac->policy)
+        return MM_EINVAL;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
     if (err)
         return err;
-    if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
-        return MM_ENOMEM;
-    if (!ctx.preferred_zone) {
-        sim->nr_alloc_fail++;
-        return MM_ENOMEM;
-    }
-    unsigned flags = MM_ALLOC_WMARK_LOW |
-                     alloc_flags_nofragment(sim, ctx.preferred_zone);
-    if (get_page_from_freelist(sim, &ctx, flags, pfn) ||
-        alloc_pages_slowpath(sim, &ctx, pfn))
-        return sim->host_err ? sim->host_err : 0;
-    return MM_ENOMEM;
+    ctx.nodemask = 1ull << ac->preferred_nid;
+    ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
+                                        ac->highest_zoneidx, ctx.nodemask);
+    return alloc_pages(sim, &ctx, pfn);
 }
 
 /**
@@ -226,18 +247,14 @@ int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
  */
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
 {
-    uint64_t rec;
     struct mm_zone *zone = mm__pfn_zone(sim, pfn);
-    if (!zone || !mm__hmap_get(&sim->allocated, pfn, &rec) ||
-        (rec & 0xff) != order || mm__block_pool_reserve(&sim->block_pool, 1)) {
+    if (!zone || mm__block_pool_reserve(&sim->block_pool, 1) ||
+        mm__pageblock_take_alloc(zone, pfn, order)) {
         sim->nr_bad_free++;
         return;
     }
-    mm__hmap_del(&sim->allocated, pfn);
-    if ((rec >> 8) == MM_MIGRATE_MOVABLE)
-        mm__account_movable(sim, zone, pfn, order, false);
-    if (mm__free_one_page(sim, zone, pfn, order, mm__pageblock_mt(zone, pfn),
-                          false)) {
+    struct mm_pages pages = {pfn, order, mm__pageblock_mt(zone, pfn)};
+    if (mm__free_one_page(sim, zone, &pages, false)) {
         sim->nr_bad_free++;
         return;
     }
@@ -253,17 +270,10 @@ void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order)
  * Afterwards each page is freed on its own with mm__free_pages(pfn + i, 0).
  *
  * Kernel: mm/page_alloc.c split_page().
- * Return: 0; MM_EINVAL if no block of that order is allocated at @pfn;
- * MM_ENOMEM.
+ * Return: 0; MM_EINVAL if no block of that order is allocated at @pfn.
  */
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order)
 {
-    uint64_t rec;
-    if (!mm__hmap_get(&sim->allocated, pfn, &rec) || (rec & 0xff) != order)
-        return MM_EINVAL;
-    uint64_t mt = rec >> 8;
-    for (uint64_t i = 0; i < 1ull << order; i++)
-        if (mm__hmap_put(&sim->allocated, pfn + i, mt << 8))
-            return MM_ENOMEM;
-    return 0;
+    struct mm_zone *zone = mm__pfn_zone(sim, pfn);
+    return zone ? mm__pageblock_split_alloc(zone, pfn, order) : MM_EINVAL;
 }

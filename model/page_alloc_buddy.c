@@ -6,25 +6,23 @@
  * migratetype, nr_free in blocks. Allocation takes the smallest order with a
  * block of the wanted type (__rmqueue_smallest) and splits it, returning the
  * lowest-addressed part and putting each upper half on the next lower order
- * (expand). When the type has nothing, __rmqueue_fallback steals the largest
- * block of a fallback type, possibly claiming its whole pageblock and boosting
- * the watermark. Freeing merges with the buddy (pfn ^ (1 << order)) while it
+ * (expand); when the type has nothing, page_alloc_fallback.c steals from
+ * another type. Freeing merges with the buddy (pfn ^ (1 << order)) while it
  * is free at the same order (__free_one_page). List discipline mirrors the
  * kernel: take from the head; expand adds at the head; frees add at the tail
  * when a merge one order up looks likely, or when boot memory is released.
  *
- * Callers: page_alloc.c (rmqueue, free), sim.c at boot (memblock release).
+ * Callers: page_alloc.c (rmqueue, free), page_alloc_fallback.c (list
+ * primitives), sim.c at boot (memblock release).
  *
- * Kernel: mm/page_alloc.c of 6.1 (__rmqueue_smallest, expand, __rmqueue,
- * __rmqueue_fallback, find_suitable_fallback, can_steal_fallback,
- * steal_suitable_fallback, move_freepages_block, boost_watermark,
- * __free_one_page, buddy_merge_likely, __free_pages_memory in mm/memblock.c).
- * Rules unchanged up to 6.18 except the fallback rewrite of ~6.10
- * (try_to_claim_block), which the model does not switch on yet.
+ * Kernel: mm/page_alloc.c (__rmqueue_smallest, expand, rmqueue_buddy,
+ * __rmqueue, __free_one_page, buddy_merge_likely) and mm/memblock.c
+ * __free_pages_memory, 6.1. From 6.12 (Debian 6.12.117 source) a merge at
+ * pageblock order retypes the buddy's pageblocks to the freed block's type.
  *
- * Simplified: cost scales with free blocks, not RAM: free blocks live in a
- * per-zone AVL tree keyed by PFN plus intrusive lists, their descriptors in
- * a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
+ * Simplified: cost scales with free blocks, not RAM: free blocks are indexed
+ * by first PFN in a per-zone hash map (the kernel's PageBuddy test) and
+ * linked on intrusive lists, their descriptors in a recycling pool; pageblock state is in page_alloc_pageblock.c. No CMA,
  * no ISOLATE, no page guards, no shuffling, no compaction capture.
  */
 #include <stdlib.h>
@@ -34,13 +32,6 @@
 #define MAX_ORDER_NR (MM_NR_PAGE_ORDERS - 1) /* highest order: 10 */
 #define PAGEBLOCK_NR (1ull << MM_PAGEBLOCK_ORDER)
 #define POOL_CHUNK 4096u
-
-/* fallbacks[]: the types a type steals from, in order (6.1). */
-static const enum mm_migratetype fallbacks[MM_MIGRATE_PCPTYPES][2] = {
-    [MM_MIGRATE_UNMOVABLE] = {MM_MIGRATE_RECLAIMABLE, MM_MIGRATE_MOVABLE},
-    [MM_MIGRATE_MOVABLE] = {MM_MIGRATE_RECLAIMABLE, MM_MIGRATE_UNMOVABLE},
-    [MM_MIGRATE_RECLAIMABLE] = {MM_MIGRATE_UNMOVABLE, MM_MIGRATE_MOVABLE},
-};
 
 /* ---- descriptor pool ---------------------------------------------------- */
 
@@ -143,18 +134,20 @@ static struct mm_free_list *block_list(struct mm_zone *zone,
 
 /* add_to_free_list() / add_to_free_list_tail() */
 static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
-                            uint64_t pfn, unsigned order,
-                            enum mm_migratetype mt, bool tail)
+                            const struct mm_pages *p, bool tail)
 {
+    uint64_t pfn = p->pfn;
+    unsigned order = p->order;
+    enum mm_migratetype mt = p->mt;
     struct mm_free_block *b = block_get(&sim->block_pool);
     if (!b)
         return MM_ENOMEM;
-    b->node.key = pfn;
+    b->pfn = pfn;
     b->order = (uint8_t)order;
     b->mt = (uint8_t)mt;
-    if (mm__avl_insert(&zone->free_blocks, &b->node)) {
+    if (mm__hmap_put(&zone->free_blocks, pfn, (uint64_t)(uintptr_t)b)) {
         block_put(&sim->block_pool, b);
-        return MM_EEXIST;
+        return MM_ENOMEM;
     }
     list_add(block_list(zone, b), b, tail);
     zone->free_area[order].nr_free++;
@@ -163,223 +156,115 @@ static int add_to_free_list(struct mm_sim *sim, struct mm_zone *zone,
     return 0;
 }
 
-/* del_page_from_free_list() */
-static void del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
-                               struct mm_free_block *b)
+/**
+ * mm__del_from_free_list() - del_page_from_free_list(): unlink a free block
+ * @sim: the simulator (its descriptor goes back to the pool)
+ * @zone: the zone
+ * @b: the block; invalid afterwards
+ */
+void mm__del_from_free_list(struct mm_sim *sim, struct mm_zone *zone,
+                            struct mm_free_block *b)
 {
     list_del(block_list(zone, b), b);
     zone->free_area[b->order].nr_free--;
     if (b->order >= MM_PAGEBLOCK_ORDER)
         zone->vm_stat[MM_NR_FREE_PAGES_BLOCKS] -= (int64_t)1 << b->order;
-    mm__avl_erase(&zone->free_blocks, b->node.key);
+    mm__hmap_del(&zone->free_blocks, b->pfn);
     block_put(&sim->block_pool, b);
 }
 
-/* move_to_free_list(): list_move_tail onto the @mt list, same order. */
-static void move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
-                              enum mm_migratetype mt)
+/**
+ * mm__move_to_free_list() - move_to_free_list(): to the tail of the @mt list
+ * @zone: the zone
+ * @b: a free block; keeps its order
+ * @mt: the new list's migratetype
+ */
+void mm__move_to_free_list(struct mm_zone *zone, struct mm_free_block *b,
+                           enum mm_migratetype mt)
 {
     list_del(block_list(zone, b), b);
     b->mt = (uint8_t)mt;
     list_add(block_list(zone, b), b, true);
 }
 
+/**
+ * mm__free_block_at() - the free block that starts at @pfn, if any
+ * @zone: the zone
+ * @pfn: a PFN
+ *
+ * Kernel: PageBuddy(pfn_to_page(pfn)) and buddy_order().
+ * Return: the block or NULL.
+ */
+struct mm_free_block *mm__free_block_at(const struct mm_zone *zone, uint64_t pfn)
+{
+    uint64_t v;
+    if (!mm__hmap_get(&zone->free_blocks, pfn, &v))
+        return NULL;
+    return (struct mm_free_block *)(uintptr_t)v;
+}
+
 static struct mm_free_block *find_free_block(const struct mm_zone *zone,
                                              uint64_t pfn, unsigned order)
 {
-    struct mm_avl_node *n = mm__avl_find(&zone->free_blocks, pfn);
-    if (!n)
-        return NULL;
-    struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
-    return b->order == order ? b : NULL;
+    struct mm_free_block *b = mm__free_block_at(zone, pfn);
+    return b && b->order == order ? b : NULL;
 }
 
 /* ---- allocation --------------------------------------------------------- */
 
-/* expand(): keep the low part, give upper halves back at lower orders. */
-static void expand(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                   unsigned low, unsigned high, enum mm_migratetype mt)
+/**
+ * mm__expand() - expand(): keep the low 2^@low pages of a block
+ * @sim: the simulator
+ * @zone: the zone
+ * @block: the block, already off the free lists; its upper halves go to the
+ *         heads of the @block->mt lists
+ * @low: order kept
+ */
+void mm__expand(struct mm_sim *sim, struct mm_zone *zone,
+                const struct mm_pages *block, unsigned low)
 {
-    uint64_t size = 1ull << high;
-    while (high > low) {
-        high--;
-        size >>= 1;
-        if (add_to_free_list(sim, zone, pfn + size, high, mt, false))
+    struct mm_pages half = *block;
+    while (half.order > low) {
+        half.order--;
+        half.pfn = block->pfn + (1ull << half.order);
+        if (add_to_free_list(sim, zone, &half, false))
             sim->host_err = MM_ENOMEM;
     }
 }
 
-/* __rmqueue_smallest() */
-static bool rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
-                             unsigned order, enum mm_migratetype mt,
-                             uint64_t *pfn)
+/**
+ * mm__rmqueue_smallest() - __rmqueue_smallest(): the smallest block of @mt
+ * @sim: the simulator
+ * @zone: the zone
+ * @order: the order wanted
+ * @mt: the list type
+ * @pfn: set to the first PFN of the 2^@order pages taken
+ *
+ * Return: true if some order >= @order had a block of type @mt.
+ */
+bool mm__rmqueue_smallest(struct mm_sim *sim, struct mm_zone *zone,
+                          unsigned order, enum mm_migratetype mt, uint64_t *pfn)
 {
     for (unsigned o = order; o < MM_NR_PAGE_ORDERS; o++) {
         struct mm_free_block *b = zone->free_area[o].free_list[mt].head;
         if (!b)
             continue;
-        *pfn = b->node.key;
-        del_from_free_list(sim, zone, b);
-        expand(sim, zone, *pfn, order, o, mt);
+        struct mm_pages block = {b->pfn, o, mt};
+        *pfn = block.pfn;
+        mm__del_from_free_list(sim, zone, b);
+        mm__expand(sim, zone, &block, order);
         return true;
     }
     return false;
 }
 
-/* can_steal_fallback() */
-static bool can_steal_fallback(unsigned order, enum mm_migratetype start_mt)
-{
-    if (order >= MM_PAGEBLOCK_ORDER)
-        return true;
-    return order >= MM_PAGEBLOCK_ORDER / 2 ||
-           start_mt == MM_MIGRATE_RECLAIMABLE ||
-           start_mt == MM_MIGRATE_UNMOVABLE;
-}
-
-/* find_suitable_fallback(area, order, mt, only_stealable = false, ...) */
-static int find_suitable_fallback(const struct mm_free_area *area,
-                                  unsigned order, enum mm_migratetype mt,
-                                  bool *can_steal)
-{
-    if (area->nr_free == 0)
-        return -1;
-    *can_steal = false;
-    for (int i = 0; i < 2; i++) {
-        enum mm_migratetype f = fallbacks[mt][i];
-        if (!area->free_list[f].head)
-            continue;
-        if (can_steal_fallback(order, mt))
-            *can_steal = true;
-        return (int)f;
-    }
-    return -1;
-}
-
-/* boost_watermark() */
-static bool boost_watermark(struct mm_sim *sim, struct mm_zone *zone)
-{
-    uint64_t factor = (uint64_t)sim->vm.watermark_boost_factor;
-    if (!factor || PAGEBLOCK_NR * 4 > zone->managed)
-        return false;
-    uint64_t high = zone->watermark[MM_WMARK_HIGH];
-    /* mult_frac(high, factor, 10000) */
-    uint64_t max_boost = high / 10000 * factor + high % 10000 * factor / 10000;
-    if (!max_boost)
-        return false;
-    if (max_boost < PAGEBLOCK_NR)
-        max_boost = PAGEBLOCK_NR;
-    zone->watermark_boost += PAGEBLOCK_NR;
-    if (zone->watermark_boost > max_boost)
-        zone->watermark_boost = max_boost;
-    return true;
-}
-
-/* move_freepages_block(): retype every free block in @pfn's pageblock. */
-static uint64_t move_freepages_block(struct mm_zone *zone, uint64_t pfn,
-                                     enum mm_migratetype mt, uint64_t *movable)
-{
-    uint64_t start = pfn & ~(PAGEBLOCK_NR - 1), end = start + PAGEBLOCK_NR - 1;
-    uint64_t zend = zone->start_pfn + zone->spanned, moved = 0;
-    *movable = 0;
-    if (start < zone->start_pfn)
-        start = pfn;
-    if (end >= zend)
-        return 0;
-    *movable = mm__pageblock_movable_pages(zone, pfn);
-    struct mm_avl_node *n = mm__avl_ceil(&zone->free_blocks, start);
-    while (n && n->key <= end) {
-        struct mm_free_block *b = mm_container_of(n, struct mm_free_block, node);
-        n = mm__avl_next(&zone->free_blocks, n);
-        move_to_free_list(zone, b, mt);
-        moved += 1ull << b->order;
-    }
-    return moved;
-}
-
-/*
- * The part of steal_suitable_fallback() that may take the whole pageblock.
- * Return: false when only the found block itself changes list ("single_page").
- */
-static bool steal_pageblock(struct mm_sim *sim, struct mm_zone *zone,
-                            const struct mm_free_block *b, unsigned flags,
-                            enum mm_migratetype start, bool whole)
-{
-    uint64_t pfn = b->node.key, movable, alike;
-    enum mm_migratetype old = mm__pageblock_mt(zone, pfn);
-    if (old == MM_MIGRATE_HIGHATOMIC)
-        return false;
-    if (b->order >= MM_PAGEBLOCK_ORDER) {
-        /* change_pageblock_range(): take ownership of every pageblock */
-        for (uint64_t i = 0; i < 1ull << (b->order - MM_PAGEBLOCK_ORDER); i++)
-            mm__set_pageblock_mt(sim, zone, pfn + i * PAGEBLOCK_NR, start);
-        return false;
-    }
-    if (boost_watermark(sim, zone) && (flags & MM_ALLOC_KSWAPD))
-        zone->boosted = true;
-    if (!whole)
-        return false;
-    uint64_t free_pages = move_freepages_block(zone, pfn, start, &movable);
-    if (!free_pages)
-        return false; /* the pageblock crosses the zone's end */
-    if (start == MM_MIGRATE_MOVABLE)
-        alike = movable;
-    else if (old == MM_MIGRATE_MOVABLE)
-        alike = PAGEBLOCK_NR - (free_pages + movable);
-    else
-        alike = 0;
-    if (free_pages + alike >= PAGEBLOCK_NR / 2)
-        mm__set_pageblock_mt(sim, zone, pfn, start);
-    return true;
-}
-
-/* steal_suitable_fallback() (6.1) */
-static void steal_suitable_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                                    struct mm_free_block *b, unsigned flags,
-                                    enum mm_migratetype start, bool whole)
-{
-    if (!steal_pageblock(sim, zone, b, flags, start, whole))
-        move_to_free_list(zone, b, start);
-}
-
-/* __rmqueue_fallback(): steal the largest suitable block of another type. */
-static bool rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
-                             unsigned order, enum mm_migratetype start,
-                             unsigned flags)
-{
-    int co, min_order = (int)order, fmt = -1;
-    bool can_steal = false;
-    if (order < MM_PAGEBLOCK_ORDER && (flags & MM_ALLOC_NOFRAGMENT))
-        min_order = MM_PAGEBLOCK_ORDER;
-    for (co = MAX_ORDER_NR; co >= min_order; co--) {
-        fmt = find_suitable_fallback(&zone->free_area[co], (unsigned)co, start,
-                                     &can_steal);
-        if (fmt >= 0)
-            break;
-    }
-    if (fmt < 0)
-        return false;
-    if (!can_steal && start == MM_MIGRATE_MOVABLE && co > (int)order) {
-        /* find_smallest: splitting the smallest block fragments least */
-        for (co = (int)order; co <= MAX_ORDER_NR; co++) {
-            fmt = find_suitable_fallback(&zone->free_area[co], (unsigned)co,
-                                         start, &can_steal);
-            if (fmt >= 0)
-                break;
-        }
-    }
-    struct mm_free_block *b = zone->free_area[co].free_list[fmt].head;
-    steal_suitable_fallback(sim, zone, b, flags, start, can_steal);
-    return true;
-}
-
 /**
- * mm__rmqueue() - take a block of 2^@order pages off a zone's free lists
+ * mm__rmqueue() - take 2^order pages off a zone's free lists
  * @sim: the simulator
  * @zone: the zone
- * @order: the order
- * @mt: the wanted migratetype (one of the first three)
- * @flags: MM_ALLOC_* flags (NOFRAGMENT, KSWAPD, HIGHATOMIC, OOM, NON_BLOCK)
- * @pfn: set to the first PFN on success
+ * @ctl: order, wanted migratetype (one of the first three), MM_ALLOC_*
+ *       flags (NOFRAGMENT, KSWAPD, HIGHATOMIC, OOM, NON_BLOCK); ->pfn is
+ *       set to the first PFN on success
  *
  * Updates NR_FREE_PAGES; the caller counts events and statistics. No
  * watermark check here.
@@ -387,19 +272,18 @@ static bool rmqueue_fallback(struct mm_sim *sim, struct mm_zone *zone,
  * Kernel: mm/page_alloc.c rmqueue_buddy() and __rmqueue() (no pcp, no CMA).
  * Return: true if a block was taken.
  */
-bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone, unsigned order,
-                 enum mm_migratetype mt, unsigned flags, uint64_t *pfn)
+bool mm__rmqueue(struct mm_sim *sim, struct mm_zone *zone,
+                 struct mm_rmqueue_ctl *ctl)
 {
     bool ok = false;
-    if (flags & MM_ALLOC_HIGHATOMIC)
-        ok = rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, pfn);
-    while (!ok) {
-        ok = rmqueue_smallest(sim, zone, order, mt, pfn);
-        if (ok || !rmqueue_fallback(sim, zone, order, mt, flags))
-            break;
-    }
-    if (!ok && (flags & (MM_ALLOC_OOM | MM_ALLOC_NON_BLOCK)))
-        ok = rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, pfn);
+    unsigned order = ctl->order;
+    if (ctl->flags & MM_ALLOC_HIGHATOMIC)
+        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, &ctl->pfn);
+    if (!ok)
+        ok = mm__rmqueue_smallest(sim, zone, order, ctl->mt, &ctl->pfn) ||
+             mm__rmqueue_fallback(sim, zone, ctl);
+    if (!ok && (ctl->flags & (MM_ALLOC_OOM | MM_ALLOC_NON_BLOCK)))
+        ok = mm__rmqueue_smallest(sim, zone, order, MM_MIGRATE_HIGHATOMIC, &ctl->pfn);
     if (ok)
         zone->vm_stat[MM_NR_FREE_PAGES] -= (int64_t)1 << order;
     return ok;
@@ -417,6 +301,20 @@ static bool buddy_merge_likely(const struct mm_zone *zone, uint64_t pfn,
     return find_free_block(zone, higher ^ (1ull << (order + 1)), order + 1);
 }
 
+/* 6.12 (Debian 6.12.117): a merged buddy's pageblocks take the freed type. */
+static bool retype_buddy(const struct mm_sim *sim)
+{
+    return sim->machine.kernel >= MM_KERNEL(6, 12);
+}
+
+static void change_pageblock_range(struct mm_sim *sim, struct mm_zone *zone,
+                                   uint64_t pfn, unsigned order,
+                                   enum mm_migratetype mt)
+{
+    for (uint64_t i = 0; i < 1ull << (order - MM_PAGEBLOCK_ORDER); i++)
+        mm__set_pageblock_mt(sim, zone, pfn + (i << MM_PAGEBLOCK_ORDER), mt);
+}
+
 static bool mt_mergeable(enum mm_migratetype mt)
 {
     return mt < MM_MIGRATE_PCPTYPES;
@@ -426,19 +324,20 @@ static bool mt_mergeable(enum mm_migratetype mt)
  * mm__free_one_page() - give a block back, merging with free buddies
  * @sim: the simulator
  * @zone: the zone holding the block
- * @pfn: first PFN, aligned to 2^@order
- * @order: the order
- * @mt: the migratetype list it goes to (its pageblock's type)
+ * @pages: first PFN (aligned to 2^order), order, and the migratetype list it
+ *         goes to (its pageblock's type)
  * @to_tail: FPI_TO_TAIL (boot memory)
  *
  * Kernel: mm/page_alloc.c __free_one_page().
- * Return: 0; MM_EEXIST if the block overlaps a free one; MM_ENOMEM.
+ * Return: 0; MM_EEXIST if a free block starts at the same PFN; MM_ENOMEM.
  */
-int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
-                      unsigned order, enum mm_migratetype mt, bool to_tail)
+int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone,
+                      const struct mm_pages *pages, bool to_tail)
 {
-    uint64_t buddy_pfn = 0;
-    if (find_free_block(zone, pfn, order))
+    uint64_t buddy_pfn = 0, pfn = pages->pfn;
+    unsigned order = pages->order;
+    enum mm_migratetype mt = pages->mt;
+    if (mm__free_block_at(zone, pfn))
         return MM_EEXIST;
     zone->vm_stat[MM_NR_FREE_PAGES] += (int64_t)1 << order;
     while (order < MAX_ORDER_NR) {
@@ -451,13 +350,17 @@ int mm__free_one_page(struct mm_sim *sim, struct mm_zone *zone, uint64_t pfn,
             if (mt != bmt && (!mt_mergeable(mt) || !mt_mergeable(bmt)))
                 break;
         }
-        del_from_free_list(sim, zone, buddy);
+        mm__del_from_free_list(sim, zone, buddy);
+        if (order >= MM_PAGEBLOCK_ORDER && retype_buddy(sim) &&
+            mm__pageblock_mt(zone, buddy_pfn) != mt)
+            change_pageblock_range(sim, zone, buddy_pfn, order, mt);
         pfn &= buddy_pfn;
         order++;
     }
     if (!to_tail)
         to_tail = buddy_merge_likely(zone, pfn, buddy_pfn, order);
-    return add_to_free_list(sim, zone, pfn, order, mt, to_tail);
+    struct mm_pages merged = {pfn, order, mt};
+    return add_to_free_list(sim, zone, &merged, to_tail);
 }
 
 /**
@@ -483,8 +386,8 @@ int mm__buddy_free_range(struct mm_sim *sim, struct mm_zone *zone,
             order = (unsigned)__builtin_ctzll(start);
         while (start + (1ull << order) > end)
             order--;
-        int err = mm__free_one_page(sim, zone, start, order,
-                                    mm__pageblock_mt(zone, start), true);
+        struct mm_pages p = {start, order, mm__pageblock_mt(zone, start)};
+        int err = mm__free_one_page(sim, zone, &p, true);
         if (err)
             return err;
         start += 1ull << order;

@@ -326,3 +326,83 @@ bool mm__zone_watermark_ok(const struct mm_zone *z, unsigned order, uint64_t mar
     }
     return false;
 }
+
+/**
+ * mm__si_mem_available() - MemAvailable, in pages
+ * @sim: the simulator
+ *
+ * Free pages minus totalreserve_pages, plus the page cache and reclaimable
+ * kernel memory (slab, misc) that could go without trouble: each loses
+ * min(half of itself, the sum of the zones' low watermarks).
+ *
+ * Kernel: si_mem_available(), mm/page_alloc.c (6.1), mm/show_mem.c (6.12+).
+ * Return: pages, at least 0.
+ */
+uint64_t mm__si_mem_available(const struct mm_sim *sim)
+{
+    uint64_t wmark_low = 0;
+    for (unsigned n = 0; n < sim->nr_nodes; n++)
+        for (int t = 0; t < MM_NR_ZONES; t++)
+            wmark_low += mm__wmark_pages(&sim->nodes[n].zones[t], MM_WMARK_LOW);
+    int64_t avail = (int64_t)mm__global_zone_page_state(sim, MM_NR_FREE_PAGES) -
+                    (int64_t)sim->totalreserve_pages;
+    uint64_t pagecache = mm__global_node_page_state(sim, MM_NR_ACTIVE_FILE) +
+                         mm__global_node_page_state(sim, MM_NR_INACTIVE_FILE);
+    pagecache -= pagecache / 2 < wmark_low ? pagecache / 2 : wmark_low;
+    uint64_t rec = mm__global_node_page_state(sim, MM_NR_SLAB_RECLAIMABLE) +
+                   mm__global_node_page_state(sim, MM_NR_KERNEL_MISC_RECLAIMABLE);
+    rec -= rec / 2 < wmark_low ? rec / 2 : wmark_low;
+    avail += (int64_t)(pagecache + rec);
+    return avail > 0 ? (uint64_t)avail : 0;
+}
+
+/* zone_batchsize(): ~0.1% of the zone or 1 MiB, /4, as 2^n - 1; at least 1. */
+static uint64_t zone_batchsize(const struct mm_zone *zone)
+{
+    uint64_t batch = zone->managed >> 10;
+    if (batch > (1u << 20) / MM_PAGE_SIZE)
+        batch = (1u << 20) / MM_PAGE_SIZE;
+    batch /= 4;
+    if (batch < 1)
+        batch = 1;
+    uint64_t v = batch + batch / 2, pow2 = 1;
+    while (pow2 * 2 <= v)
+        pow2 *= 2;
+    return pow2 - 1 > 0 ? pow2 - 1 : 1;
+}
+
+/* zone_highsize(): the pages a zone's pcp lists may hold, per CPU. */
+static uint64_t zone_highsize(const struct mm_sim *sim, const struct mm_zone *zone,
+                              uint64_t batch, uint64_t fraction)
+{
+    uint64_t total = fraction ? zone->managed / fraction
+                              : mm__wmark_pages(zone, MM_WMARK_LOW);
+    uint64_t cpus = sim->nodes[zone->nid].nr_cpus;
+    for (unsigned n = 0; !cpus && n < sim->nr_nodes; n++)
+        cpus += sim->nodes[n].nr_cpus; /* memory-only node: all CPUs */
+    uint64_t high = total / (cpus ? cpus : 1);
+    return high > batch << 2 ? high : batch << 2;
+}
+
+/**
+ * mm__zone_pcp_sizes() - the per-CPU pageset sizes zoneinfo prints
+ * @sim: the simulator
+ * @zone: the zone
+ * @out: batch; high_min (the 6.1 "high", and the 6.7+ starting value);
+ *       high_max (6.7+ auto-tuning ceiling: managed/8 per CPU)
+ *
+ * The model keeps no pages on pcp lists; these are the limits the kernel
+ * would use, recomputed with the watermarks.
+ *
+ * Kernel: mm/page_alloc.c zone_batchsize(), zone_highsize(),
+ * zone_set_pageset_high_and_batch().
+ */
+void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
+                        struct mm_pcp_sizes *out)
+{
+    uint64_t fraction = (uint64_t)sim->vm.percpu_pagelist_high_fraction;
+    out->batch = zone_batchsize(zone);
+    out->high_min = zone_highsize(sim, zone, out->batch, fraction);
+    out->high_max = fraction ? out->high_min
+                             : zone_highsize(sim, zone, out->batch, 8);
+}

@@ -1,140 +1,79 @@
 /*
  * proc.c - the system-wide /proc views of the simulated kernel: meminfo,
- * vmstat, buddyinfo, pagetypeinfo, zoneinfo. This file gathers what they
- * print from the simulator into a struct mm__proc_view and dispatches on
- * the path; the formats are in proc_meminfo.c, proc_vmstat.c,
- * proc_zoneinfo.c and proc_buddyinfo.c, byte-compatible with the kernel's
- * (fs/proc/meminfo.c, mm/vmstat.c) for the emulated version.
+ * vmstat, buddyinfo, pagetypeinfo, zoneinfo and sys/vm/KNOB. This file
+ * gathers what they print from the simulator into a struct mm__proc_view
+ * (counters through model/vmstat.c, commit figures through
+ * model/overcommit.c) and dispatches on the path; the formats are in
+ * proc_meminfo.c, proc_vmstat.c, proc_zoneinfo.c and proc_buddyinfo.c,
+ * byte-compatible with the emulated kernel's (fs/proc/meminfo.c,
+ * mm/vmstat.c). Callers: tools/cmd_proc.c, tools/cmd_sysctl.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static const char *const zone_names[MM_NR_ZONES] = {
-    "DMA", "DMA32", "Normal", "Movable", "Device",
-};
-
-/** mm__proc_zone_name() - the kernel's name of zone type @zone. */
-const char *mm__proc_zone_name(int zone)
-{
-    return zone_names[zone];
-}
-
-/** mm__proc_zone_populated() - present pages; Kernel: populated_zone(). */
-bool mm__proc_zone_populated(const struct mm__proc_zone *z)
-{
-    return z->shape.present != 0;
-}
-
-/**
- * mm__proc_stat() - the counter named @name in @s
- * Return: its value, 0 when the model does not count it.
- */
-uint64_t mm__proc_stat(const struct mm__proc_stats *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i].name, name) == 0)
-            return s->v[i].value;
-    return 0;
-}
-
 /** mm__proc_node_sum() - a node counter summed over nodes
  * (global_node_page_state()). */
-uint64_t mm__proc_node_sum(const struct mm__proc_view *v, const char *name)
+uint64_t mm__proc_node_sum(const struct mm__proc_view *v,
+                           enum mm_node_stat_item item)
 {
     uint64_t sum = 0;
     for (unsigned n = 0; n < v->nr_nodes; n++)
-        sum += mm__proc_stat(&v->nodes[n].stats, name);
+        sum += v->nodes[n].stat[item];
     return sum;
-}
-
-/**
- * mm__proc_zone_stat() - a zone counter: nr_free_pages is the buddy's free
- * pages, nr_free_pages_blocks those in free blocks of at least a pageblock
- * (6.15+ defrag_mode accounting), the rest as counted by the model.
- * Return: the value, 0 when not counted.
- */
-uint64_t mm__proc_zone_stat(const struct mm__proc_zone *z, const char *name)
-{
-    if (strcmp(name, "nr_free_pages") == 0)
-        return z->free;
-    if (strcmp(name, "nr_free_pages_blocks") != 0)
-        return mm__proc_stat(&z->stats, name);
-    uint64_t pages = 0;
-    for (int o = MM_PAGEBLOCK_ORDER; o < MM_NR_PAGE_ORDERS; o++)
-        for (int t = 0; t < MM__NR_MIGRATETYPES; t++)
-            pages += z->nr_free[o][t] << o;
-    return pages;
 }
 
 /** mm__proc_zone_sum() - a zone counter summed over all zones
  * (global_zone_page_state()). */
-uint64_t mm__proc_zone_sum(const struct mm__proc_view *v, const char *name)
+uint64_t mm__proc_zone_sum(const struct mm__proc_view *v,
+                           enum mm_zone_stat_item item)
 {
     uint64_t sum = 0;
     for (unsigned n = 0; n < v->nr_nodes; n++)
         for (int z = 0; z < MM_NR_ZONES; z++)
-            sum += mm__proc_zone_stat(&v->nodes[n].zones[z], name);
+            sum += v->nodes[n].zones[z].stat[item];
     return sum;
 }
 
-/* The view and the counter arrays it points into, in one allocation. */
-struct view_store {
-    struct mm__proc_view view;
-    struct mm__proc_stat events[MM_NR_VM_EVENT_ITEMS];
-    struct mm__proc_node *nodes;
-    struct mm__proc_stat *node_stats; /* nr_nodes * MM_NR_NODE_STAT_ITEMS */
-    struct mm__proc_stat *zone_stats; /* per zone: zone then NUMA items */
-};
-
-#define ZONE_STATS (MM_NR_ZONE_STAT_ITEMS + MM_NR_NUMA_STAT_ITEMS)
-#define NAME_OF(id, name, since, until) name,
-static const char *const zone_stat_names[] = {
-    MM_ZONE_STAT_ITEMS(NAME_OF) MM_NUMA_STAT_ITEMS(NAME_OF)};
-static const char *const node_stat_names[] = {MM_NODE_STAT_ITEMS(NAME_OF)};
-static const char *const event_names[] = {MM_VM_EVENT_ITEMS(NAME_OF)};
-#undef NAME_OF
-
-static uint64_t clamp0(int64_t v)
+/** mm__proc_numa_sum() - a NUMA event summed over all zones
+ * (global_numa_event_state()). */
+uint64_t mm__proc_numa_sum(const struct mm__proc_view *v,
+                           enum mm_numa_stat_item item)
 {
-    return v < 0 ? 0 : (uint64_t)v;
+    uint64_t sum = 0;
+    for (unsigned n = 0; n < v->nr_nodes; n++)
+        for (int z = 0; z < MM_NR_ZONES; z++)
+            sum += v->nodes[n].zones[z].numa[item];
+    return sum;
 }
 
-static void fill_zone(const struct mm_zone *z, struct mm__proc_zone *pz,
-                      struct mm__proc_stat *stats)
+static void fill_zone(const struct mm_zone *z, struct mm__proc_zone *pz)
 {
     pz->shape = (struct mm_zone_shape){z->start_pfn, z->spanned, z->present,
                                        z->managed};
-    pz->free = clamp0(z->vm_stat[MM_NR_FREE_PAGES]);
     pz->boost = z->watermark_boost;
     for (int w = 0; w < MM_NR_WMARK; w++)
         pz->wmark[w] = z->watermark[w];
-    memcpy(pz->protection, z->lowmem_reserve, sizeof(pz->protection));
-    for (int o = 0; o < MM_NR_PAGE_ORDERS; o++)
-        for (int t = 0; t < MM_MIGRATE_TYPES; t++)
-            pz->nr_free[o][t] = z->free_area[o].free_list[t].nr;
+    for (int j = 0; j < MM_NR_ZONES; j++)
+        pz->protection[j] = mm__zone_protection(z, (enum mm_zone_type)j);
+    for (unsigned o = 0; o < MM_NR_PAGE_ORDERS; o++)
+        for (unsigned t = 0; t < MM_MIGRATE_TYPES; t++)
+            pz->nr_free[o][t] = mm__zone_nr_free_mt(z, o, t);
     for (int t = 0; t < MM_MIGRATE_TYPES && mm__populated_zone(z); t++)
         pz->pageblocks[t] = mm__pageblocks_of_type(z, (enum mm_migratetype)t);
     for (int i = 0; i < MM_NR_ZONE_STAT_ITEMS; i++)
-        stats[i] = (struct mm__proc_stat){zone_stat_names[i],
-                                          clamp0(z->vm_stat[i])};
+        pz->stat[i] = mm__zone_page_state(z, (enum mm_zone_stat_item)i);
     for (int i = 0; i < MM_NR_NUMA_STAT_ITEMS; i++)
-        stats[MM_NR_ZONE_STAT_ITEMS + i] = (struct mm__proc_stat){
-            zone_stat_names[MM_NR_ZONE_STAT_ITEMS + i], z->numa_stat[i]};
-    pz->stats = (struct mm__proc_stats){stats, ZONE_STATS};
+        pz->numa[i] = mm__zone_numa_event_state(z, (enum mm_numa_stat_item)i);
 }
 
-static void fill_node(const struct mm_pgdat *pg, struct mm__proc_node *pn,
-                      struct mm__proc_stat *node_stats,
-                      struct mm__proc_stat *zone_stats)
+static void fill_node(const struct mm_pgdat *pg, struct mm__proc_node *pn)
 {
     for (int z = 0; z < MM_NR_ZONES; z++)
-        fill_zone(&pg->zones[z], &pn->zones[z], zone_stats + z * ZONE_STATS);
+        fill_zone(&pg->zones[z], &pn->zones[z]);
     for (int i = 0; i < MM_NR_NODE_STAT_ITEMS; i++)
-        node_stats[i] = (struct mm__proc_stat){node_stat_names[i],
-                                               clamp0(pg->node_stat[i])};
-    pn->stats = (struct mm__proc_stats){node_stats, MM_NR_NODE_STAT_ITEMS};
+        pn->stat[i] = mm__node_page_state(pg, (enum mm_node_stat_item)i);
 }
 
 /*
@@ -144,11 +83,11 @@ static void fill_node(const struct mm_pgdat *pg, struct mm__proc_node *pn,
  */
 static void dirty_limits(const struct mm_sim *sim, struct mm__proc_view *v)
 {
-    uint64_t free = mm__proc_zone_sum(v, "nr_free_pages");
+    uint64_t free = mm__proc_zone_sum(v, MM_NR_FREE_PAGES);
     uint64_t avail = free - (free < sim->totalreserve_pages
                                  ? free : sim->totalreserve_pages);
-    avail += mm__proc_node_sum(v, "nr_inactive_file") +
-             mm__proc_node_sum(v, "nr_active_file") + 1;
+    avail += mm__proc_node_sum(v, MM_NR_INACTIVE_FILE) +
+             mm__proc_node_sum(v, MM_NR_ACTIVE_FILE) + 1;
     uint64_t ratio = (uint64_t)sim->vm.dirty_ratio * MM_PAGE_SIZE / 100;
     uint64_t bg_ratio =
         (uint64_t)sim->vm.dirty_background_ratio * MM_PAGE_SIZE / 100;
@@ -162,13 +101,26 @@ static void dirty_limits(const struct mm_sim *sim, struct mm__proc_view *v)
         thresh = UINT32_MAX;
     if (bg >= thresh)
         bg = thresh / 2;
-    v->dirty_threshold = thresh;
-    v->dirty_bg_threshold = bg;
+    v->writeback[MM_NR_DIRTY_THRESHOLD] = thresh;
+    v->writeback[MM_NR_DIRTY_BACKGROUND_THRESHOLD] = bg;
 }
 
-static void fill_globals(const struct mm_sim *sim, struct view_store *st)
+/* struct pages allocated at boot: 2 MiB per populated 128 MiB section
+ * (the sparse vmemmap), when the model has not counted them itself. */
+static uint64_t memmap_boot_pages(const struct mm_sim *sim)
 {
-    struct mm__proc_view *v = &st->view;
+    uint64_t pages = 0;
+    for (unsigned n = 0; n < sim->nr_nodes; n++) {
+        uint64_t present = 0;
+        for (int z = 0; z < MM_NR_ZONES; z++)
+            present += sim->nodes[n].zones[z].present;
+        pages += (present + (1u << 15) - 1) >> 15 << 9;
+    }
+    return pages;
+}
+
+static void fill_globals(const struct mm_sim *sim, struct mm__proc_view *v)
+{
     const struct mm_machine *m = &sim->machine;
     v->kernel = m->kernel;
     v->nr_nodes = sim->nr_nodes;
@@ -176,48 +128,31 @@ static void fill_globals(const struct mm_sim *sim, struct view_store *st)
     for (unsigned n = 0; n < sim->nr_nodes; n++) {
         v->node_cpus[n] = sim->nodes[n].nr_cpus;
         v->nr_cpus += sim->nodes[n].nr_cpus;
-        uint64_t present = 0;
-        for (int z = 0; z < MM_NR_ZONES; z++)
-            present += sim->nodes[n].zones[z].present;
-        /* one 2 MiB struct page array per populated 128 MiB section */
-        v->memmap_boot_pages += (present + (1u << 15) - 1) >> 15 << 9;
     }
+    for (int i = 0; i < MM_NR_GLOBAL_STAT_ITEMS; i++)
+        v->global[i] = mm__global_page_state(sim, (enum mm_global_stat_item)i);
+    if (!v->global[MM_NR_MEMMAP_BOOT_PAGES])
+        v->global[MM_NR_MEMMAP_BOOT_PAGES] = memmap_boot_pages(sim);
     for (int i = 0; i < MM_NR_VM_EVENT_ITEMS; i++)
-        st->events[i] = (struct mm__proc_stat){event_names[i],
-                                               sim->vm_events[i]};
-    v->events = (struct mm__proc_stats){st->events, MM_NR_VM_EVENT_ITEMS};
+        v->events[i] = mm__vm_event(sim, (enum mm_vm_event_item)i);
     v->swap_total = v->swap_free = m->swap_pages;
     v->hugetlb_total = v->hugetlb_free = m->hugetlb_pages >> 9;
+    v->commit_limit = mm_vm_commit_limit(sim);
+    v->committed = mm_vm_memory_committed(sim);
 }
 
-static void view_free(struct view_store *st)
+/* Gather everything the renderers print from @sim; free v->nodes after. */
+static int view_fill(const struct mm_sim *sim, struct mm__proc_view *v)
 {
-    free(st->nodes);
-    free(st->node_stats);
-    free(st->zone_stats);
-}
-
-/* Gather everything the renderers print from @sim. */
-static int view_fill(const struct mm_sim *sim, struct view_store *st)
-{
-    unsigned n = sim->nr_nodes;
-    memset(st, 0, sizeof(*st));
-    st->nodes = calloc(n, sizeof(*st->nodes));
-    st->node_stats = calloc((size_t)n * MM_NR_NODE_STAT_ITEMS + 1,
-                            sizeof(*st->node_stats));
-    st->zone_stats = calloc((size_t)n * MM_NR_ZONES * ZONE_STATS,
-                            sizeof(*st->zone_stats));
-    if (!st->nodes || !st->node_stats || !st->zone_stats) {
-        view_free(st);
+    memset(v, 0, sizeof(*v));
+    struct mm__proc_node *nodes = calloc(sim->nr_nodes, sizeof(*nodes));
+    if (!nodes)
         return MM_ENOMEM;
-    }
-    for (unsigned i = 0; i < n; i++)
-        fill_node(&sim->nodes[i], &st->nodes[i],
-                  st->node_stats + (size_t)i * MM_NR_NODE_STAT_ITEMS,
-                  st->zone_stats + (size_t)i * MM_NR_ZONES * ZONE_STATS);
-    st->view.nodes = st->nodes;
-    fill_globals(sim, st);
-    dirty_limits(sim, &st->view);
+    for (unsigned i = 0; i < sim->nr_nodes; i++)
+        fill_node(&sim->nodes[i], &nodes[i]);
+    v->nodes = nodes;
+    fill_globals(sim, v);
+    dirty_limits(sim, v);
     return 0;
 }
 
@@ -228,6 +163,7 @@ static const struct {
     render_fn render;
 } views[] = {
     {"buddyinfo", mm__proc_buddyinfo},
+    {"meminfo", mm__proc_meminfo},
     {"pagetypeinfo", mm__proc_pagetypeinfo},
     {"vmstat", mm__proc_vmstat},
     {"zoneinfo", mm__proc_zoneinfo},
@@ -244,29 +180,57 @@ static int render_sysctl(const struct mm_sim *sim, const char *name,
     return rc;
 }
 
+/* "PID/status", "PID/statm", "PID/smaps_rollup" (model/proc_pid*.c). */
+static int render_pid(const struct mm_sim *sim, const char *path,
+                      struct mm_buf *out)
+{
+    static const struct {
+        const char *file;
+        int (*render)(const struct mm_sim *, uint32_t, struct mm_buf *);
+    } files[] = {
+        {"smaps_rollup", mm_render_pid_smaps_rollup},
+        {"statm", mm_render_pid_statm},
+        {"status", mm_render_pid_status},
+    };
+    uint64_t pid = 0;
+    const char *p = path;
+    for (; *p >= '0' && *p <= '9' && pid <= UINT32_MAX; p++)
+        pid = pid * 10 + (uint64_t)(*p - '0');
+    if (p == path || *p != '/' || pid > UINT32_MAX)
+        return MM_ENOENT;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (strcmp(p + 1, files[i].file) == 0)
+            return files[i].render(sim, (uint32_t)pid, out);
+    return MM_ENOENT;
+}
+
 /**
  * mm_proc_render() - a /proc file of the simulated kernel, as the emulated
  * kernel version prints it
  * @sim: the simulator
- * @path: relative to /proc: "buddyinfo", "pagetypeinfo", "vmstat",
- *        "zoneinfo", or "sys/vm/NAME"
+ * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
+ *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
+ *        "PID/statm", "PID/smaps_rollup"
  * @out: the text is appended
  *
- * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
+ * a process the model does not have, MM_ENOMEM.
  */
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out)
 {
     if (strncmp(path, "sys/vm/", 7) == 0)
         return render_sysctl(sim, path + 7, out);
+    if (*path >= '0' && *path <= '9')
+        return render_pid(sim, path, out);
     for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
         if (strcmp(path, views[i].path) != 0)
             continue;
-        struct view_store st;
-        int rc = view_fill(sim, &st);
+        struct mm__proc_view v;
+        int rc = view_fill(sim, &v);
         if (!rc)
-            rc = views[i].render(&st.view, out);
-        view_free(&st);
+            rc = views[i].render(&v, out);
+        free((void *)v.nodes);
         return rc;
     }
     return MM_ENOENT;

@@ -8,9 +8,7 @@
  */
 #include "internal.h"
 
-static const char *const migratetype_names[MM__NR_MIGRATETYPES] = {
-    "Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
-};
+#define NR_TYPES MM__NR_PROC_MIGRATETYPES
 
 /**
  * mm__proc_buddyinfo() - render /proc/buddyinfo
@@ -24,13 +22,13 @@ int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out)
     for (unsigned n = 0; n < v->nr_nodes; n++) {
         for (int zi = 0; zi < MM_NR_ZONES; zi++) {
             const struct mm__proc_zone *z = &v->nodes[n].zones[zi];
-            if (!mm__proc_zone_populated(z))
+            if (!z->shape.present)
                 continue;
             mm_buf_printf(out, "Node %u, zone %8s ", n,
-                          mm__proc_zone_name(zi));
+                          mm__zone_name((enum mm_zone_type)zi));
             for (int o = 0; o < MM_NR_PAGE_ORDERS; o++) {
                 uint64_t blocks = 0;
-                for (int t = 0; t < MM__NR_MIGRATETYPES; t++)
+                for (int t = 0; t < NR_TYPES; t++)
                     blocks += z->nr_free[o][t];
                 mm_buf_printf(out, "%6llu ", (unsigned long long)blocks);
             }
@@ -49,11 +47,11 @@ static void print_free(const struct mm__proc_view *v, struct mm_buf *out)
     for (unsigned n = 0; n < v->nr_nodes; n++)
         for (int zi = 0; zi < MM_NR_ZONES; zi++) {
             const struct mm__proc_zone *z = &v->nodes[n].zones[zi];
-            if (!mm__proc_zone_populated(z))
+            if (!z->shape.present)
                 continue;
-            for (int t = 0; t < MM__NR_MIGRATETYPES; t++) {
+            for (int t = 0; t < NR_TYPES; t++) {
                 mm_buf_printf(out, "Node %4u, zone %8s, type %12s ", n,
-                              mm__proc_zone_name(zi), migratetype_names[t]);
+                              mm__zone_name((enum mm_zone_type)zi), mm__migratetype_name((unsigned)t));
                 for (int o = 0; o < MM_NR_PAGE_ORDERS; o++)
                     mm_buf_printf(out, "%6llu ",
                                   (unsigned long long)z->nr_free[o][t]);
@@ -65,17 +63,17 @@ static void print_free(const struct mm__proc_view *v, struct mm_buf *out)
 static void print_blocks(const struct mm__proc_view *v, struct mm_buf *out)
 {
     mm_buf_printf(out, "\n%-23s", "Number of blocks type ");
-    for (int t = 0; t < MM__NR_MIGRATETYPES; t++)
-        mm_buf_printf(out, "%12s ", migratetype_names[t]);
+    for (int t = 0; t < NR_TYPES; t++)
+        mm_buf_printf(out, "%12s ", mm__migratetype_name((unsigned)t));
     mm_buf_printf(out, "\n");
     for (unsigned n = 0; n < v->nr_nodes; n++)
         for (int zi = 0; zi < MM_NR_ZONES; zi++) {
             const struct mm__proc_zone *z = &v->nodes[n].zones[zi];
-            if (!mm__proc_zone_populated(z))
+            if (!z->shape.present)
                 continue;
             mm_buf_printf(out, "Node %u, zone %8s ", n,
-                          mm__proc_zone_name(zi));
-            for (int t = 0; t < MM__NR_MIGRATETYPES; t++)
+                          mm__zone_name((enum mm_zone_type)zi));
+            for (int t = 0; t < NR_TYPES; t++)
                 mm_buf_printf(out, "%12llu ",
                               (unsigned long long)z->pageblocks[t]);
             mm_buf_printf(out, "\n");

@@ -44,13 +44,13 @@ static uint64_t mem_available(const struct mm__proc_view *v)
     for (unsigned n = 0; n < v->nr_nodes; n++)
         for (int zi = 0; zi < MM_NR_ZONES; zi++)
             wmark_low += v->nodes[n].zones[zi].wmark[1];
-    int64_t avail = (int64_t)mm__proc_zone_sum(v, "nr_free_pages") -
+    int64_t avail = (int64_t)mm__proc_zone_sum(v, MM_NR_FREE_PAGES) -
                     (int64_t)totalreserve(v);
-    uint64_t pc = mm__proc_node_sum(v, "nr_active_file") +
-                  mm__proc_node_sum(v, "nr_inactive_file");
+    uint64_t pc = mm__proc_node_sum(v, MM_NR_ACTIVE_FILE) +
+                  mm__proc_node_sum(v, MM_NR_INACTIVE_FILE);
     avail += (int64_t)(pc - (pc / 2 < wmark_low ? pc / 2 : wmark_low));
-    uint64_t rec = mm__proc_node_sum(v, "nr_slab_reclaimable") +
-                   mm__proc_node_sum(v, "nr_kernel_misc_reclaimable");
+    uint64_t rec = mm__proc_node_sum(v, MM_NR_SLAB_RECLAIMABLE) +
+                   mm__proc_node_sum(v, MM_NR_KERNEL_MISC_RECLAIMABLE);
     avail += (int64_t)(rec - (rec / 2 < wmark_low ? rec / 2 : wmark_low));
     return avail < 0 ? 0 : (uint64_t)avail;
 }
@@ -66,14 +66,14 @@ static uint64_t totalram(const struct mm__proc_view *v)
 
 static void meminfo_lru(const struct mm__proc_view *v, struct mm_buf *out)
 {
-    uint64_t file = mm__proc_node_sum(v, "nr_file_pages");
-    uint64_t swapcached = mm__proc_node_sum(v, "nr_swapcached");
-    uint64_t aa = mm__proc_node_sum(v, "nr_active_anon");
-    uint64_t ia = mm__proc_node_sum(v, "nr_inactive_anon");
-    uint64_t af = mm__proc_node_sum(v, "nr_active_file");
-    uint64_t inf = mm__proc_node_sum(v, "nr_inactive_file");
+    uint64_t file = mm__proc_node_sum(v, MM_NR_FILE_PAGES);
+    uint64_t swapcached = mm__proc_node_sum(v, MM_NR_SWAPCACHED);
+    uint64_t aa = mm__proc_node_sum(v, MM_NR_ACTIVE_ANON);
+    uint64_t ia = mm__proc_node_sum(v, MM_NR_INACTIVE_ANON);
+    uint64_t af = mm__proc_node_sum(v, MM_NR_ACTIVE_FILE);
+    uint64_t inf = mm__proc_node_sum(v, MM_NR_INACTIVE_FILE);
     line_kb(out, "MemTotal:", totalram(v));
-    line_kb(out, "MemFree:", mm__proc_zone_sum(v, "nr_free_pages"));
+    line_kb(out, "MemFree:", mm__proc_zone_sum(v, MM_NR_FREE_PAGES));
     line_kb(out, "MemAvailable:", mem_available(v));
     line_kb(out, "Buffers:", 0);
     line_kb(out, "Cached:", file > swapcached ? file - swapcached : 0);
@@ -84,8 +84,8 @@ static void meminfo_lru(const struct mm__proc_view *v, struct mm_buf *out)
     line_kb(out, "Inactive(anon):", ia);
     line_kb(out, "Active(file):", af);
     line_kb(out, "Inactive(file):", inf);
-    line_kb(out, "Unevictable:", mm__proc_node_sum(v, "nr_unevictable"));
-    line_kb(out, "Mlocked:", mm__proc_zone_sum(v, "nr_mlock"));
+    line_kb(out, "Unevictable:", mm__proc_node_sum(v, MM_NR_UNEVICTABLE));
+    line_kb(out, "Mlocked:", mm__proc_zone_sum(v, MM_NR_MLOCK));
     line_kb(out, "SwapTotal:", v->swap_total);
     line_kb(out, "SwapFree:", v->swap_free);
     line_kb(out, "Zswap:", 0);
@@ -94,27 +94,27 @@ static void meminfo_lru(const struct mm__proc_view *v, struct mm_buf *out)
 
 static void meminfo_kernel(const struct mm__proc_view *v, struct mm_buf *out)
 {
-    uint64_t srec = mm__proc_node_sum(v, "nr_slab_reclaimable");
-    uint64_t sunrec = mm__proc_node_sum(v, "nr_slab_unreclaimable");
-    line_kb(out, "Dirty:", mm__proc_node_sum(v, "nr_dirty"));
-    line_kb(out, "Writeback:", mm__proc_node_sum(v, "nr_writeback"));
-    line_kb(out, "AnonPages:", mm__proc_node_sum(v, "nr_anon_pages"));
-    line_kb(out, "Mapped:", mm__proc_node_sum(v, "nr_mapped"));
-    line_kb(out, "Shmem:", mm__proc_node_sum(v, "nr_shmem"));
+    uint64_t srec = mm__proc_node_sum(v, MM_NR_SLAB_RECLAIMABLE);
+    uint64_t sunrec = mm__proc_node_sum(v, MM_NR_SLAB_UNRECLAIMABLE);
+    line_kb(out, "Dirty:", mm__proc_node_sum(v, MM_NR_DIRTY));
+    line_kb(out, "Writeback:", mm__proc_node_sum(v, MM_NR_WRITEBACK));
+    line_kb(out, "AnonPages:", mm__proc_node_sum(v, MM_NR_ANON_PAGES));
+    line_kb(out, "Mapped:", mm__proc_node_sum(v, MM_NR_MAPPED));
+    line_kb(out, "Shmem:", mm__proc_node_sum(v, MM_NR_SHMEM));
     line_kb(out, "KReclaimable:",
-            srec + mm__proc_node_sum(v, "nr_kernel_misc_reclaimable"));
+            srec + mm__proc_node_sum(v, MM_NR_KERNEL_MISC_RECLAIMABLE));
     line_kb(out, "Slab:", srec + sunrec);
     line_kb(out, "SReclaimable:", srec);
     line_kb(out, "SUnreclaim:", sunrec);
     /* NR_KERNEL_STACK_KB counts kB, not pages */
     mm_buf_printf(out, "%-16s%8llu kB\n", "KernelStack:",
-                  (unsigned long long)mm__proc_node_sum(v, "nr_kernel_stack"));
-    line_kb(out, "PageTables:", mm__proc_node_sum(v, "nr_page_table_pages"));
+                  (unsigned long long)mm__proc_node_sum(v, MM_NR_KERNEL_STACK));
+    line_kb(out, "PageTables:", mm__proc_node_sum(v, MM_NR_PAGE_TABLE_PAGES));
     line_kb(out, "SecPageTables:",
-            mm__proc_node_sum(v, "nr_sec_page_table_pages"));
+            mm__proc_node_sum(v, MM_NR_SEC_PAGE_TABLE_PAGES));
     line_kb(out, "NFS_Unstable:", 0);
-    line_kb(out, "Bounce:", mm__proc_zone_sum(v, "nr_bounce"));
-    line_kb(out, "WritebackTmp:", mm__proc_node_sum(v, "nr_writeback_temp"));
+    line_kb(out, "Bounce:", mm__proc_zone_sum(v, MM_NR_BOUNCE));
+    line_kb(out, "WritebackTmp:", mm__proc_node_sum(v, MM_NR_WRITEBACK_TEMP));
     line_kb(out, "CommitLimit:", v->commit_limit);
     line_kb(out, "Committed_AS:", v->committed);
     mm_buf_printf(out, "%-16s%8llu kB\n", "VmallocTotal:", VMALLOC_TOTAL_KB);
@@ -125,20 +125,23 @@ static void meminfo_kernel(const struct mm__proc_view *v, struct mm_buf *out)
 
 static void meminfo_huge(const struct mm__proc_view *v, struct mm_buf *out)
 {
-    static const char *const thp[][2] = {
-        {"AnonHugePages:", "nr_anon_transparent_hugepages"},
-        {"ShmemHugePages:", "nr_shmem_hugepages"},
-        {"ShmemPmdMapped:", "nr_shmem_pmdmapped"},
-        {"FileHugePages:", "nr_file_hugepages"},
-        {"FilePmdMapped:", "nr_file_pmdmapped"},
+    static const struct {
+        const char *label;
+        enum mm_node_stat_item item;
+    } thp[] = {
+        {"AnonHugePages:", MM_NR_ANON_TRANSPARENT_HUGEPAGES},
+        {"ShmemHugePages:", MM_NR_SHMEM_HUGEPAGES},
+        {"ShmemPmdMapped:", MM_NR_SHMEM_PMDMAPPED},
+        {"FileHugePages:", MM_NR_FILE_HUGEPAGES},
+        {"FilePmdMapped:", MM_NR_FILE_PMDMAPPED},
     };
     bool v618 = v->kernel >= MM_KERNEL(6, 18);
     if (!v618)
         mm_buf_printf(out, "HardwareCorrupted: %5llu kB\n", 0ull);
     for (int i = 0; i < 5; i++) /* the counters count huge pages */
-        line_kb(out, thp[i][0], mm__proc_node_sum(v, thp[i][1]) << 9);
+        line_kb(out, thp[i].label, mm__proc_node_sum(v, thp[i].item) << 9);
     if (v618)
-        line_kb(out, "Balloon:", mm__proc_node_sum(v, "nr_balloon_pages"));
+        line_kb(out, "Balloon:", mm__proc_node_sum(v, MM_NR_BALLOON_PAGES));
     mm_buf_printf(out, "%-16s%8llu\n%-16s%8llu\n%-16s%8llu\n%-16s%8llu\n",
                   "HugePages_Total:", (unsigned long long)v->hugetlb_total,
                   "HugePages_Free:", (unsigned long long)v->hugetlb_free,

@@ -5,8 +5,9 @@
  * Mirrors fs/proc/task_mmu.c (task_mem, task_statm, smaps_account,
  * smaps_page_accumulate, __show_smap, show_smaps_rollup, show_map_vma) and
  * fs/proc/array.c (proc_pid_statm) of 6.1 and 6.18, byte for byte: the
- * "KSM:" rollup line appears from 6.4 (patch "proc/ksm: add ksm stats to
- * /proc/pid/smaps", dated April 2023; absent in 6.1, present in 6.12).
+ * "KSM:" rollup line is absent in 6.1 and present in 6.12 and 6.18; the
+ * model switches at 6.4 (the patch "proc/ksm: add ksm stats to
+ * /proc/pid/smaps" dates from spring 2023; release UNVERIFIED).
  * Callers: the tools' proc/report verbs.
  *
  * Simplified: every mapped page counts as Referenced (no access-bit

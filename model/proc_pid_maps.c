@@ -111,7 +111,7 @@ static void show_map_vma(struct mm_buf *buf, const struct mm_mm *mm,
         v->flags & MM_VM_EXEC ? 'x' : '-', v->flags & MM_VM_MAYSHARE ? 's' : 'p',
         '\0'};
     const char *path = v->path && name ? name(ctx, v->path) : NULL;
-    if (v->file && v->file->shmem)
+    if (v->file && v->file->shmem && !v->file->named)
         header(buf, v->start, v->end, perms, v->pgoff << MM_PAGE_SHIFT, 0, 1,
                v->file->ino, "/dev/zero (deleted)");
     else if (v->file)

@@ -96,18 +96,15 @@ static void print_pageset(const struct mm__proc_view *v, unsigned node,
     }
 }
 
-static void print_stats(const struct mm__proc_name *names, size_t n,
-                        unsigned kernel, const struct mm__proc_zone *z,
-                        const struct mm__proc_stats *node,
-                        struct mm_buf *out)
+/* "      name value" for every counter of @cls the kernel prints. */
+static void print_stats(enum mm_stat_class cls, const uint64_t *values,
+                        unsigned kernel, struct mm_buf *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (!mm__proc_name_shown(&names[i], kernel))
-            continue;
-        uint64_t value = z ? mm__proc_zone_stat(z, names[i].name)
-                           : mm__proc_stat(node, names[i].name);
-        mm_buf_printf(out, "\n      %-12s %llu", names[i].name,
-                      (unsigned long long)value);
+    for (size_t i = 0; i < mm__stat_count(cls); i++) {
+        const struct mm_stat_desc *d = mm__stat_desc(cls, i);
+        if (mm__stat_shown(d, kernel))
+            mm_buf_printf(out, "\n      %-12s %llu", d->name,
+                          (unsigned long long)values[i]);
     }
 }
 
@@ -120,7 +117,8 @@ static void print_sizes(const struct mm__proc_view *v,
                   "\n        min      %llu"
                   "\n        low      %llu"
                   "\n        high     %llu",
-                  (unsigned long long)z->free, (unsigned long long)z->boost,
+                  (unsigned long long)z->stat[MM_NR_FREE_PAGES],
+                  (unsigned long long)z->boost,
                   (unsigned long long)z->wmark[0],
                   (unsigned long long)z->wmark[1],
                   (unsigned long long)z->wmark[2]);
@@ -147,21 +145,19 @@ static void print_zone(const struct mm__proc_view *v, unsigned node, int zi,
 {
     const struct mm__proc_node *n = &v->nodes[node];
     const struct mm__proc_zone *z = &n->zones[zi];
-    mm_buf_printf(out, "Node %u, zone %8s", node, mm__proc_zone_name(zi));
+    mm_buf_printf(out, "Node %u, zone %8s", node,
+                  mm__zone_name((enum mm_zone_type)zi));
     if (first_populated) {
         mm_buf_printf(out, "\n  per-node stats");
-        print_stats(mm__proc_node_names, mm__proc_nr_node_names, v->kernel,
-                    NULL, &n->stats, out);
+        print_stats(MM_STAT_NODE, n->stat, v->kernel, out);
     }
     print_sizes(v, z, out);
-    if (!mm__proc_zone_populated(z)) {
+    if (!z->shape.present) {
         mm_buf_printf(out, "\n");
         return;
     }
-    print_stats(mm__proc_zone_names, mm__proc_nr_zone_names, v->kernel, z,
-                NULL, out);
-    print_stats(mm__proc_numa_names, mm__proc_nr_numa_names, v->kernel, z,
-                NULL, out);
+    print_stats(MM_STAT_ZONE, z->stat, v->kernel, out);
+    print_stats(MM_STAT_NUMA, z->numa, v->kernel, out);
     mm_buf_printf(out, "\n  pagesets");
     print_pageset(v, node, z, out);
     mm_buf_printf(out,
@@ -187,7 +183,7 @@ int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out)
     for (unsigned n = 0; n < v->nr_nodes; n++) {
         bool seen = false;
         for (int z = 0; z < MM_NR_ZONES; z++) {
-            bool populated = mm__proc_zone_populated(&v->nodes[n].zones[z]);
+            bool populated = v->nodes[n].zones[z].shape.present != 0;
             print_zone(v, n, z, populated && !seen, out);
             seen |= populated;
         }

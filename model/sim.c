@@ -5,9 +5,10 @@
  * nodes and zones, releases every managed page to the buddy allocator (as
  * memblock_free_all does), decides whether THP is on (hugepage_init turns it
  * off below 512 MiB of RAM), computes min_free_kbytes, watermarks,
- * lowmem_reserve and totalreserve_pages in the kernel's initcall order, and
- * takes the memory the rest of the machine already uses
- * (machine.bg_used_pages) out of each node's free lists. sysctl writes go
+ * lowmem_reserve and totalreserve_pages in the kernel's initcall order,
+ * allocates the persistent hugetlb pool (machine.hugetlb_pages), and takes
+ * the memory the rest of the machine already uses (machine.bg_used_pages,
+ * which includes the pool) out of each node's free lists. sysctl writes go
  * through model/sysctl.c and then recompute what the knob feeds.
  *
  * Callers: tools (replay, run, proc), tests.
@@ -16,7 +17,8 @@
  * postcore_initcall(init_per_zone_wmark_min), subsys_initcall(hugepage_init);
  * kernel/sysctl.c handlers min_free_kbytes_sysctl_handler(),
  * watermark_scale_factor_sysctl_handler(),
- * lowmem_reserve_ratio_sysctl_handler(), sysctl_vm_numa_stat_handler().
+ * lowmem_reserve_ratio_sysctl_handler(), sysctl_vm_numa_stat_handler();
+ * mm/hugetlb.c alloc_pool_huge_page() for the pool.
  *
  * Simplified: the background memory is taken as MOVABLE blocks from each
  * node's zones, highest zone first, and is never freed; the kernel's own
@@ -28,6 +30,7 @@
 #include "internal.h"
 
 #define THP_MIN_RAM_PAGES (512ull << (20 - MM_PAGE_SHIFT)) /* hugepage_init() */
+#define HPAGE_PMD_ORDER 9
 
 static int release_boot_memory(struct mm_sim *sim)
 {
@@ -49,28 +52,58 @@ static int release_boot_memory(struct mm_sim *sim)
 static uint64_t take_from_zone(struct mm_sim *sim, struct mm_zone *z,
                                uint64_t left)
 {
-    uint64_t taken = 0, pfn;
-    unsigned order = MM_NR_PAGE_ORDERS - 1;
+    uint64_t taken = 0;
+    struct mm_rmqueue_ctl ctl = {MM_NR_PAGE_ORDERS - 1, MM_MIGRATE_MOVABLE, 0, 0};
     while (taken < left) {
-        while ((1ull << order) > left - taken)
-            order--;
-        if (mm__rmqueue(sim, z, order, MM_MIGRATE_MOVABLE, 0, &pfn)) {
-            mm__account_movable(sim, z, pfn, order, true);
-            taken += 1ull << order;
-        } else if (order == 0) {
+        while ((1ull << ctl.order) > left - taken)
+            ctl.order--;
+        if (mm__rmqueue(sim, z, &ctl)) {
+            if (mm__pageblock_record_alloc(z, ctl.pfn, ctl.order, ctl.mt))
+                sim->host_err = MM_ENOMEM;
+            taken += 1ull << ctl.order;
+        } else if (ctl.order == 0) {
             break;
         } else {
-            order--;
+            ctl.order--;
         }
     }
     z->bg_pages += taken;
     return taken;
 }
 
+/*
+ * The persistent hugetlb pool: 2 MiB MOVABLE pages, one node after the other
+ * (hstate_next_node_to_alloc), each on that node only; a node that cannot
+ * give one is skipped, and the pool ends smaller when none can.
+ */
+static void alloc_hugetlb_pool(struct mm_sim *sim)
+{
+    uint64_t want = sim->machine.hugetlb_pages >> HPAGE_PMD_ORDER, got = 0;
+    unsigned nid = 0, misses = 0;
+    while (got < want && misses < sim->nr_nodes) {
+        struct mm_alloc_ctx ac = {(int)nid, MM_ZONE_MOVABLE, HPAGE_PMD_ORDER,
+                                  MM_MIGRATE_MOVABLE, NULL};
+        uint64_t pfn;
+        if ((sim->node_mask >> nid & 1u) &&
+            mm__alloc_pages_thisnode(sim, &ac, &pfn) == 0) {
+            sim->nodes[nid].nr_huge_pages++;
+            sim->nodes[nid].node_stat[MM_NR_HUGETLB] += 1 << HPAGE_PMD_ORDER;
+            got++;
+            misses = 0;
+        } else {
+            misses++;
+        }
+        nid = (nid + 1) % sim->nr_nodes;
+    }
+}
+
+/* machine.bg_used_pages counts the hugetlb pool as used: not twice. */
 static int take_background(struct mm_sim *sim)
 {
     for (unsigned n = 0; n < sim->nr_nodes; n++) {
         uint64_t left = sim->machine.bg_used_pages[n];
+        uint64_t huge = sim->nodes[n].nr_huge_pages << HPAGE_PMD_ORDER;
+        left = left > huge ? left - huge : 0;
         for (int t = MM_NR_ZONES - 1; t >= 0 && left; t--)
             left -= take_from_zone(sim, &sim->nodes[n].zones[t], left);
         if (left)
@@ -91,6 +124,7 @@ static int boot(struct mm_sim *sim)
         sim->thp = MM_THP_NEVER;
     mm__init_per_zone_wmark_min(sim);
     mm_init_reserves(&sim->vm, &sim->machine);
+    alloc_hugetlb_pool(sim);
     return take_background(sim);
 }
 
@@ -136,10 +170,9 @@ void mm_sim_free(struct mm_sim *sim)
     mm_aspace_destroy(sim);
     for (unsigned n = 0; sim->nodes && n < sim->nr_nodes; n++)
         for (int t = 0; t < MM_NR_ZONES; t++) {
-            mm__hmap_destroy(&sim->nodes[n].zones[t].pageblock_mt);
-            mm__hmap_destroy(&sim->nodes[n].zones[t].pageblock_movable);
+            mm__pageblock_destroy(&sim->nodes[n].zones[t]);
+            mm__hmap_destroy(&sim->nodes[n].zones[t].free_blocks);
         }
-    mm__hmap_destroy(&sim->allocated);
     mm__block_pool_destroy(&sim->block_pool);
     mm__mmzone_destroy(sim);
     free(sim);

@@ -259,3 +259,30 @@ uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j)
 {
     return j < MM_NR_ZONES ? zone->lowmem_reserve[j] : 0;
 }
+
+static unsigned fls64(uint64_t x)
+{
+    return x ? 64u - (unsigned)__builtin_clzll(x) : 0;
+}
+
+/**
+ * mm__zone_stat_threshold() - "vm stats threshold" of a zone in zoneinfo
+ * @sim: the simulator (CPU count)
+ * @zone: the zone
+ *
+ * 2 * fls(online CPUs) * (1 + fls(managed in 128 MiB units)), at most 125.
+ * The model applies counter updates at once; this is only what zoneinfo
+ * prints.
+ *
+ * Kernel: mm/vmstat.c calculate_normal_threshold() (6.1-6.18).
+ * Return: the threshold.
+ */
+unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone)
+{
+    uint64_t cpus = 0;
+    for (unsigned n = 0; n < sim->nr_nodes; n++)
+        cpus += sim->nodes[n].nr_cpus;
+    unsigned t = 2 * fls64(cpus ? cpus : 1) *
+                 (1 + fls64(zone->managed >> (27 - MM_PAGE_SHIFT)));
+    return t < 125 ? t : 125;
+}

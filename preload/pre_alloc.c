@@ -149,6 +149,12 @@ void pre_alloc_record(uint32_t type, const uint64_t a[4], int64_t ret,
     pre_self.guard -= 0x10000;
 }
 
+/**
+ * malloc() - interposed malloc: recorded as TR_EV_MALLOC.
+ * @size: bytes requested.
+ *
+ * Return: what the next malloc returned.
+ */
 void *malloc(size_t size)
 {
     void *p;
@@ -165,6 +171,10 @@ void *malloc(size_t size)
     return p;
 }
 
+/**
+ * free() - interposed free: recorded as TR_EV_FREE before the real free.
+ * @ptr: the block (NULL and bootstrap-pool blocks are ignored).
+ */
 void free(void *ptr)
 {
     if (ptr == NULL || pre_in_pool(ptr))
@@ -179,6 +189,13 @@ void free(void *ptr)
     pre_self.in_alloc--;
 }
 
+/**
+ * calloc() - interposed calloc: recorded as TR_EV_CALLOC.
+ * @nmemb: number of elements.
+ * @size: element size.
+ *
+ * Return: what the next calloc returned.
+ */
 void *calloc(size_t nmemb, size_t size)
 {
     void *p;
@@ -212,6 +229,13 @@ static void *realloc_from_pool(void *ptr, size_t size)
     return p;
 }
 
+/**
+ * realloc() - interposed realloc: recorded as TR_EV_REALLOC.
+ * @ptr: the old block (NULL: like malloc).
+ * @size: new size.
+ *
+ * Return: what the next realloc returned.
+ */
 void *realloc(void *ptr, size_t size)
 {
     void *p;
@@ -230,6 +254,14 @@ void *realloc(void *ptr, size_t size)
     return p;
 }
 
+/**
+ * reallocarray() - interposed reallocarray: TR_EV_REALLOCARRAY.
+ * @ptr: the old block.
+ * @nmemb: number of elements.
+ * @size: element size.
+ *
+ * Return: what the next reallocarray returned.
+ */
 void *reallocarray(void *ptr, size_t nmemb, size_t size)
 {
     void *p;

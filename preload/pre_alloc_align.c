@@ -42,26 +42,60 @@ static void *aligned_common(uint32_t kind, size_t align, size_t size,
     return p;
 }
 
+/**
+ * memalign() - interposed memalign: TR_EV_MEMALIGN, TR_ALIGN_MEMALIGN.
+ * @alignment: alignment.
+ * @size: bytes.
+ *
+ * Return: what the next memalign returned.
+ */
 void *memalign(size_t alignment, size_t size)
 {
     return aligned_common(TR_ALIGN_MEMALIGN, alignment, size, PRE_CALLER);
 }
 
+/**
+ * aligned_alloc() - interposed aligned_alloc: TR_EV_MEMALIGN.
+ * @alignment: alignment.
+ * @size: bytes.
+ *
+ * Return: what the next aligned_alloc returned.
+ */
 void *aligned_alloc(size_t alignment, size_t size)
 {
     return aligned_common(TR_ALIGN_ALIGNED_ALLOC, alignment, size, PRE_CALLER);
 }
 
+/**
+ * valloc() - interposed valloc: TR_EV_MEMALIGN, alignment 4096.
+ * @size: bytes.
+ *
+ * Return: what the next valloc returned.
+ */
 void *valloc(size_t size)
 {
     return aligned_common(TR_ALIGN_VALLOC, 4096, size, PRE_CALLER);
 }
 
+/**
+ * pvalloc() - interposed pvalloc: TR_EV_MEMALIGN, alignment 4096.
+ * @size: bytes.
+ *
+ * Return: what the next pvalloc returned.
+ */
 void *pvalloc(size_t size)
 {
     return aligned_common(TR_ALIGN_PVALLOC, 4096, size, PRE_CALLER);
 }
 
+/**
+ * posix_memalign() - interposed posix_memalign: TR_EV_MEMALIGN, code in a[3].
+ * @memptr: receives the block.
+ * @alignment: alignment.
+ * @size: bytes.
+ *
+ * Return: 0 or an errno value, as the next posix_memalign.
+ */
 int posix_memalign(void **memptr, size_t alignment, size_t size)
 {
     int rc;
@@ -82,6 +116,12 @@ int posix_memalign(void **memptr, size_t alignment, size_t size)
     return rc;
 }
 
+/**
+ * malloc_usable_size() - interposed: TR_EV_USABLE_SIZE.
+ * @ptr: a block.
+ *
+ * Return: its usable size (0 for NULL and bootstrap blocks).
+ */
 size_t malloc_usable_size(void *ptr)
 {
     size_t n;

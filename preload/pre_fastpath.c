@@ -215,7 +215,15 @@ int pre_fastpath_active(void)
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
                                  void *(*)(void *), void *);
 
-/* Interposed so that patching happens before the second thread exists. */
+/**
+ * pthread_create() - interposed: activates the fast path while single-threaded.
+ * @th: receives the thread.
+ * @attr: attributes.
+ * @start: thread function.
+ * @arg: its argument.
+ *
+ * Return: what the next pthread_create returned.
+ */
 int pthread_create(pthread_t *th, const pthread_attr_t *attr,
                    void *(*start)(void *), void *arg)
 {

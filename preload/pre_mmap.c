@@ -53,6 +53,17 @@ static int from_libunwind(void *ip)
     return dladdr(ip, &di) != 0 && di.dli_fbase == b;
 }
 
+/**
+ * mmap() - interposed mmap: passes through, names libunwind's mappings.
+ * @addr: hint.
+ * @len: length.
+ * @prot: protection.
+ * @flags: flags.
+ * @fd: file.
+ * @off: offset.
+ *
+ * Return: what the next mmap returned.
+ */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p = next_mmap()(addr, len, prot, flags, fd, off);

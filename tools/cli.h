@@ -5,6 +5,7 @@
 #ifndef MMSIM_TOOLS_CLI_H
 #define MMSIM_TOOLS_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes: 0 ok, 1 bad input or runtime error, 2 usage. */
@@ -49,7 +50,6 @@ int cmd_run(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 /* tools/cmd_record_out.c */
-#include <stdint.h>
 struct sup_sink;
 struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
 int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);

@@ -42,9 +42,22 @@ struct cli_layout {
     unsigned nr_nodes;
     uint64_t node_pages[MM_MAX_NUMNODES]; /* RAM per node, 4 KiB pages */
     unsigned node_cpus[MM_MAX_NUMNODES];
+    uint64_t kernelcore, movablecore;     /* pages; 0 = not given */
 };
 int cli_layout_build(const struct cli_layout *in, struct mm_machine *m,
                      struct cli_err *err);
+
+/* tools/cli_movable.c: ZONE_MOVABLE for kernelcore= / movablecore= */
+struct cli_mem_ranges {
+    unsigned nr;
+    struct {
+        uint64_t lo, hi; /* PFNs, hi exclusive */
+    } r[6];
+};
+void cli_zone_movable_pfns(const struct cli_mem_ranges *nodes,
+                           unsigned nr_nodes, uint64_t kernelcore,
+                           uint64_t movablecore, uint64_t usable_start,
+                           uint64_t *zmp);
 
 /* tools/cli_zoneinfo.c: the /proc/zoneinfo parser */
 int cli_zoneinfo_parse(const char *text, size_t len, const char *name,

@@ -13,7 +13,8 @@
  * managed = present - boot reservations. The reservations are a model
  * fitted to real guests (docs/machine.md has the measurements): the first
  * MiB; the kernel image and early allocations (bottom-up in node 0); the
- * 64 MiB swiotlb when RAM reaches above 4 GiB; and, top-down from each
+ * 64 MiB swiotlb when RAM reaches above 4 GiB (at the top of the RAM below
+ * 4 GiB, on the node that holds it); and, top-down from each
  * node's highest zone, the struct page array (512 pages per populated
  * 128 MiB section), 62 pages of per-CPU area per CPU, NODE_DATA and small
  * allocations, and, on one-node machines, the dentry and inode hash tables
@@ -112,19 +113,53 @@ static struct range node_extent(const struct ram_map *map,
     return e;
 }
 
+static void set_zone(const struct ram_map *map, const struct range *r, int nr,
+                     uint64_t lo, uint64_t hi, struct mm_zone_shape *zs)
+{
+    if (lo >= hi)
+        return;
+    zs->start_pfn = lo;
+    zs->spanned = hi - lo;
+    zs->present = zs->managed = node_usable(map, r, nr, lo, hi);
+}
+
+/* Zone spans of a node; from PFN @zmp on (if not 0) its memory is
+ * ZONE_MOVABLE (mm/mm_init.c adjust_zone_range_for_zone_movable()). */
 static void node_zones(const struct ram_map *map, const struct range *r,
-                       int nr, struct mm_node_shape *node)
+                       int nr, uint64_t zmp, struct mm_node_shape *node)
 {
     static const uint64_t bounds[] = {0, 4096, PFN_4G, MAX_PFN_LIMIT};
     struct range e = node_extent(map, r, nr);
     for (int z = MM_ZONE_DMA; z <= MM_ZONE_NORMAL; z++) {
         uint64_t lo = max64(bounds[z], e.lo), hi = min64(bounds[z + 1], e.hi);
-        if (lo >= hi)
+        if (zmp && lo < zmp && hi > zmp)
+            hi = zmp;
+        else if (zmp && lo >= zmp)
             continue;
-        struct mm_zone_shape *zs = &node->zones[z];
-        zs->start_pfn = lo;
-        zs->spanned = hi - lo;
-        zs->present = zs->managed = node_usable(map, r, nr, lo, hi);
+        set_zone(map, r, nr, lo, hi, &node->zones[z]);
+    }
+    if (zmp)
+        set_zone(map, r, nr, zmp, e.hi, &node->zones[MM_ZONE_MOVABLE]);
+}
+
+/* The node's memory ranges without the holes (memblock.memory). */
+static void mem_ranges(const struct ram_map *map, const struct range *r,
+                       int nr, struct cli_mem_ranges *out)
+{
+    out->nr = 0;
+    for (int i = 0; i < nr; i++) {
+        uint64_t lo = r[i].lo;
+        for (int h = 0; h <= 3 && lo < r[i].hi; h++) {
+            uint64_t hlo = h < 3 ? max64(map->holes[h].lo, lo) : r[i].hi;
+            uint64_t hhi = h < 3 ? min64(map->holes[h].hi, r[i].hi) : r[i].hi;
+            if (h < 3 && hlo >= hhi)
+                continue;
+            if (hlo > lo) {
+                out->r[out->nr].lo = lo;
+                out->r[out->nr++].hi = min64(hlo, r[i].hi);
+            }
+            lo = max64(lo, hhi);
+        }
     }
 }
 
@@ -185,7 +220,7 @@ static uint64_t node_sections(const struct ram_map *map,
 /* Take @pages from the node's zones, highest first (memblock top-down). */
 static int reserve_top_down(struct mm_node_shape *node, uint64_t pages)
 {
-    for (int z = MM_ZONE_NORMAL; z >= MM_ZONE_DMA && pages; z--) {
+    for (int z = MM_ZONE_MOVABLE; z >= MM_ZONE_DMA && pages; z--) {
         struct mm_zone_shape *zs = &node->zones[z];
         uint64_t take = min64(pages, zs->managed);
         zs->managed -= take;
@@ -194,19 +229,37 @@ static int reserve_top_down(struct mm_node_shape *node, uint64_t pages)
     return pages ? MM_ENOMEM : 0;
 }
 
-static int reserve_node0_low(struct mm_machine *m, uint64_t max_pfn)
+static int take(struct mm_zone_shape *zone, uint64_t pages)
 {
-    struct mm_node_shape *node = &m->nodes[0];
-    struct mm_zone_shape *dma = &node->zones[MM_ZONE_DMA];
-    struct mm_zone_shape *dma32 = &node->zones[MM_ZONE_DMA32];
-    /* arch/x86/kernel/setup.c: the first 1 MiB is always reserved */
-    uint64_t first_mib = dma->present < 158 ? dma->present : 158;
-    dma->managed -= first_mib;
-    uint64_t low = BOOT_LOW_PAGES + (max_pfn > PFN_4G ? SWIOTLB_PAGES : 0);
-    if (dma32->managed < low)
+    if (zone->managed < pages)
         return MM_ENOMEM;
-    dma32->managed -= low;
+    zone->managed -= pages;
     return 0;
+}
+
+/* The first MiB and the kernel image (node 0), and the swiotlb, which
+ * sits at the top of the RAM below 4 GiB, on whichever node holds it. */
+static int reserve_low(struct mm_machine *m, const struct ram_map *map,
+                       unsigned *node)
+{
+    struct mm_node_shape *n0 = &m->nodes[0];
+    /* arch/x86/kernel/setup.c: the first 1 MiB is always reserved */
+    uint64_t first_mib = n0->zones[MM_ZONE_DMA].present < 158
+                             ? n0->zones[MM_ZONE_DMA].present : 158;
+    n0->zones[MM_ZONE_DMA].managed -= first_mib;
+    *node = 0;
+    if (take(&n0->zones[MM_ZONE_DMA32], BOOT_LOW_PAGES))
+        return MM_ENOMEM;
+    if (!map->high)
+        return 0;
+    uint64_t top = map->low - 33; /* last usable PFN below 4 GiB */
+    for (unsigned n = 0; n < m->nr_nodes; n++) {
+        struct mm_zone_shape *z = &m->nodes[n].zones[MM_ZONE_DMA32];
+        if (z->present && top >= z->start_pfn &&
+            top < z->start_pfn + z->spanned)
+            return *node = n, take(z, SWIOTLB_PAGES);
+    }
+    return MM_ENOMEM;
 }
 
 static int check_input(const struct cli_layout *in, uint64_t *total,
@@ -227,6 +280,19 @@ static int check_input(const struct cli_layout *in, uint64_t *total,
                                "(64T)", "mem", 3);
     }
     return 0;
+}
+
+/* ZONE_MOVABLE comes out of Normal, or DMA32 when nothing is above 4G. */
+static void find_movable(const struct ram_map *map,
+                         const struct cli_layout *in,
+                         const struct range r[][2], const int *nr,
+                         uint64_t *zmp)
+{
+    struct cli_mem_ranges ranges[MM_MAX_NUMNODES];
+    for (unsigned n = 0; n < in->nr_nodes; n++)
+        mem_ranges(map, r[n], nr[n], &ranges[n]);
+    cli_zone_movable_pfns(ranges, in->nr_nodes, in->kernelcore,
+                          in->movablecore, map->high ? PFN_4G : 4096, zmp);
 }
 
 static int too_small(unsigned node, struct cli_err *err)
@@ -254,25 +320,30 @@ static int too_small(unsigned node, struct cli_err *err)
 int cli_layout_build(const struct cli_layout *in, struct mm_machine *m,
                      struct cli_err *err)
 {
-    uint64_t total, off = 0;
+    uint64_t total, off = 0, zmp[MM_MAX_NUMNODES] = {0};
     if (check_input(in, &total, err))
         return MM_EINVAL;
     struct ram_map map;
     ram_map_init(&map, total);
+    struct range r[MM_MAX_NUMNODES][2];
+    int nr[MM_MAX_NUMNODES];
     uint64_t sections[MM_MAX_NUMNODES];
-    m->nr_nodes = in->nr_nodes;
     for (unsigned n = 0; n < in->nr_nodes; n++) {
-        struct range r[2];
-        int nr = node_ranges(&map, off, in->node_pages[n], r);
-        node_zones(&map, r, nr, &m->nodes[n]);
-        m->nodes[n].nr_cpus = in->node_cpus[n];
-        sections[n] = node_sections(&map, r, nr);
+        nr[n] = node_ranges(&map, off, in->node_pages[n], r[n]);
         off += in->node_pages[n];
     }
-    uint64_t max_pfn = map.high ? PFN_4G + map.high : map.low;
+    if (in->kernelcore || in->movablecore)
+        find_movable(&map, in, r, nr, zmp);
+    m->nr_nodes = in->nr_nodes;
+    for (unsigned n = 0; n < in->nr_nodes; n++) {
+        node_zones(&map, r[n], nr[n], zmp[n], &m->nodes[n]);
+        m->nodes[n].nr_cpus = in->node_cpus[n];
+        sections[n] = node_sections(&map, r[n], nr[n]);
+    }
     uint64_t hash = m->nr_nodes == 1 ? vfs_hash_pages(m) : 0;
-    if (reserve_node0_low(m, max_pfn))
-        return too_small(0, err);
+    unsigned failed;
+    if (reserve_low(m, &map, &failed))
+        return too_small(failed, err);
     for (unsigned n = 0; n < m->nr_nodes; n++) {
         uint64_t misc = m->nr_nodes == 1 ? MISC_ONE_NODE + hash
                         : n == 0         ? MISC_NODE0

@@ -4,7 +4,8 @@
  *   mem=4G,swap=2G,nodes=2,cpus=4,thp=madvise,kernel=6.1
  *
  * Items are key=value separated by ','; per-node lists use ':'
- * (mem=1G:3G, cpus=2:0, distance=10:21:21:10). The spec is turned into
+ * (mem=1G:3G, cpus=2:0, distance=10:21:21:10); kernelcore= and
+ * movablecore= carve ZONE_MOVABLE as the boot options do. The spec is turned into
  * node sizes and handed to cli_layout_build(), which lays the zones out as
  * an x86_64 QEMU guest would have them. docs/machine.md is the reference.
  */
@@ -27,6 +28,7 @@ struct spec {
     uint64_t dist[MAX_LIST];
     unsigned nr_dist;
     uint64_t swap, hugetlb;         /* bytes */
+    uint64_t kernelcore, movablecore; /* bytes */
     int thp;                        /* -1 = not given */
     unsigned kernel;                /* 0 = not given */
     unsigned seen;                  /* bit per key, for duplicates */
@@ -196,6 +198,27 @@ static int key_swap(struct spec *s, const char *v, size_t n, const char **why)
     return rc;
 }
 
+static int parse_size_key(const char *v, size_t n, uint64_t *bytes,
+                          const char **why)
+{
+    int rc = cli_parse_size(v, n, bytes);
+    if (rc)
+        *why = rc == MM_EOVERFLOW ? "size too large" : "not a size";
+    return rc;
+}
+
+static int key_kernelcore(struct spec *s, const char *v, size_t n,
+                          const char **why)
+{
+    return parse_size_key(v, n, &s->kernelcore, why);
+}
+
+static int key_movablecore(struct spec *s, const char *v, size_t n,
+                           const char **why)
+{
+    return parse_size_key(v, n, &s->movablecore, why);
+}
+
 static int key_hugetlb(struct spec *s, const char *v, size_t n,
                        const char **why)
 {
@@ -231,6 +254,7 @@ static const struct spec_key spec_keys[] = {
     {"mem", key_mem},       {"nodes", key_nodes},     {"cpus", key_cpus},
     {"distance", key_distance}, {"swap", key_swap},   {"hugetlb", key_hugetlb},
     {"thp", key_thp},       {"kernel", key_kernel},
+    {"kernelcore", key_kernelcore}, {"movablecore", key_movablecore},
 };
 
 static int parse_item(struct spec *s, const char *item, size_t len,
@@ -254,7 +278,8 @@ static int parse_item(struct spec *s, const char *item, size_t len,
     }
     return cli_err_set(err, SPEC_WHERE,
                        "unknown key (mem, nodes, cpus, distance, swap, "
-                       "hugetlb, thp, kernel)", item, len);
+                       "hugetlb, thp, kernel, kernelcore, movablecore)",
+                       item, len);
 }
 
 /* nodes= wins; else the length of a per-node list; else 1. */
@@ -386,6 +411,8 @@ static int spec_build(const struct spec *s, unsigned default_kernel,
     if (spec_nodes(s, &lay.nr_nodes, &why) || spec_mem(s, &lay, &why) ||
         spec_cpus(s, &lay, &why))
         return cli_err_set(err, SPEC_WHERE, why, spec, strlen(spec));
+    lay.kernelcore = s->kernelcore / MM_PAGE_SIZE;
+    lay.movablecore = s->movablecore / MM_PAGE_SIZE;
     int rc = cli_layout_build(&lay, m, err);
     if (rc)
         return rc;

@@ -29,6 +29,8 @@ const char cli_config_help[] =
     "      swap=SIZE           swap device size (0 = none)\n"
     "      hugetlb=SIZE        persistent 2M hugetlb pool\n"
     "      thp=always|madvise|never, kernel=6.1..6.18\n"
+    "      kernelcore=SIZE, movablecore=SIZE   ZONE_MOVABLE, as the boot "
+    "options\n"
     "    SIZE: a number of bytes with an optional K, M, G or T suffix.\n"
     "    Zones are laid out as in an x86_64 QEMU guest (docs/machine.md).\n"
     "  -s vm.KEY=VALUE         set a vm.* sysctl (repeatable; also KEY=VALUE"

@@ -1,7 +1,8 @@
 /*
  * cmd_proc.c - `mmsim proc PATH`: a /proc file of the simulated kernel
  * after boot and the given settings, in the emulated kernel's format:
- * meminfo, vmstat, buddyinfo, pagetypeinfo, zoneinfo, sys/vm/KNOB.
+ * meminfo, vmstat, buddyinfo, pagetypeinfo, zoneinfo, sys/vm/KNOB, and
+ * PID/status, PID/statm, PID/smaps_rollup of a simulated process.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +20,10 @@ static void usage(FILE *out)
                  "(default: its end);\nthen PATH may also be PID/status, "
                  "PID/statm, PID/smaps_rollup, PID/maps.\n"
                  "Print a /proc file of the simulated kernel. PATH: "
-                 "buddyinfo, pagetypeinfo,\nvmstat, zoneinfo, sys/vm/KNOB "
-                 "(a leading /proc/ is accepted).\n\n%s", cli_config_help);
+                 "meminfo, vmstat, zoneinfo,\nbuddyinfo, pagetypeinfo, "
+                 "sys/vm/KNOB, PID/status, PID/statm, PID/smaps_rollup\n"
+                 "(a leading /proc/ is accepted; without a trace the model "
+                 "has no processes).\n\n%s", cli_config_help);
 }
 
 /* --trace TRACE, --at WHEN: 1 consumed, 0 not these, -2 missing value */
@@ -72,7 +75,9 @@ static int render(struct mm_sim *sim, const char *path)
     int rc = mm_proc_render(sim, path, &out);
     if (rc)
         fprintf(stderr, "mmsim: proc: %s: '%s'\n",
-                rc == MM_ENOENT ? "no such view in the model" : mm_strerror(rc),
+                rc == MM_ENOENT   ? "no such view in the model"
+                : rc == MM_ESRCH ? "no such process in the model"
+                                 : mm_strerror(rc),
                 path);
     else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
         rc = MM_EIO;

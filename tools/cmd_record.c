@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,13 +120,25 @@ static void rec_note_setuid(const char *prog)
                 path);
 }
 
-static void rec_signals(pid_t child)
+static void rec_tick(int sig)
+{
+    (void)sig; /* interrupts waitpid(): the loop drains the fault rings */
+}
+
+static void rec_signals(pid_t child, int faults)
 {
     struct sigaction sa = {.sa_handler = rec_forward};
     sigemptyset(&sa.sa_mask);
     rec_child = child;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    if (faults) {
+        struct sigaction tick = {.sa_handler = rec_tick};
+        struct itimerval every = {{0, 10000}, {0, 10000}};
+        sigemptyset(&tick.sa_mask);
+        sigaction(SIGALRM, &tick, NULL);
+        setitimer(ITIMER_REAL, &every, NULL);
+    }
     /* Like system(3): a terminal's ^C or ^\ reaches PROG too; PROG decides. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
@@ -241,7 +254,7 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    rec_signals(r.child.pid);
+    rec_signals(r.child.pid, o.faults);
     rc = sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],

@@ -71,6 +71,8 @@ struct sup_mm {
     struct sup_task *parked;  /* tasks waiting at their seccomp stop */
     int lost_inflight;        /* a syscall's result was lost at exit */
     int verified;
+    int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
+    struct sup_task *verify_task; /* at its exit stop, waiting for owner */
 };
 
 /* One traced thread. */
@@ -87,6 +89,7 @@ struct sup_task {
     uint64_t clone_flags;
     int perf_fd;
     void *perf_ring;
+    uint64_t perf_seen;       /* samples and lost samples accounted */
 };
 
 struct sup_tasks {
@@ -237,6 +240,8 @@ void sup_perf_free(struct sup_perf *p);
 int sup_perf_open(struct sup_perf *p, struct sup_task *t);
 void sup_perf_close(struct sup_perf *p, struct sup_task *t);
 void sup_perf_drain(struct sup_run *r, struct sup_task *t);
+void sup_perf_drain_all(struct sup_run *r);
+void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
                         uint64_t start, uint64_t end);
 

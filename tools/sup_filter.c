@@ -10,7 +10,13 @@
  *     fast path's stub (the instruction-pointer hook, see sup_emit_fast());
  *   - fork, clone without CLONE_VM, clone3: TRACE, so that the copy of the
  *     address space is ordered with the parent's other memory syscalls;
+ *     clone with CLONE_UNTRACED: TRACE, so the supervisor can clear that
+ *     flag (an untraced child keeps the filter and, with no tracer, every
+ *     memory syscall it makes would fail with ENOSYS);
  *   - prctl(PR_SET_VMA, ...): TRACE (names anonymous VMAs);
+ *   - exit_group: TRACE, so a process exits only once no other thread of it
+ *     is inside a traced memory syscall (the group exit kills the others,
+ *     and a killed thread's syscall-exit stop is never reported);
  *   - everything else: ALLOW.
  * TRACE with no tracer fails the syscall with ENOSYS, which is why the
  * supervisor seizes the child with PTRACE_O_EXITKILL before the filter goes in.
@@ -116,9 +122,11 @@ static void sup_emit_body(struct sup_prog *p, const struct sup_ip_range *fast)
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, L_CLONE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, L_TRACE, L_NEXT);
+    sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, L_PRCTL, L_ALLOW);
     sup_label(p, L_CLONE);
     LD_W(DATA_OFF(args[0]));
+    sup_op(p, BPF_JMP | BPF_JSET | BPF_K, CLONE_UNTRACED, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JSET | BPF_K, CLONE_VM, L_ALLOW, L_TRACE);
     sup_label(p, L_PRCTL);
     LD_W(DATA_OFF(args[0]));

@@ -34,6 +34,8 @@
 #define SYS_clone3 435
 #endif
 
+static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm);
+
 static void sup_resume(pid_t tid, int req, int sig)
 {
     if (ptrace(req, tid, 0, (void *)(long)sig) < 0 && errno != ESRCH)
@@ -121,6 +123,37 @@ static void sup_foreign_abi(struct sup_run *r, struct sup_task *t,
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
+/* A clone with CLONE_UNTRACED would give a child that keeps the filter but
+ * has no tracer: clear the flag, so the child is followed like any other.
+ * The kernel runs the filter again on the changed arguments. */
+static void sup_clear_untraced(struct sup_task *t)
+{
+    if (t->nr == SYS_clone && (t->args[0] & CLONE_UNTRACED)) {
+        struct user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0) {
+            regs.rdi &= ~(unsigned long long)CLONE_UNTRACED;
+            ptrace(PTRACE_SETREGS, t->tid, 0, &regs);
+        }
+        t->args[0] &= ~(uint64_t)CLONE_UNTRACED;
+    } else if (t->nr == SYS_clone3) {
+        uint64_t flags = sup_peek_u64(t->tid, t->args[0]);
+        if (flags & CLONE_UNTRACED)
+            ptrace(PTRACE_POKEDATA, t->tid, (void *)t->args[0],
+                   (void *)(flags & ~(uint64_t)CLONE_UNTRACED));
+    }
+}
+
+/* Whether the syscall at @t's seccomp stop is a clone sharing the address
+ * space (a thread, vfork): it copies nothing, so it takes no lock. */
+static int sup_is_vm_clone(struct sup_task *t)
+{
+    if (t->nr == SYS_clone)
+        return (t->args[0] & CLONE_VM) != 0;
+    if (t->nr == SYS_clone3)
+        return (sup_peek_u64(t->tid, t->args[0]) & CLONE_VM) != 0;
+    return 0;
+}
+
 static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
 {
     struct __ptrace_syscall_info info;
@@ -136,8 +169,8 @@ static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
     }
     t->nr = info.seccomp.nr;
     memcpy(t->args, info.seccomp.args, sizeof(t->args));
-    if (!t->mm ||
-        (t->nr == SYS_clone3 && (sup_peek_u64(t->tid, t->args[0]) & CLONE_VM))) {
+    sup_clear_untraced(t);
+    if (!t->mm || sup_is_vm_clone(t)) {
         sup_resume(t->tid, PTRACE_CONT, 0);
         return;
     }
@@ -154,6 +187,7 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
         sup_sys_exit(r, t, info.exit.rval);
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_release(t));
+    sup_mm_settled(r, t->mm);
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -262,28 +296,54 @@ static int sup_is_last_of_mm(struct sup_run *r, struct sup_task *t,
     return regs.orig_rax == SYS_exit_group;
 }
 
+/* The address space of @t (at its exit stop) is about to go: record what
+ * is resident and the process's attributes, verify it, let @t go on. */
+static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
+{
+    sup_perf_reconcile(r, t, 0, UINT64_MAX);
+    sup_proc_attrs(r, t);
+    if (r->verify) {
+        struct tr_event ev;
+        int ok = sup_verify_check(r->verify, t->tgid, t->tid,
+                                  t->mm->lost_inflight
+                                      ? "a syscall's result was lost"
+                                      : NULL);
+        sup_event_init(&ev, TR_EV_VERIFY, t);
+        ev.a[0] = ok == 1;
+        sup_emit(r, &ev, NULL);
+    }
+    sup_resume(t->tid, PTRACE_CONT, 0);
+}
+
+/* A finish deferred while another thread's syscall was in flight runs
+ * once nobody owns the address space (that syscall's exit stop was seen,
+ * or its thread died: then its result is lost and the verdict says so). */
+static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
+{
+    if (mm && mm->verify_task && !mm->owner) {
+        struct sup_task *t = mm->verify_task;
+        mm->verify_task = NULL;
+        sup_finish_mm(r, t);
+    }
+}
+
 static void sup_on_exit(struct sup_run *r, struct sup_task *t)
 {
     unsigned long status = 0;
     ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &status);
     sup_perf_drain(r, t);
-    if (t->mm && !t->mm->verified && sup_is_last_of_mm(r, t, status)) {
-        t->mm->verified = 1;
-        sup_perf_reconcile(r, t, 0, UINT64_MAX);
-        sup_proc_attrs(r, t);
-        if (r->verify) {
-            struct tr_event ev;
-            int ok = sup_verify_check(r->verify, t->tgid, t->tid,
-                                      t->mm->lost_inflight
-                                          ? "a syscall's result was lost"
-                                          : NULL);
-            sup_event_init(&ev, TR_EV_VERIFY, t);
-            ev.a[0] = ok == 1;
-            sup_emit(r, &ev, NULL);
-        }
-    }
+    sup_perf_account(r, t);
+    int last = t->mm && !t->mm->verified && sup_is_last_of_mm(r, t, status);
     t->exiting = 1;
-    sup_resume(t->tid, PTRACE_CONT, 0);
+    if (!last) {
+        sup_resume(t->tid, PTRACE_CONT, 0);
+        return;
+    }
+    t->mm->verified = 1;
+    if (t->mm->owner && t->mm->owner != t)
+        t->mm->verify_task = t; /* held at its exit stop until settled */
+    else
+        sup_finish_mm(r, t);
 }
 
 static void sup_on_stop(struct sup_task *t, int sig)
@@ -315,9 +375,22 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
         ev.a[0] = leader ? (uint64_t)(unsigned)st : (uint64_t)t->tid;
         sup_emit(r, &ev, NULL);
     }
+    struct sup_mm *mm = t->mm;
+    if (mm && mm->owner == t && t->in_syscall && sup_filter_is_traced((long)t->nr)) {
+        struct tr_event ev;
+        sup_event_init(&ev, TR_EV_INCOMPLETE, t);
+        ev.a[0] = t->nr;
+        sup_emit(r, &ev, "a memory syscall's result was lost: its thread "
+                         "was killed during the call");
+    }
     sup_run_next(r, sup_mm_forget(t));
+    if (mm && mm->verify_task == t)
+        mm->verify_task = NULL;
+    int settle = mm && mm->verify_task; /* which holds a reference */
     sup_perf_close(r->perf, t);
     sup_task_del(&r->tasks, t);
+    if (settle)
+        sup_mm_settled(r, mm);
 }
 
 static void sup_on_event(struct sup_run *r, struct sup_task *t, int event)
@@ -383,8 +456,10 @@ int sup_run_loop(struct sup_run *r)
         int st;
         pid_t pid = waitpid(-1, &st, __WALL);
         if (pid < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR) {
+                sup_perf_drain_all(r); /* the periodic wake-up */
                 continue;
+            }
             return errno == ECHILD ? 0 : -errno;
         }
         r->nr_stops++;

@@ -143,6 +143,7 @@ static void sup_perf_record(struct sup_run *r, struct sup_task *t,
 {
     struct tr_event ev;
     if (h->type == PERF_RECORD_SAMPLE) {
+        t->perf_seen++;
         sup_event_init(&ev, TR_EV_FAULT, t);
         ev.tid = (uint32_t)(body[0] >> 32);
         ev.t_ns = body[1];
@@ -152,6 +153,7 @@ static void sup_perf_record(struct sup_run *r, struct sup_task *t,
                       ? TR_FAULT_KERNEL
                       : 0;
     } else if (h->type == PERF_RECORD_LOST) {
+        t->perf_seen += body[1];
         sup_event_init(&ev, TR_EV_LOST, t);
         ev.a[0] = body[1];
         ev.a[1] = 1;
@@ -188,6 +190,42 @@ void sup_perf_drain(struct sup_run *r, struct sup_task *t)
         tail += h.size;
     }
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+/**
+ * sup_perf_drain_all() - drain the rings of every task, stopped or running
+ * (the ring is lock-free; the supervisor wakes up for this periodically so
+ * that a task faulting for long without a stop does not overflow its ring).
+ * @r: the recording.
+ */
+void sup_perf_drain_all(struct sup_run *r)
+{
+    for (size_t b = 0; r->perf && b < 1024; b++)
+        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext)
+            sup_perf_drain(r, t);
+}
+
+/**
+ * sup_perf_account() - at a task's exit, compare the event's count of faults
+ * with the samples seen: a ring that overflowed reports its loss only with
+ * its next sample, which a task that exits never makes. The difference is
+ * recorded as TR_EV_LOST (a[1] 1 = fault samples).
+ * @r: the recording.
+ * @t: the task, stopped at its exit, its ring drained.
+ */
+void sup_perf_account(struct sup_run *r, struct sup_task *t)
+{
+    uint64_t count = 0;
+    if (!r->perf || t->perf_fd < 0 || !t->mm ||
+        read(t->perf_fd, &count, sizeof(count)) != (ssize_t)sizeof(count) ||
+        count <= t->perf_seen)
+        return;
+    struct tr_event ev;
+    sup_event_init(&ev, TR_EV_LOST, t);
+    ev.a[0] = count - t->perf_seen;
+    ev.a[1] = 1;
+    t->perf_seen = count;
+    sup_emit(r, &ev, NULL);
 }
 
 static uint32_t sup_res_flags(uint64_t c)
@@ -232,7 +270,9 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t, uint64_t start,
         return;
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)t->tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (t->mm->pagemap_fd < 0)
+        t->mm->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = t->mm->pagemap_fd;
     if (fd < 0)
         return;
     struct sup_pm_region vec[256];
@@ -253,5 +293,4 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t, uint64_t start,
             break;
         arg.start = arg.walk_end;
     }
-    close(fd);
 }

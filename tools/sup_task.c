@@ -6,6 +6,7 @@
  * child until that child execs; it is freed with its last task.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sup.h"
 
@@ -99,8 +100,10 @@ void sup_task_rename(struct sup_tasks *ts, struct sup_task *t, pid_t tid)
 struct sup_mm *sup_mm_new(uint32_t pid)
 {
     struct sup_mm *mm = calloc(1, sizeof(*mm));
-    if (mm)
+    if (mm) {
         mm->pid = pid;
+        mm->pagemap_fd = -1;
+    }
     return mm;
 }
 
@@ -126,8 +129,11 @@ void sup_mm_detach(struct sup_task *t)
     if (!mm)
         return;
     t->mm = NULL;
-    if (--mm->refs == 0)
-        free(mm);
+    if (--mm->refs > 0)
+        return;
+    if (mm->pagemap_fd >= 0)
+        close(mm->pagemap_fd);
+    free(mm);
 }
 
 /**

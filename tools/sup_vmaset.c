@@ -141,7 +141,7 @@ static int sup_isolate(struct sup_vmaset *s, uint64_t start, uint64_t end,
 int sup_vmaset_unmap(struct sup_vmaset *s, uint64_t start, uint64_t end)
 {
     size_t a, b;
-    if (start >= end)
+    if (start >= end || s->nr == 0)
         return 0;
     if (sup_isolate(s, start, end, &a, &b) < 0)
         return -ENOMEM;

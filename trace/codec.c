@@ -268,51 +268,123 @@ int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h)
 
 /* The mask of fields that differ from their implied value. */
 static uint32_t event_mask(const struct tr_event *ev,
-                           const struct tr_event *prev)
+                           const struct tr__ev_state *s)
 {
     uint32_t m = 0;
 
-    m |= ev->flags ? TR__EB_FLAGS : 0;
-    m |= ev->pid != prev->pid ? TR__EB_PID : 0;
-    m |= ev->tid != prev->tid ? TR__EB_TID : 0;
     m |= ev->stack ? TR__EB_STACK : 0;
-    m |= ev->str ? TR__EB_STR : 0;
-    for (int i = 0; i < 6; i++)
-        m |= ev->a[i] ? TR__EB_A0 << i : 0;
+    m |= ev->a[0] ? TR__EB_A0 : 0;
+    m |= ev->a[1] ? TR__EB_A1 : 0;
     m |= ev->ret ? TR__EB_RET : 0;
+    m |= ev->tid != s->tid ? TR__EB_TID : 0;
+    m |= ev->pid != s->pid ? TR__EB_PID : 0;
+    m |= ev->flags ? TR__EB_FLAGS : 0;
+    m |= ev->str ? TR__EB_STR : 0;
+    for (int i = 2; i < 6; i++)
+        m |= ev->a[i] ? TR__EB_A2 << (i - 2) : 0;
     m |= ev->dev ? TR__EB_DEV : 0;
     m |= ev->ino ? TR__EB_INO : 0;
     return m;
+}
+
+/* The stored values in mask order: index i belongs to mask bit i. */
+static void event_values(const struct tr_event *ev, uint64_t *v)
+{
+    v[0] = ev->stack;
+    v[1] = ev->a[0];
+    v[2] = ev->a[1];
+    v[3] = tr__zigzag(ev->ret);
+    v[4] = ev->tid;
+    v[5] = ev->pid;
+    v[6] = ev->flags;
+    v[7] = ev->str;
+    for (int i = 2; i < 6; i++)
+        v[6 + i] = ev->a[i];
+    v[12] = ev->dev;
+    v[13] = ev->ino;
 }
 
 /**
  * tr__event_encode() - one event record: tag, length, body
  * @out: at least TR__EVENT_REC_MAX bytes
  * @ev: the event
- * @prev: the previous event of the chunk (its t_ns, pid, tid are the
- *        implied values), or an all-zero event with t_ns = the chunk's
- *        first timestamp
+ * @s: the chunk's codec state (implied values), updated
  *
  * Return: bytes written.
  */
 size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
-                        const struct tr_event *prev)
+                        struct tr__ev_state *s)
 {
     uint8_t body[TR__EVENT_REC_MAX];
-    uint32_t m = event_mask(ev, prev);
+    uint64_t v[TR__EB_NR];
+    uint32_t m = event_mask(ev, s);
     size_t n = 0;
 
+    event_values(ev, v);
     n += tr__put_varint(body + n, ev->type);
     n += tr__put_varint(body + n, m);
-    n += tr__put_varint(body + n, tr__zigzag((int64_t)(ev->t_ns - prev->t_ns)));
-    const uint64_t f[] = {ev->flags, ev->pid, ev->tid, ev->stack, ev->str,
-                          ev->a[0], ev->a[1], ev->a[2], ev->a[3], ev->a[4],
-                          ev->a[5], tr__zigzag(ev->ret), ev->dev, ev->ino};
-    for (unsigned i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+    n += tr__put_varint(body + n, tr__zigzag((int64_t)(ev->t_ns - s->t_ns)));
+    for (unsigned i = 0; i < TR__EB_NR; i++)
         if (m & (1u << i))
-            n += tr__put_varint(body + n, f[i]);
+            n += tr__put_varint(body + n, v[i]);
+    s->t_ns = ev->t_ns;
+    s->pid = ev->pid;
+    s->tid = ev->tid;
     size_t h = tr__put_varint(out, TR__REC_EVENT);
     h += tr__put_varint(out + h, n);
     memcpy(out + h, body, n);
     return h + n;
+}
+
+/* Fill @ev from values in mask order (the inverse of event_values()). */
+static int values_to_event(const uint64_t *v, struct tr_event *ev)
+{
+    if (v[0] > UINT32_MAX || v[4] > UINT32_MAX || v[5] > UINT32_MAX ||
+        v[6] > UINT32_MAX || v[7] > UINT32_MAX)
+        return -1;
+    ev->stack = (uint32_t)v[0];
+    ev->a[0] = v[1];
+    ev->a[1] = v[2];
+    ev->ret = tr__unzigzag(v[3]);
+    ev->tid = (uint32_t)v[4];
+    ev->pid = (uint32_t)v[5];
+    ev->flags = (uint32_t)v[6];
+    ev->str = (uint32_t)v[7];
+    for (int i = 2; i < 6; i++)
+        ev->a[i] = v[6 + i];
+    ev->dev = v[12];
+    ev->ino = v[13];
+    return 0;
+}
+
+/**
+ * tr__event_decode() - decode an event record's body
+ * @c: cursor over the body
+ * @s: the chunk's codec state, updated
+ * @ev: receives the event
+ *
+ * Return: 0, or -1 if the body is malformed (c->err is also set then).
+ */
+int tr__event_decode(struct tr__cur *c, struct tr__ev_state *s,
+                     struct tr_event *ev)
+{
+    uint64_t type = tr__get_varint(c), m = tr__get_varint(c);
+    uint64_t v[TR__EB_NR] = {[4] = s->tid, [5] = s->pid};
+
+    memset(ev, 0, sizeof(*ev));
+    ev->t_ns = s->t_ns + (uint64_t)tr__unzigzag(tr__get_varint(c));
+    if (m >> TR__EB_NR || type > UINT32_MAX)
+        c->err = 1;
+    for (unsigned i = 0; i < TR__EB_NR && !c->err; i++)
+        if (m & (1u << i))
+            v[i] = tr__get_varint(c);
+    if (c->err || values_to_event(v, ev)) {
+        c->err = 1;
+        return -1;
+    }
+    ev->type = (uint32_t)type;
+    s->t_ns = ev->t_ns;
+    s->pid = ev->pid;
+    s->tid = ev->tid;
+    return 0;
 }

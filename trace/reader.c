@@ -36,6 +36,7 @@ struct rd {
     uint64_t base;   /* file offset of buf[0] */
     int eof;
     int err;         /* fatal: MM_EIO, MM_ENOMEM */
+    int read_errno;  /* errno of a failed read(2) */
     uint8_t *raw;    /* decompressed payload */
     size_t raw_cap;
     ZSTD_DCtx *dctx;
@@ -117,7 +118,10 @@ static size_t fill(struct rd *r, size_t need)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            r->err = n < 0 ? MM_EIO : r->err;
+            if (n < 0) {
+                r->err = MM_EIO;
+                r->read_errno = errno;
+            }
             r->eof = 1;
         } else {
             r->end += (size_t)n;
@@ -522,8 +526,8 @@ int tr_read_fd(int fd, const struct tr_consumer *c, void *arg,
         s = read_chunk(&r);
     finish_stats(&r);
     if (s == STEP_STOP && r.rc == MM_EIO)
-        fail(&r, MM_EIO, "read error at byte %llu",
-             (unsigned long long)(r.base + r.end));
+        fail(&r, MM_EIO, "read error at byte %llu: %s",
+             (unsigned long long)(r.base + r.end), strerror(r.read_errno));
     else if (s == STEP_STOP && r.rc == MM_ENOMEM)
         fail(&r, MM_ENOMEM, "out of memory");
     rd_free(&r);
@@ -540,7 +544,8 @@ int tr_read_file(const char *path, const struct tr_consumer *c, void *arg,
                : errno == EACCES ? MM_EACCES : MM_EIO;
         if (st) {
             memset(st, 0, sizeof(*st));
-            snprintf(st->error, sizeof(st->error), "%s", strerror(errno));
+            snprintf(st->error, sizeof(st->error), "cannot open: %s",
+                     strerror(errno));
         }
         return rc;
     }

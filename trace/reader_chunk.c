@@ -21,7 +21,7 @@ struct pass {
     uint32_t next_stack;
     uint32_t next_module;
     uint32_t events;
-    struct tr_event prev; /* implied t_ns, pid, tid */
+    struct tr__ev_state ev_state; /* the event codec's chunk state */
 };
 
 enum { DEC_OK = 0, DEC_BAD = -1, DEC_STOP = 1 };
@@ -68,42 +68,15 @@ static int check_refs(struct pass *ps, const struct tr_event *ev)
     return DEC_OK;
 }
 
-static int fields_to_event(struct pass *ps, const uint64_t *f,
-                           struct tr_event *ev)
-{
-    for (int i = 0; i < 5; i++)
-        if (f[i] > UINT32_MAX)
-            return bad(ps, "event field out of range:", f[i]);
-    ev->flags = (uint32_t)f[0];
-    ev->pid = (uint32_t)f[1];
-    ev->tid = (uint32_t)f[2];
-    ev->stack = (uint32_t)f[3];
-    ev->str = (uint32_t)f[4];
-    memcpy(ev->a, f + 5, sizeof(ev->a));
-    ev->ret = tr__unzigzag(f[11]);
-    ev->dev = f[12];
-    ev->ino = f[13];
-    return DEC_OK;
-}
-
 static int decode_event(struct pass *ps, struct tr__cur *c)
 {
-    struct tr_event ev = {0};
-    uint64_t type = tr__get_varint(c), mask = tr__get_varint(c);
-    uint64_t f[14] = {0, ps->prev.pid, ps->prev.tid};
+    struct tr_event ev;
 
-    ev.t_ns = ps->prev.t_ns + (uint64_t)tr__unzigzag(tr__get_varint(c));
-    if (mask & ~(uint64_t)TR__EB_ALL)
-        return bad(ps, "event with unknown field mask", mask);
-    for (int i = 0; i < 14; i++)
-        if (mask & (1u << i))
-            f[i] = tr__get_varint(c);
-    if (c->err || type > UINT32_MAX)
-        return bad(ps, "malformed event of type", type);
-    ev.type = (uint32_t)type;
-    if (fields_to_event(ps, f, &ev) || check_refs(ps, &ev))
+    if (tr__event_decode(c, &ps->ev_state, &ev))
+        return bad(ps, "malformed event at chunk offset",
+                   (uint64_t)(c->p - ps->in->payload));
+    if (check_refs(ps, &ev))
         return DEC_BAD;
-    ps->prev = ev;
     ps->events++;
     if (ps->deliver && ps->d->c->on_event)
         return stop_if(ps, ps->d->c->on_event(ps->d->arg, &ev));

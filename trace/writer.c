@@ -29,7 +29,7 @@ struct tr_writer {
     ZSTD_CCtx *cctx;
     int level;
     struct tr__chunk_hdr ch; /* the chunk being filled */
-    struct tr_event prev;    /* implied values for the next event */
+    struct tr__ev_state ev_state; /* the event codec's chunk state */
     struct tr__intern strings;
     struct tr__intern stacks;
     struct tr_writer_stats st;
@@ -110,7 +110,7 @@ static void chunk_reset(struct tr_writer *w)
         .first_module = w->st.modules + 1,
     };
     w->len = 0;
-    memset(&w->prev, 0, sizeof(w->prev));
+    memset(&w->ev_state, 0, sizeof(w->ev_state));
 }
 
 static int writer_alloc(struct tr_writer *w, const struct tr_writer_opts *o)
@@ -163,6 +163,7 @@ int tr_writer_open(struct tr_writer **out, const char *path,
                    const struct tr_writer_opts *opts)
 {
     static const struct tr_writer_opts defaults;
+    static const struct tr_header no_facts;
     struct tr_writer *w = calloc(1, sizeof(*w));
     int rc;
 
@@ -174,7 +175,7 @@ int tr_writer_open(struct tr_writer **out, const char *path,
     if (rc == 0 && (w->fd = create_file(path, opts ? opts->flags : 0)) < 0)
         rc = w->fd;
     if (rc == 0)
-        rc = write_file_header(w, hdr);
+        rc = write_file_header(w, hdr ? hdr : &no_facts);
     if (rc) {
         writer_free(w);
         return rc;
@@ -334,12 +335,9 @@ int tr_writer_event(struct tr_writer *w, const struct tr_event *ev)
         return w->err;
     if (w->ch.nr_events == 0) {
         w->ch.first_ts = ev->t_ns;
-        w->prev.t_ns = ev->t_ns;
+        w->ev_state.t_ns = ev->t_ns;
     }
-    w->len += (uint32_t)tr__event_encode(rec_start(w), ev, &w->prev);
-    w->prev.t_ns = ev->t_ns;
-    w->prev.pid = ev->pid;
-    w->prev.tid = ev->tid;
+    w->len += (uint32_t)tr__event_encode(rec_start(w), ev, &w->ev_state);
     w->ch.nr_events++;
     w->ch.nr_records++;
     w->st.events++;

@@ -108,7 +108,10 @@ struct mm_machine {
     /* NR_FREE_PAGES when init_{user,admin}_reserve ran; 0 = all managed. */
     uint64_t boot_free_pages;
     uint64_t bg_committed_pages;                /* others' Committed_AS */
-    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory */
+    uint64_t bg_used_pages[MM_MAX_NUMNODES];    /* others' used memory, hugetlb pool included */
+    /* mm_forbids_zeropage(): anonymous reads allocate (vendor kernels with
+     * pvm_no_zero_page=1 on the command line, as the development machine) */
+    bool no_zero_page;
 };
 
 /* ---- vm.* sysctl values ---------------------------------------------- */
@@ -276,6 +279,7 @@ enum mm_map_flags {
     MM_MAP_LOCKED = 0x2000,
     MM_MAP_NORESERVE = 0x4000,
     MM_MAP_POPULATE = 0x8000,
+    MM_MAP_NONBLOCK = 0x10000,
     MM_MAP_HUGETLB = 0x40000,
     MM_MAP_FIXED_NOREPLACE = 0x100000,
 };
@@ -322,6 +326,7 @@ struct mm_mremap_req {
 /* What exec(2) sets up before the VMA records follow. */
 struct mm_exec_req {
     uint64_t start_brk;   /* initial program break */
+    uint64_t brk;         /* current break (attach); 0 = start_brk */
     uint64_t start_stack; /* initial stack pointer region */
     uint64_t start_code, end_code; /* text (/proc/PID/stat 26, 27); 0 = unknown */
     uint32_t path;        /* interned exec path: comm is its last component */
@@ -335,13 +340,20 @@ int mm_mprotect(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
 int mm_madvise(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
                int advice);
 int mm_brk(struct mm_sim *sim, uint32_t pid, uint64_t brk, uint64_t *result);
+int mm_mlock(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len,
+             unsigned flags);
+int mm_munlock(struct mm_sim *sim, uint32_t pid, uint64_t addr, uint64_t len);
+int mm_mlockall(struct mm_sim *sim, uint32_t pid, int flags);
+int mm_munlockall(struct mm_sim *sim, uint32_t pid);
 int mm_vma_insert(struct mm_sim *sim, uint32_t pid, const struct mm_map_req *req);
 int mm_task_new(struct mm_sim *sim, uint32_t pid);
 int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child);
 int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child);
 int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_exit(struct mm_sim *sim, uint32_t pid);
+int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
+size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
 
@@ -380,6 +392,14 @@ struct mm_fault_counters {
     uint64_t thp_fault_alloc, thp_fault_fallback;
 };
 
+/* System-wide page counts of the fault path (pages), for /proc/meminfo. */
+struct mm_page_counts {
+    uint64_t anon;     /* pages of anonymous folios (AnonPages) */
+    uint64_t file;     /* page cache pages, shmem included (Cached + Shmem) */
+    uint64_t shmem;    /* shared anonymous pages (Shmem) */
+};
+
+void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out);
 int mm_proc_stats(const struct mm_sim *sim, uint32_t pid,
                   struct mm_proc_stats *out);
 int mm_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
@@ -439,11 +459,13 @@ void mm_si_meminfo(const struct mm_sim *sim, struct mm_sysinfo *out);
  * mm_proc_render() - a /proc file of the simulated kernel, byte-compatible
  * with the emulated kernel version's
  * @sim: the simulator
- * @path: relative to /proc: "buddyinfo", "pagetypeinfo", "vmstat",
- *        "zoneinfo", or "sys/vm/NAME"
+ * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
+ *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
+ *        "PID/statm", "PID/smaps_rollup"
  * @out: the text is appended
  *
- * Return: 0, MM_ENOENT for a path the model has no view for, MM_ENOMEM.
+ * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
+ * a process the model does not have, MM_ENOMEM.
  */
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out);

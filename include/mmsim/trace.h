@@ -80,6 +80,12 @@ struct tr_module {
 
 /* ---- writer (trace/writer.c) ----------------------------------------- */
 
+/*
+ * A writer is not thread-safe: one thread calls it, or the caller
+ * serialises the calls. Memory is allocated at open and when the intern
+ * tables grow; appending an event never allocates. Output is write(2) to
+ * the regular file it created, a chunk at a time.
+ */
 struct tr_writer;
 
 enum tr_writer_flags {
@@ -97,7 +103,7 @@ struct tr_writer_opts {
  * tr_writer_open() - create a trace file and write its header
  * @out: receives the writer
  * @path: file to create (mode 0600, O_EXCL, never through a symlink)
- * @hdr: the recording machine's facts
+ * @hdr: the recording machine's facts (NULL: none recorded)
  * @opts: NULL for defaults
  *
  * Return: 0; MM_EEXIST if @path exists (or is a symlink) and TR_W_REPLACE is

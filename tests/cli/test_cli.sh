@@ -91,7 +91,7 @@ expect 0 '' '' -- sysctl --help
 # machines: impossible specs, unreadable and malformed files
 expect 1 "mmsim: --machine: nodes must be 1..64: 'nodes=0'" '' \
     -- sysctl -a --machine mem=4G,nodes=0
-expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel): 'ram=4G'" '' \
+expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel, kernelcore, movablecore): 'ram=4G'" '' \
     -- sysctl -a --machine ram=4G
 expect 1 "mmsim: --machine: size too large: 'mem=99999999999999T'" '' \
     -- proc zoneinfo --machine mem=99999999999999T
@@ -114,11 +114,30 @@ expect 0 '' 'nr_bounce 0' -- proc vmstat --machine $m
 expect 0 '' '45056' -- proc sys/vm/min_free_kbytes --machine $m
 expect 1 "mmsim: proc: no such view in the model: 'slabinfo'" '' \
     -- proc slabinfo --machine $m
+expect 1 "mmsim: proc: no such process in the model: '1/status'" '' \
+    -- proc /proc/1/status --machine $m
 expect 2 "mmsim: proc: which file? (e.g. zoneinfo)" '' -- proc --machine $m
 "$mmsim" proc zoneinfo --machine mem=1G,kernel=6.18 | grep -q '^        promo ' ||
     { echo "FAIL: 6.18 zoneinfo has promo"; fails=$((fails + 1)); }
 "$mmsim" proc zoneinfo --machine mem=1G,kernel=6.1 | grep -q '^        promo ' &&
     { echo "FAIL: 6.1 zoneinfo has no promo"; fails=$((fails + 1)); }
+
+# meminfo: MemTotal and CommitLimit of the real 6.1 guest of this shape,
+# and CommitLimit = (totalram - hugetlb) * ratio / 100 + swap, or
+# overcommit_kbytes + swap (pages: totalram 245874, swap 262143)
+expect 0 '' 'MemTotal:         983496 kB' -- proc meminfo --machine $m
+expect 0 '' 'CommitLimit:      491748 kB' -- proc meminfo --machine $m
+expect 0 '' 'CommitLimit:      786796 kB' -- proc meminfo --machine $m \
+    -s vm.overcommit_ratio=80
+expect 0 '' 'CommitLimit:     1540320 kB' -- proc meminfo --machine $m,swap=1G
+expect 0 '' 'SwapTotal:       1048572 kB' -- proc meminfo --machine $m,swap=1G
+expect 0 '' 'CommitLimit:      100000 kB' -- proc meminfo --machine $m \
+    -s vm.overcommit_kbytes=100000
+expect 0 '' 'CommitLimit:     1148572 kB' -- proc meminfo --machine $m,swap=1G \
+    -s vm.overcommit_kbytes=100000
+expect 0 '' 'CommitLimit:      458980 kB' -- proc meminfo --machine $m,hugetlb=64M
+expect 0 '' 'HardwareCorrupted:     0 kB' -- proc meminfo --machine $m
+expect 0 '' 'Balloon:               0 kB' -- proc meminfo --machine mem=1G,kernel=6.18
 
 # a rendered zoneinfo read back as --machine zoneinfo:FILE is the same machine
 for spec in mem=4608M,cpus=2,kernel=6.1 mem=3G:5G,cpus=2:2,kernel=6.18; do
@@ -141,6 +160,16 @@ if [ -r /proc/zoneinfo ]; then
     host=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
     [ "$total" = "$host" ] ||
         { echo "FAIL: host MemTotal $host kB, model $total kB"; fails=$((fails + 1)); }
+    for key in MemTotal CommitLimit SwapTotal; do
+        want=$(grep "^$key:" /proc/meminfo)
+        expect 0 '' "$want" -- proc meminfo
+    done
+    swap=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
+    huge=$(awk '/^HugePages_Total:/ {n = $2} /^Hugepagesize:/ {s = $2}
+                END {print n * s / 4}' /proc/meminfo)
+    limit=$(( ((host / 4 - huge) * 70 / 100) * 4 + swap ))
+    expect 0 '' "$(printf 'CommitLimit:    %8d kB' $limit)" -- proc meminfo \
+        -s vm.overcommit_ratio=70
 fi
 
 [ $fails = 0 ] && echo "all passed"

@@ -78,8 +78,10 @@ static void test_spec_matches_guest(void **state)
         {"data/zoneinfo-6.1-qemu-1G.txt", "mem=1G,cpus=2"},
         {"data/zoneinfo-6.1-qemu-4608M.txt", "mem=4608M,cpus=2"},
         {"data/zoneinfo-6.1-qemu-1G-numa.txt", "mem=1G,nodes=2,cpus=2"},
+        {"data/zoneinfo-6.1-qemu-4608M-kernelcore1G.txt",
+         "mem=4608M,cpus=2,kernelcore=1G"},
     };
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         struct mm_machine spec;
         struct cli_err err;
         parse_file(pairs[i].file);

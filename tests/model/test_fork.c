@@ -21,6 +21,10 @@ static void test_fork_recharges_and_exit_returns(void **state)
     assert_int_equal(pstats(sim, 2).total_vm, 2 * 16384);
     assert_int_equal(pstats(sim, 2).hiwater_vm, 2 * 16384);
     assert_int_equal(mm_fork(sim, 1, 2), MM_EEXIST);
+    uint32_t pids[4] = {0};
+    assert_int_equal(mm_task_pids(sim, pids, 1), 2);
+    assert_int_equal(mm_task_pids(sim, pids, 4), 2);
+    assert_true(pids[0] == 1 && pids[1] == 2);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(committed_kb(sim), 65536);
     assert_int_equal(mm_exit(sim, 2), MM_ESRCH);
@@ -91,6 +95,39 @@ static void test_exec_and_vfork(void **state)
     mm_sim_free(sim);
 }
 
+/* Attach: two processes whose snapshots name the same shmem inode. */
+static void test_attach_named_shmem_and_layout(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 18), MM_THP_NEVER);
+    struct mm_map_req shm = {.addr = A, .len = 4 * P, .prot = RW,
+                             .flags = MM_MAP_SHARED, .dev = 1, .ino = 1055,
+                             .path = 4};
+    struct mm_map_req heap = {.addr = 0x600000, .len = 8 * P, .prot = RW,
+                              .flags = MM_MAP_PRIVATE};
+    for (uint32_t pid = 1; pid <= 2; pid++) {
+        aspace_proc(sim, pid);
+        assert_int_equal(mm_vma_insert(sim, pid, &shm), 0);
+    }
+    assert_int_equal(mm_vm_memory_committed(sim), 0); /* pre-existing */
+    assert_int_equal(mm_fault(sim, 1, A, true), 0);
+    assert_int_equal(mm_fault(sim, 2, A + 8, false), 0);
+    assert_int_equal(pstats(sim, 2).rss_shmem, 1);
+    struct mm_smaps s;
+    assert_int_equal(mm_smaps_rollup(sim, 2, &s), 0);
+    assert_true(s.pss_shmem == (P << 12) / 2);
+    struct mm_exec_req lay = {.start_brk = 0x600000, .brk = 0x607123,
+                              .start_stack = A - 64};
+    assert_int_equal(mm_vma_insert(sim, 1, &heap), 0);
+    assert_int_equal(mm_set_layout(sim, 1, &lay), 0);
+    uint64_t brk;
+    assert_int_equal(mm_brk(sim, 1, 0x609000, &brk), 0); /* +1 page */
+    assert_int_equal(pstats(sim, 1).data_vm, 9);
+    assert_int_equal(pstats(sim, 1).map_count, 2); /* merged into the heap */
+    assert_int_equal(mm_set_layout(sim, 7, &lay), MM_ESRCH);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_fork_refused_in_mode2),
         cmocka_unit_test(test_dontfork_and_wipeonfork),
         cmocka_unit_test(test_exec_and_vfork),
+        cmocka_unit_test(test_attach_named_shmem_and_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,29 @@ static void test_zero_page_then_write(void **state)
     mm_sim_free(sim);
 }
 
+/* Live on the development machine (pvm_no_zero_page=1): 4096 reads take
+ * 4096 faults and add 16384 kB RssAnon; the writes then take none. */
+static void test_no_zero_page_machine(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    int err;
+    machine_16g(&m, MM_KERNEL(6, 18), MM_THP_MADVISE);
+    m.no_zero_page = true;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    aspace_proc(sim, 1);
+    assert_int_equal(map_anon(sim, 1, A, 4096 * P, RW, MM_MAP_PRIVATE), 0);
+    for (uint64_t i = 0; i < 4096; i++)
+        assert_int_equal(mm_fault(sim, 1, A + i * P, false), 0);
+    assert_int_equal(pstats(sim, 1).min_flt, 4096);
+    assert_int_equal(pstats(sim, 1).rss_anon * 4, 16384);
+    for (uint64_t i = 0; i < 4096; i++)
+        assert_int_equal(mm_fault(sim, 1, A + i * P, true), 0);
+    assert_int_equal(pstats(sim, 1).min_flt, 4096);
+    mm_sim_free(sim);
+}
+
 static void test_cow_after_fork(void **state)
 {
     (void)state;
@@ -113,12 +136,15 @@ static void test_page_cache_shared_major_minor(void **state)
     uint64_t before = free_pages(sim);
     assert_int_equal(mm_fault(sim, 1, A, false), 0); /* miss: major */
     assert_int_equal(pstats(sim, 1).maj_flt, 1);
-    assert_int_equal(pstats(sim, 1).rss_file, 1);
+    assert_int_equal(pstats(sim, 1).rss_file, 16); /* retry: fault-around */
     assert_int_equal(counters(sim).pgmajfault, 1);
+    assert_int_equal(counters(sim).pgfault, 1);
     assert_int_equal(free_pages(sim), before - 32); /* read-around, 128 KiB */
-    assert_int_equal(mm_fault(sim, 1, A + P, false), 0); /* fault-around */
+    assert_int_equal(mm_fault(sim, 1, A + P, false), 0); /* mapped already */
+    assert_int_equal(pstats(sim, 1).min_flt, 0);
+    assert_int_equal(mm_fault(sim, 1, A + 16 * P, false), 0); /* cached */
     assert_int_equal(pstats(sim, 1).min_flt, 1);
-    assert_int_equal(pstats(sim, 1).rss_file, 16);
+    assert_int_equal(pstats(sim, 1).rss_file, 32);
     assert_int_equal(mm_fault(sim, 2, A + H + 5 * P, false), 0);
     assert_int_equal(pstats(sim, 2).maj_flt, 0);
     assert_int_equal(pstats(sim, 2).min_flt, 1);
@@ -127,9 +153,29 @@ static void test_page_cache_shared_major_minor(void **state)
     assert_int_equal(mm_smaps_rollup(sim, 2, &s), 0);
     assert_true(s.pss_file == 16 * (P << 12) / 2);
     assert_true(s.shared_clean == 16 * P);
+    assert_int_equal(counters(sim).pgfault, 3);
     assert_int_equal(mm_exit(sim, 1), 0);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(free_pages(sim), before - 32); /* still cached */
+    struct mm_page_counts pc;
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 32 && pc.anon == 0 && pc.shmem == 0);
+    mm_sim_free(sim);
+}
+
+/* 6.1 counted the retried attempt of a major fault in pgfault too. */
+static void test_major_fault_pgfault_61(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 1), MM_THP_NEVER);
+    aspace_proc(sim, 1);
+    assert_int_equal(map_file(sim, 1, A, 64 * P, RO, MM_MAP_PRIVATE, 42, 0), 0);
+    assert_int_equal(mm_fault(sim, 1, A + 40 * P, false), 0);
+    assert_int_equal(counters(sim).pgfault, 2);
+    assert_int_equal(counters(sim).pgmajfault, 1);
+    assert_int_equal(pstats(sim, 1).maj_flt, 1);
+    assert_int_equal(pstats(sim, 1).min_flt, 0);
+    assert_int_equal(pstats(sim, 1).rss_file, 16);
     mm_sim_free(sim);
 }
 
@@ -169,10 +215,15 @@ static void test_shmem_shared_with_child(void **state)
     struct mm_smaps s;
     assert_int_equal(mm_smaps_rollup(sim, 2, &s), 0);
     assert_true(s.pss_shmem == (P << 12) / 2);
+    struct mm_page_counts pc;
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 1 && pc.shmem == 1 && pc.anon == 0);
     assert_int_equal(mm_exit(sim, 1), 0);
     assert_int_equal(mm_vm_memory_committed(sim), 4);
     assert_int_equal(mm_exit(sim, 2), 0);
     assert_int_equal(mm_vm_memory_committed(sim), 0); /* object freed */
+    mm_page_counts(sim, &pc);
+    assert_true(pc.file == 0 && pc.shmem == 0);
     mm_sim_free(sim);
 }
 
@@ -269,9 +320,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_page_then_write),
+        cmocka_unit_test(test_no_zero_page_machine),
         cmocka_unit_test(test_cow_after_fork),
         cmocka_unit_test(test_pss_shared_by_three),
         cmocka_unit_test(test_page_cache_shared_major_minor),
+        cmocka_unit_test(test_major_fault_pgfault_61),
         cmocka_unit_test(test_private_file_write_is_anon),
         cmocka_unit_test(test_shmem_shared_with_child),
         cmocka_unit_test(test_thp_madvise_write),

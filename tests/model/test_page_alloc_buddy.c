@@ -24,12 +24,17 @@ static struct mm_sim *boot(const struct mm_machine *m)
 }
 
 /* One node, one DMA32 zone of @pages pages starting at PFN 4096. */
-static struct mm_sim *boot_dma32(uint64_t pages)
+static struct mm_sim *boot_dma32_k(uint64_t pages, unsigned kernel)
 {
     struct mm_machine m;
-    machine_init(&m, MM_KERNEL(6, 1), MM_THP_NEVER);
+    machine_init(&m, kernel, MM_THP_NEVER);
     zone_plain(&m, 0, MM_ZONE_DMA32, 4096, pages);
     return boot(&m);
+}
+
+static struct mm_sim *boot_dma32(uint64_t pages)
+{
+    return boot_dma32_k(pages, MM_KERNEL(6, 1));
 }
 
 static struct mm_zone *dma32(struct mm_sim *sim)
@@ -63,7 +68,7 @@ static void test_boot_blocks(void **state)
     const uint64_t want[11] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3};
     assert_buddyinfo(z, want);
     assert_int_equal(z->vm_stat[MM_NR_FREE_PAGES], 3840);
-    assert_int_equal(z->free_area[8].free_list[MM_MIGRATE_MOVABLE].head->node.key, 256);
+    assert_int_equal(z->free_area[8].free_list[MM_MIGRATE_MOVABLE].head->pfn, 256);
     mm_sim_free(sim);
 }
 
@@ -137,8 +142,7 @@ static void test_split_page_then_free(void **state)
 /* UNMOVABLE with only MOVABLE free: claims a whole order-10 block (2 pageblocks). */
 static void test_fallback_claims_large_block(void **state)
 {
-    (void)state;
-    struct mm_sim *sim = boot_dma32(4096);
+    struct mm_sim *sim = boot_dma32_k(4096, *(unsigned *)*state);
     struct mm_zone *z = dma32(sim);
     assert_int_equal(alloc(sim, 0, MM_MIGRATE_UNMOVABLE), 4096);
     assert_int_equal(mm__pageblock_mt(z, 4096), MM_MIGRATE_UNMOVABLE);
@@ -180,8 +184,7 @@ static void test_fallback_order(void **state)
 /* A steal below pageblock order: whole-pageblock claim and watermark boost. */
 static void test_small_steal_boosts(void **state)
 {
-    (void)state;
-    struct mm_sim *sim = boot_dma32(8192);
+    struct mm_sim *sim = boot_dma32_k(8192, *(unsigned *)*state);
     struct mm_zone *z = dma32(sim);
     /* min_free_kbytes 724 -> min 181, gap max(45, 8) -> low 226, high 271 */
     assert_int_equal(z->watermark[MM_WMARK_HIGH], 271);
@@ -218,6 +221,92 @@ static void test_small_zone_steal_no_boost(void **state)
     mm_sim_free(sim);
 }
 
+
+/* Watermarks at 0 (min_free_kbytes 0, scale factor 1) so tiny zones serve. */
+static void no_watermarks(struct mm_sim *sim)
+{
+    assert_int_equal(mm_sim_sysctl_write(sim, "min_free_kbytes", "0"), 0);
+    assert_int_equal(mm_sim_sysctl_write(sim, "watermark_scale_factor", "1"), 0);
+}
+
+/* Leave only an UNMOVABLE order-3 block (5112) free in a 4096-page zone. */
+static struct mm_sim *only_small_unmovable(unsigned kernel)
+{
+    struct mm_sim *sim = boot_dma32_k(4096, kernel);
+    no_watermarks(sim);
+    uint64_t want = 4096;
+    for (unsigned o = 9; o >= 3; o--) {
+        assert_int_equal(alloc(sim, o, MM_MIGRATE_UNMOVABLE), want);
+        want += 1ull << o;
+    }
+    for (int i = 0; i < 3; i++)
+        alloc(sim, 10, MM_MIGRATE_MOVABLE);
+    assert_int_equal(dma32(sim)->free_area[3].free_list[MM_MIGRATE_UNMOVABLE].nr, 1);
+    assert_int_equal(dma32(sim)->vm_stat[MM_NR_FREE_PAGES], 8);
+    return sim;
+}
+
+/* 6.1: the stolen block moves to the MOVABLE lists before it is split. */
+static void test_movable_steal_61(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = only_small_unmovable(MM_KERNEL(6, 1));
+    struct mm_zone *z = dma32(sim);
+    assert_int_equal(alloc(sim, 0, MM_MIGRATE_MOVABLE), 5112);
+    for (int o = 0; o < 3; o++) {
+        assert_int_equal(z->free_area[o].free_list[MM_MIGRATE_MOVABLE].nr, 1);
+        assert_int_equal(z->free_area[o].free_list[MM_MIGRATE_UNMOVABLE].nr, 0);
+    }
+    assert_int_equal(mm__pageblock_mt(z, 5112), MM_MIGRATE_UNMOVABLE);
+    mm_sim_free(sim);
+}
+
+/* 6.12: __rmqueue_steal leaves the remainder on the UNMOVABLE lists. */
+static void test_movable_steal_612(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = only_small_unmovable(MM_KERNEL(6, 12));
+    struct mm_zone *z = dma32(sim);
+    assert_int_equal(alloc(sim, 0, MM_MIGRATE_MOVABLE), 5112);
+    for (int o = 0; o < 3; o++) {
+        assert_int_equal(z->free_area[o].free_list[MM_MIGRATE_UNMOVABLE].nr, 1);
+        assert_int_equal(z->free_area[o].free_list[MM_MIGRATE_MOVABLE].nr, 0);
+    }
+    assert_int_equal(mm__pageblock_mt(z, 5112), MM_MIGRATE_UNMOVABLE);
+    mm_sim_free(sim);
+}
+
+/*
+ * Buddies of different types merging at pageblock order: 6.12 retypes the
+ * buddy's pageblock to the freed block's type, 6.1 leaves it.
+ */
+static void merge_across_types(unsigned kernel, enum mm_migratetype want)
+{
+    struct mm_sim *sim = boot_dma32_k(4096, kernel);
+    struct mm_zone *z = dma32(sim);
+    no_watermarks(sim);
+    assert_int_equal(alloc(sim, 9, MM_MIGRATE_UNMOVABLE), 4096);
+    for (int i = 0; i < 3; i++)
+        alloc(sim, 10, MM_MIGRATE_MOVABLE);
+    /* the only free block, 4608/9 UNMOVABLE, is claimed for RECLAIMABLE */
+    assert_int_equal(alloc(sim, 9, MM_MIGRATE_RECLAIMABLE), 4608);
+    assert_int_equal(mm__pageblock_mt(z, 4608), MM_MIGRATE_RECLAIMABLE);
+    mm__free_pages(sim, 4608, 9);
+    mm__free_pages(sim, 4096, 9); /* UNMOVABLE, merges with RECLAIMABLE 4608 */
+    assert_int_equal(z->free_area[10].free_list[MM_MIGRATE_UNMOVABLE].nr, 1);
+    assert_int_equal(mm__pageblock_mt(z, 4608), want);
+    mm_sim_free(sim);
+}
+
+static void test_merge_retype(void **state)
+{
+    (void)state;
+    merge_across_types(MM_KERNEL(6, 1), MM_MIGRATE_RECLAIMABLE);
+    merge_across_types(MM_KERNEL(6, 12), MM_MIGRATE_UNMOVABLE);
+}
+
+static unsigned k61 = MM_KERNEL(6, 1), k612 = MM_KERNEL(6, 12), k618 = MM_KERNEL(6, 18);
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,9 +314,14 @@ int main(void)
         cmocka_unit_test(test_split_and_merge),
         cmocka_unit_test(test_bad_free_counted),
         cmocka_unit_test(test_split_page_then_free),
-        cmocka_unit_test(test_fallback_claims_large_block),
+        cmocka_unit_test_prestate(test_fallback_claims_large_block, &k61),
+        cmocka_unit_test_prestate(test_fallback_claims_large_block, &k612),
         cmocka_unit_test(test_fallback_order),
-        cmocka_unit_test(test_small_steal_boosts),
+        cmocka_unit_test_prestate(test_small_steal_boosts, &k61),
+        cmocka_unit_test_prestate(test_small_steal_boosts, &k618),
+        cmocka_unit_test(test_movable_steal_61),
+        cmocka_unit_test(test_movable_steal_612),
+        cmocka_unit_test(test_merge_retype),
         cmocka_unit_test(test_small_zone_steal_no_boost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

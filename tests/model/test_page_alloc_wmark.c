@@ -290,6 +290,59 @@ static void test_watermark_ok_high_order(void **state)
     mm_sim_free(sim);
 }
 
+/* MemAvailable on the live machine: free - totalreserve + half the cache. */
+static void test_si_mem_available(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_live618(&m);
+    struct mm_sim *sim = boot(&m);
+    assert_int_equal(mm__si_mem_available(sim), 1497544 - 31932);
+    struct mm_pgdat *n0 = &sim->nodes[0];
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, 1000);
+    mm__mod_node_page_state(n0, MM_NR_ACTIVE_FILE, 500);
+    mm__mod_node_page_state(n0, MM_NR_SLAB_RECLAIMABLE, 101);
+    assert_int_equal(mm__si_mem_available(sim), 1497544 - 31932 + 750 + 51);
+    /* the cut is capped by the sum of low watermarks: 53+10898+10166+32 */
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, 100000);
+    assert_int_equal(mm__si_mem_available(sim),
+                     1497544 - 31932 + 101500 - 21149 + 51);
+    /* all free pages gone: the reserve makes it 0, not negative */
+    sim->nodes[0].zones[MM_ZONE_DMA32].vm_stat[MM_NR_FREE_PAGES] = 0;
+    sim->nodes[0].zones[MM_ZONE_NORMAL].vm_stat[MM_NR_FREE_PAGES] = 0;
+    mm__mod_node_page_state(n0, MM_NR_INACTIVE_FILE, -101000);
+    mm__mod_node_page_state(n0, MM_NR_ACTIVE_FILE, -500);
+    assert_int_equal(mm__si_mem_available(sim), 0);
+    mm_sim_free(sim);
+}
+
+static void assert_pcp(const struct mm_sim *sim, const struct mm_zone *z,
+                       uint64_t batch, uint64_t high_min, uint64_t high_max)
+{
+    struct mm_pcp_sizes pcp;
+    mm__zone_pcp_sizes(sim, z, &pcp);
+    assert_int_equal(pcp.batch, batch);
+    assert_int_equal(pcp.high_min, high_min);
+    assert_int_equal(pcp.high_max, high_max);
+}
+
+/* zoneinfo pagesets of the live machine (2 CPUs): KERNEL-MM-REFERENCE 2.2. */
+static void test_pcp_sizes(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_live618(&m);
+    struct mm_sim *sim = boot(&m);
+    const struct mm_zone *z = sim->nodes[0].zones;
+    /* DMA32: low 10898 / 2 CPUs; high_max 772808 / 8 / 2 */
+    assert_pcp(sim, &z[MM_ZONE_DMA32], 63, 5449, 48300);
+    /* DMA: batch 1, high max(53 / 2, 4 * 1) */
+    assert_pcp(sim, &z[MM_ZONE_DMA], 1, 26, 240);
+    assert_int_equal(mm_sim_sysctl_write(sim, "percpu_pagelist_high_fraction", "8"), 0);
+    assert_pcp(sim, &z[MM_ZONE_DMA32], 63, 48300, 48300);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +358,8 @@ int main(void)
         cmocka_unit_test(test_lowmem_reserve_classic),
         cmocka_unit_test(test_watermark_ok_lowmem_reserve),
         cmocka_unit_test(test_watermark_ok_high_order),
+        cmocka_unit_test(test_si_mem_available),
+        cmocka_unit_test(test_pcp_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

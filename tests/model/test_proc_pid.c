@@ -95,7 +95,8 @@ static void test_status(void **state)
     assert_int_equal(mm_vm_memory_committed(sim), 3 + 33 + 3 + 1 + 33);
     assert_int_equal(pstats(sim, 1).committed, 3 + 33 + 3 + 33);
     assert_int_equal(pstats(sim, 1).maj_flt, 1);
-    assert_int_equal(pstats(sim, 1).min_flt, 6);
+    /* the major text fault mapped its fault-around window: 2nd read free */
+    assert_int_equal(pstats(sim, 1).min_flt, 5);
     mm_buf_free(&b);
     mm_sim_free(sim);
 }

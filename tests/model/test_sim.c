@@ -120,6 +120,44 @@ static void test_background_memory(void **state)
     mm_sim_free(sim);
 }
 
+/* machine.hugetlb_pages: 2 MiB pages node after node, out of the buddy. */
+static void test_hugetlb_pool(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_init(&m, MM_KERNEL(6, 18), MM_THP_NEVER);
+    zone_plain(&m, 0, MM_ZONE_DMA32, 4096, 8192);
+    zone_plain(&m, 1, MM_ZONE_NORMAL, PFN_4G, 8192);
+    m.hugetlb_pages = 3 * 512;
+    m.bg_used_pages[0] = 2048; /* includes node 0's two huge pages */
+    struct mm_sim *sim = boot(&m);
+    assert_int_equal(sim->nodes[0].nr_huge_pages, 2);
+    assert_int_equal(sim->nodes[1].nr_huge_pages, 1);
+    assert_int_equal(sim->nodes[1].node_stat[MM_NR_HUGETLB], 512);
+    assert_int_equal(sim->nodes[0].zones[MM_ZONE_DMA32].vm_stat[MM_NR_FREE_PAGES],
+                     8192 - 2048);
+    assert_int_equal(sim->nodes[0].zones[MM_ZONE_DMA32].bg_pages, 1024);
+    assert_int_equal(sim->nodes[1].zones[MM_ZONE_NORMAL].vm_stat[MM_NR_FREE_PAGES],
+                     8192 - 512);
+    mm_sim_free(sim);
+}
+
+/* A pool larger than the node can give ends where the watermark stops it. */
+static void test_hugetlb_pool_too_big(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_init(&m, MM_KERNEL(6, 18), MM_THP_NEVER);
+    zone_plain(&m, 0, MM_ZONE_DMA32, 4096, 4096);
+    m.hugetlb_pages = 16 * 512;
+    struct mm_sim *sim = boot(&m);
+    /* min 128: the 8th needs 512 - 511 > 128 */
+    assert_int_equal(sim->nodes[0].nr_huge_pages, 7);
+    assert_int_equal(sim->nodes[0].zones[MM_ZONE_DMA32].vm_stat[MM_NR_FREE_PAGES],
+                     512);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +165,8 @@ int main(void)
         cmocka_unit_test(test_watermark_scale_factor_write),
         cmocka_unit_test(test_lowmem_reserve_write),
         cmocka_unit_test(test_background_memory),
+        cmocka_unit_test(test_hugetlb_pool),
+        cmocka_unit_test(test_hugetlb_pool_too_big),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,9 @@ static void test_live_machine_views(void **state)
     assert_int_equal(mm__global_zone_page_state(sim, MM_NR_FREE_PAGES),
                      3840 + 772808 + 720896);
     assert_int_equal(mm__zone_protection(dma, MM_ZONE_NORMAL), 5834);
+    /* 2 * fls(2 CPUs) * (1 + fls(772808 >> 15)) = 2 * 2 * 6 (sample: 24) */
+    assert_int_equal(mm__zone_stat_threshold(sim, dma32), 24);
+    assert_int_equal(mm__zone_stat_threshold(sim, dma), 4);
     /* pagetypeinfo block counts: present rounded up to pageblocks */
     assert_int_equal(mm__pageblocks_of_type(dma, MM_MIGRATE_MOVABLE), 8);
     assert_int_equal(mm__pageblocks_of_type(dma32, MM_MIGRATE_MOVABLE), 1528);

@@ -4,7 +4,8 @@
  * host), the machine is read from the golden /proc/zoneinfo, the case's
  * min_free_kbytes, watermark_scale_factor and lowmem_reserve_ratio are
  * written (the guest forced the same recompute), and every zone's min, low,
- * high and protection must equal what the kernel printed.
+ * high and protection, the per-CPU pageset batch and high limits and the
+ * vm stats threshold must equal what the kernel printed.
  * Runs from the tests/ directory (meson workdir).
  */
 #include <setjmp.h>
@@ -19,6 +20,8 @@
 
 #include "cli_config.h"
 #include "internal.h"
+
+static unsigned pcp_checked; /* zones whose pagesets were compared */
 
 static const char *const cases[] = {
     "256m-oom-b0", "256m-oom-bm1000", "256m-oom-bm500", "256m-oom-bp500",
@@ -57,6 +60,35 @@ static void apply(struct mm_sim *sim, const char *sysctl, const char *key)
     assert_int_equal(mm_sim_sysctl_write(sim, key, value), 0);
 }
 
+/* The first CPU's pageset of a zone block: batch and the 6.1 "high" or the
+ * 6.18 high_min/high_max (6.18's "high" auto-tunes at run time). */
+static void check_pcp(const struct mm_sim *sim, const char *block,
+                      const struct mm_zone *z)
+{
+    const char *end = strstr(block, "\nNode ");
+    const char *p = strstr(block, "              high:");
+    if (!p || (end && p > end))
+        return; /* unpopulated zone: no pagesets */
+    struct mm_pcp_sizes pcp;
+    mm__zone_pcp_sizes(sim, z, &pcp);
+    unsigned long high, batch, hmin, hmax;
+    assert_int_equal(sscanf(p, " high: %lu batch: %lu", &high, &batch), 2);
+    assert_int_equal(pcp.batch, batch);
+    pcp_checked++;
+    unsigned threshold;
+    const char *t = strstr(p, "vm stats threshold:");
+    assert_non_null(t);
+    assert_int_equal(sscanf(t, "vm stats threshold: %u", &threshold), 1);
+    assert_int_equal(mm__zone_stat_threshold(sim, z), threshold);
+    if (sscanf(p, " high: %*u batch: %*u high_min: %lu high_max: %lu",
+               &hmin, &hmax) == 2) {
+        assert_int_equal(pcp.high_min, hmin);
+        assert_int_equal(pcp.high_max, hmax);
+    } else {
+        assert_int_equal(pcp.high_min, high);
+    }
+}
+
 /* Compare one zone block of the golden zoneinfo with the model's zone. */
 static void check_zone(const char *block, const struct mm_zone *z)
 {
@@ -89,6 +121,7 @@ static void check_case(const char *name)
     apply(sim, sys, "watermark_scale_factor");
     apply(sim, sys, "min_free_kbytes");
     apply(sim, sys, "lowmem_reserve_ratio");
+    apply(sim, sys, "percpu_pagelist_high_fraction");
     unsigned zones = 0;
     for (const char *p = strstr(zi, "Node "); p; p = strstr(p + 1, "\nNode ")) {
         unsigned nid;
@@ -98,7 +131,9 @@ static void check_case(const char *name)
         while (t < MM_NR_ZONES && strcmp(mm__zone_name((enum mm_zone_type)t), zname))
             t++;
         assert_true(t < MM_NR_ZONES);
-        check_zone(p + 1, mm__node_zone(sim, (int)nid, (enum mm_zone_type)t));
+        const struct mm_zone *z = mm__node_zone(sim, (int)nid, (enum mm_zone_type)t);
+        check_zone(p + 1, z);
+        check_pcp(sim, p + 1, z);
         zones++;
     }
     assert_int_equal(zones, sim->nr_nodes * MM_NR_ZONES);
@@ -114,6 +149,8 @@ static void test_goldens(void **state)
         print_message("case %s\n", cases[i]);
         check_case(cases[i]);
     }
+    print_message("pagesets compared in %u zones\n", pcp_checked);
+    assert_true(pcp_checked >= 40);
 }
 
 int main(void)

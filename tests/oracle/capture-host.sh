@@ -5,8 +5,8 @@
 #
 # It changes vm.* sysctls of a live machine, so:
 # - every sysctl it may touch is saved first and restored on every exit path
-#   (trap EXIT INT TERM); overcommit_kbytes is restored before
-#   overcommit_ratio (each zeroes the other when written);
+#   (trap EXIT INT TERM); of overcommit_kbytes and overcommit_ratio, which
+#   zero each other when written, the one in force is written back;
 # - vm.overcommit_memory=2 is on only inside each ocprobe run (milliseconds;
 #   ocprobe restores the mode itself), and the probe uses "predict": two
 #   trials at the boundary instead of a binary search;
@@ -24,10 +24,21 @@ saved_mode=$(cat $vm/overcommit_memory)
 saved_ratio=$(cat $vm/overcommit_ratio)
 saved_kbytes=$(cat $vm/overcommit_kbytes)
 
+# Each of overcommit_kbytes / overcommit_ratio zeroes the other when written,
+# so only the one in force is written back: kbytes if it was set, else the
+# ratio (which zeroes kbytes). Writing kbytes=0 first would leave CommitLimit
+# at SwapTotal for a moment.
+restore_limit() {
+    if [ "$saved_kbytes" != 0 ]; then
+        echo "$saved_kbytes" > $vm/overcommit_kbytes
+    else
+        echo "$saved_ratio" > $vm/overcommit_ratio
+    fi
+}
+
 restore() {
+    restore_limit
     echo "$saved_mode" > $vm/overcommit_memory
-    echo "$saved_kbytes" > $vm/overcommit_kbytes
-    [ "$saved_kbytes" != 0 ] || echo "$saved_ratio" > $vm/overcommit_ratio
     rm -rf "$tmp"
 }
 trap restore EXIT
@@ -77,7 +88,7 @@ probe() {
         probe 2 root
         probe 2 user
         probe 2 user 1024
-        [ "$saved_kbytes" != 0 ] || echo "$saved_ratio" > $vm/overcommit_ratio
+        restore_limit
     done
 } > "$out/overcommit.txt"
 {

@@ -3,8 +3,11 @@
 # Boots the Debian 6.1 kernel under QEMU (software emulation, TCG) once per
 # case of cases.txt (all cases if none named), one at a time, and stores what
 # the guest printed under golden/<case>/:
-#   zoneinfo.txt meminfo.txt buddyinfo.txt sysctl.txt overcommit.txt
-#   dmesg.txt applied.txt   (the sysctls the guest wrote, as it echoed them)
+#   zoneinfo.txt meminfo.txt buddyinfo.txt sysctl.txt uname.txt
+#   applied.txt             (the sysctls the guest wrote, as it echoed them)
+#   vmstat_before.txt vmstat_after.txt  (around the probe section)
+#   overcommit.txt | oom.txt + oom-kernel.txt | swap.txt  (the probe section)
+#   dmesg.txt
 #   qemu-cmd.txt            (exact command, kernel package, QEMU version,
 #                            date, wall time)
 # Needs: qemu-system-x86_64, busybox-static, gcc with static glibc, and
@@ -41,7 +44,7 @@ split_log() {
     tr -d '\r' < "$log" | awk -v dir="$dir" '
         /^=== end ===$/ { out = ""; next }
         /^=== done ===$/ { done = 1; next }
-        /^=== [a-z]+ ===$/ { out = dir "/" $2 ".txt"; printf "" > out; next }
+        /^=== [a-z_]+ ===$/ { out = dir "/" $2 ".txt"; printf "" > out; next }
         out != "" { print > out }
         END { exit done ? 0 : 1 }'
 }

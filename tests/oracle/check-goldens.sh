@@ -1,15 +1,25 @@
 #!/bin/sh
-# check-goldens.sh MMSIM GOLDEN_DIR
-# Compares the model with the real-kernel goldens (no QEMU, no root; fast):
-# for every golden case with a zoneinfo.txt,
-#   mmsim proc zoneinfo --machine zoneinfo:<golden zoneinfo> -s <case sysctls>
-# must give the golden min/low/high/protection of every zone, and
-#   mmsim proc meminfo  (same machine and sysctls)
-# must give the golden CommitLimit. The sysctls passed are the ones the rules
-# read, taken from the case's sysctl.txt (the values the kernel had).
+# check-goldens.sh MMSIM GOLDEN_DIR [zoneinfo|meminfo]
+# Compares the model with the real-kernel goldens (no QEMU, no root; fast).
+# For every golden case with a zoneinfo.txt:
+#   zoneinfo: mmsim proc zoneinfo --machine zoneinfo:<golden zoneinfo>
+#             -s <case sysctls> must give the golden min/low/high/protection
+#             of every zone of every node;
+#   meminfo:  mmsim proc meminfo (same machine and sysctls) must give the
+#             golden CommitLimit.
+# Both by default. The sysctls passed are the ones the rules read, with the
+# values the kernel had (the case's sysctl.txt).
+#
+# `--machine zoneinfo:FILE` describes zones only (no swap, no hugetlb pool),
+# and a zoneinfo whose managed pages do not add up to MemTotal (the host's,
+# initialised lazily) does not give the kernel's totalram. The CommitLimit of
+# such cases is not checked here (a SKIP line says why); the overcommit test
+# (test_overcommit_golden.c) checks CommitLimit for every case, swap, hugetlb
+# and host included, through the model's API.
 # Prints one line per mismatch; exit 0 when all match, 1 otherwise.
 set -u
-mmsim=$1 golden=$2
+mmsim=$1 golden=$2 only=${3:-}
+case $only in ''|zoneinfo|meminfo) ;; *) echo "usage: $0 MMSIM GOLDEN_DIR [zoneinfo|meminfo]" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0 cases=0
@@ -49,38 +59,53 @@ run_mmsim() {
     view=$1 dir=$2 out=$3
     set -- proc "$view" --machine "zoneinfo:$dir/zoneinfo.txt"
     while IFS= read -r kv; do set -- "$@" -s "$kv"; done < "$tmp/sysctls"
-    swap=$(kb SwapTotal "$dir/meminfo.txt")
-    huge=$(kb Hugetlb "$dir/meminfo.txt")
-    [ "$swap" = 0 ] || set -- "$@" --swap "${swap}K"
-    [ "$huge" = 0 ] || set -- "$@" --hugetlb "${huge}K"
     "$mmsim" "$@" > "$out" 2> "$tmp/err" && return 0
     echo "FAIL $case: mmsim $*: $(cat "$tmp/err")"
     return 1
 }
 
+check_zoneinfo() {
+    dir=$1 case=$2
+    zones "$dir/zoneinfo.txt" > "$tmp/want"
+    run_mmsim zoneinfo "$dir" "$tmp/zi" || { fail=1; return; }
+    zones "$tmp/zi" > "$tmp/got"
+    if ! cmp -s "$tmp/want" "$tmp/got"; then
+        echo "FAIL $case: zoneinfo (node zone min low high protection), kernel vs model:"
+        diff "$tmp/want" "$tmp/got" | sed -n 's/^[<>]/  &/p'
+        fail=1
+    fi
+}
+
+# Why the CLI cannot describe this case's CommitLimit inputs, or nothing.
+meminfo_unfit() {
+    dir=$1
+    managed=$(awk '$1 == "managed" { s += $2 } END { print s * 4 }' "$dir/zoneinfo.txt")
+    [ "$managed" = "$(kb MemTotal "$dir/meminfo.txt")" ] ||
+        { echo "zones manage $managed kB, MemTotal is $(kb MemTotal "$dir/meminfo.txt") kB"; return; }
+    [ "$(kb SwapTotal "$dir/meminfo.txt")" = 0 ] || { echo "has swap"; return; }
+    [ "$(kb Hugetlb "$dir/meminfo.txt")" = 0 ] || echo "has a hugetlb pool"
+}
+
+check_meminfo() {
+    dir=$1 case=$2
+    why=$(meminfo_unfit "$dir")
+    if [ -n "$why" ]; then
+        echo "SKIP $case: CommitLimit: --machine zoneinfo:FILE cannot say it: $why"
+        return
+    fi
+    run_mmsim meminfo "$dir" "$tmp/mi" || { fail=1; return; }
+    want=$(kb CommitLimit "$dir/meminfo.txt") got=$(kb CommitLimit "$tmp/mi")
+    if [ "$want" != "$got" ]; then
+        echo "FAIL $case: CommitLimit kernel $want kB, model ${got:-none} kB"
+        fail=1
+    fi
+}
+
 check_case() {
     dir=$1 case=$2
     case_sysctls "$dir/sysctl.txt" > "$tmp/sysctls"
-    zones "$dir/zoneinfo.txt" > "$tmp/want"
-    if run_mmsim zoneinfo "$dir" "$tmp/zi"; then
-        zones "$tmp/zi" > "$tmp/got"
-        if ! cmp -s "$tmp/want" "$tmp/got"; then
-            echo "FAIL $case: zoneinfo (node zone min low high protection), kernel vs model:"
-            diff "$tmp/want" "$tmp/got" | sed -n 's/^[<>]/  &/p'
-            fail=1
-        fi
-    else
-        fail=1
-    fi
-    if run_mmsim meminfo "$dir" "$tmp/mi"; then
-        want=$(kb CommitLimit "$dir/meminfo.txt") got=$(kb CommitLimit "$tmp/mi")
-        if [ "$want" != "$got" ]; then
-            echo "FAIL $case: CommitLimit kernel $want kB, model ${got:-none} kB"
-            fail=1
-        fi
-    else
-        fail=1
-    fi
+    [ "$only" = meminfo ] || check_zoneinfo "$dir" "$case"
+    [ "$only" = zoneinfo ] || check_meminfo "$dir" "$case"
 }
 
 for dir in "$golden"/*/; do
@@ -90,5 +115,5 @@ for dir in "$golden"/*/; do
     check_case "$dir" "$(basename "$dir")"
 done
 [ $cases -gt 0 ] || { echo "FAIL: no golden cases under $golden"; exit 1; }
-[ $fail = 0 ] && echo "ok: $cases golden cases match"
+[ $fail = 0 ] && echo "ok: $cases golden cases match (${only:-zoneinfo and meminfo})"
 exit $fail

@@ -49,11 +49,13 @@ for f in /proc/sys/vm/*; do
     echo "vm.${f##*/} = $(echo $v)"
 done
 endsec
+section vmstat_before; cat /proc/vmstat; endsec
 # The probes file names its section on its first line ("# section: NAME").
 sec=$(sed -n '1s/^# section: *//p' /case/probes)
 section "${sec:-overcommit}"
 . /case/probes
 endsec
+section vmstat_after; cat /proc/vmstat; endsec
 section dmesg; dmesg; endsec
 echo "=== done ==="
 poweroff -f

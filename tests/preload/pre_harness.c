@@ -13,6 +13,7 @@
  *   - options: --expect-malloc SIZE (a malloc of SIZE with a stack whose
  *     pointer was later freed), --expect-fastpath (fast-path mmap and munmap
  *     with successful results, file mappings with their inode),
+ *     --expect-no-fastpath (no fast-path event at all),
  *     --expect-in-alloc (a kernel request tagged TR_F_IN_ALLOC),
  *     --expect-pids N (events from at least N processes), --max-stacks N
  *     (at most N distinct stacks defined: each is sent once), --expect-frame SYM
@@ -40,7 +41,7 @@
 struct opts {
     const char *shim;
     long expect_malloc;
-    int expect_fastpath, expect_in_alloc, expect_pids, compare, dump;
+    int expect_fastpath, expect_no_fastpath, expect_in_alloc, expect_pids, compare, dump;
     long max_stacks, ring_slots;
     const char *expect_frame;
     char **argv;
@@ -177,6 +178,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->expect_frame = v, i++;
         else if (!strcmp(a, "--expect-fastpath"))
             o->expect_fastpath = 1;
+        else if (!strcmp(a, "--expect-no-fastpath"))
+            o->expect_no_fastpath = 1;
         else if (!strcmp(a, "--expect-in-alloc"))
             o->expect_in_alloc = 1;
         else if (!strcmp(a, "--discard"))
@@ -219,6 +222,8 @@ static int check(const struct opts *o, int status, int plain_status,
         bad |= fail("--expect-fastpath");
     if (o->expect_fastpath && st.fp_file_no_ino)
         bad |= fail("file mmap without inode");
+    if (o->expect_no_fastpath && st.nfast != 0)
+        bad |= fail("--expect-no-fastpath");
     if (o->expect_in_alloc && !st.in_alloc)
         bad |= fail("--expect-in-alloc");
     if (o->expect_pids && hx_npids(&st) < o->expect_pids)

@@ -14,7 +14,7 @@ runs=${3:-30}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bad=0
-for prog in sup_forkexec sup_forkexec_static sup_arena; do
+for prog in sup_forkexec sup_forkexec_static sup_arena sup_exit_race; do
     exact=0
     i=0
     while [ $i -lt "$runs" ]; do

@@ -276,7 +276,7 @@ static void test_unknown_tags_skipped(void **state)
     uint8_t payload[512], body[64];
     struct tr_event ev = {.t_ns = 10, .type = TR_EV_MALLOC, .pid = 1,
                           .tid = 1, .a = {64}, .ret = 0x1000};
-    struct tr_event prev = {.t_ns = 10};
+    struct tr__ev_state prev = {.t_ns = 10};
     struct collect c;
     struct tr_read_stats st;
     size_t n = 0, off;

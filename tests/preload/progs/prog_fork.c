@@ -15,7 +15,7 @@ static unsigned long work(int rounds)
 
     for (int i = 0; i < rounds; i++) {
         /* Growing large sizes stay above glibc's sliding mmap threshold. */
-        size_t n = (size_t)(i % 7 == 0 ? 200000 + i * 8192 : 40 + i);
+        size_t n = (size_t)(i % 7 == 0 ? 200000 + i * 2048 : 40 + i);
         char *p = malloc(n);
 
         memset(p, 1, n);
