@@ -164,8 +164,14 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
     return rc ? CLI_EXIT_ERROR : 0;
 }
 
-static int check_format(const char *format)
+static int check_format(const char *format, const char *sort)
 {
+    struct mm_report empty = {0};
+    if (sort && report_sort(&empty, sort)) {
+        fprintf(stderr, "mmsim: --sort: unknown column (one of %s): '%s'\n",
+                report_sort_columns, sort);
+        return CLI_EXIT_USAGE;
+    }
     if (!format || !strcmp(format, "text") || !strcmp(format, "json"))
         return 0;
     fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
@@ -192,7 +198,7 @@ int cmd_report(int argc, char **argv)
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);
     if (!rc)
-        rc = check_format(o.format);
+        rc = check_format(o.format, o.sort);
     if (!rc)
         rc = replay_init(&rp, &o.cfg, NULL, 0);
     if (!rc) {

@@ -45,7 +45,7 @@ cmp -s "$work/text" "$data/sh-pipe.txt" || { no "text differs from golden";
     no "report json exit $?"
 cmp -s "$work/json" "$data/sh-pipe.json" || no "json differs from golden"
 python3 "$check" "$work/json" --sane || no "golden json fails the schema"
-"$mmsim" report "$data/sh-pipe.mmtrace" --sort rss | awk 'NR > 2 && $1 != "total" { print $6 }' |
+"$mmsim" report "$data/sh-pipe.mmtrace" --sort rss | awk 'NR > 2 && $1 != "total" { print $7 }' |
     head -3 > "$work/rss"
 sort -rn "$work/rss" | cmp -s - "$work/rss" || no "--sort rss is not descending"
 
