@@ -116,6 +116,7 @@ int report_sort(struct mm_report *r, const char *column)
     if (strlen(column) > 20 || !strstr(list, want))
         return -1;
     /* first_verdict indexes events[], which do not move */
-    qsort_r(r->procs, r->nr_procs, sizeof(*r->procs), cmp, (void *)column);
+    if (r->nr_procs)
+        qsort_r(r->procs, r->nr_procs, sizeof(*r->procs), cmp, (void *)column);
     return 0;
 }
