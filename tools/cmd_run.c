@@ -182,9 +182,12 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
 {
     struct sup_run r = {0};
     struct run_tee tee = {.rp = rp};
-    int perf_priv = geteuid() == 0;
-    r.perf = sup_perf_new(!perf_priv);
-    int rc = start(o, &r, path, &tee);
+    /* boot first: a bad machine or policy is reported before PROG runs */
+    int rc = replay_boot(rp, NULL);
+    if (rc)
+        return rc;
+    r.perf = sup_perf_new(geteuid() != 0);
+    rc = start(o, &r, path, &tee);
     if (!rc) {
         if (sup_run_loop(&r) < 0)
             fprintf(stderr, "mmsim: run: waiting for '%s' failed\n", o->argv[0]);

@@ -82,6 +82,7 @@ printf 'not a trace at all\n' > "$work/junk"
 expect_error 1 "$mmsim" report "$work/junk"
 expect_error 1 "$mmsim" compare "$data/sh-pipe.mmtrace" --policy vm.no_such_knob=1
 expect_error 1 "$mmsim" compare "$data/sh-pipe.mmtrace" --policy vm.overcommit_memory=7
+expect_error 1 "$mmsim" run --compare vm.no_such_knob=1 -- echo must-not-run
 expect_error 2 "$mmsim" report "$data/sh-pipe.mmtrace" --format xml
 expect_error 2 "$mmsim" report "$data/sh-pipe.mmtrace" --sort colour
 expect_error 1 "$mmsim" proc no/such/file --trace "$data/sh-pipe.mmtrace"
