@@ -50,7 +50,11 @@ static void proc(FILE *out, const struct mm_report *r,
     fprintf(out, ",\"fate\":\"%s\",\"exit_code\":%d,\"fate_text\":",
             fate_name(p->fate), p->exit_code);
     jstr(out, report_fate_text(p, r, fate, sizeof(fate)));
-    fputc('}', out);
+    fputs(",\"rss_series_kb\":[", out);
+    for (size_t i = 0; i < r->nr_samples; i++)
+        fprintf(out, "%s%" PRIu64, i ? "," : "",
+                p->rss_series ? p->rss_series[i] : 0);
+    fputs("]}", out);
 }
 
 static void system_obj(FILE *out, const struct report_system *s)

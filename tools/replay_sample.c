@@ -47,10 +47,37 @@ static void peaks(struct replay *rp, struct replay_col *c, uint64_t t,
 static void thin(struct mm_report *r)
 {
     size_t n = 0;
+    for (size_t p = 0; p < r->nr_procs; p++) {
+        uint64_t *s = r->procs[p].rss_series;
+        size_t k = 0;
+        for (size_t i = 0; s && i < r->nr_samples; i += 2)
+            s[k++] = s[i];
+        if (s) /* dead processes must read 0 at later points */
+            memset(s + k, 0, (REPORT_MAX_SAMPLES - k) * sizeof(*s));
+    }
     for (size_t i = 0; i < r->nr_samples; i += 2)
         r->samples[n++] = r->samples[i];
     r->nr_samples = n;
     r->sample_step_ns *= 2;
+}
+
+/* RSS of every live process at sample @idx (series cleared past it, so a
+ * thinned series reads 0 where nothing was measured). */
+static void rss_points(struct replay_col *c, size_t idx)
+{
+    for (size_t k = 0; k < c->cap_tasks; k++) {
+        struct replay_task *t = &c->tasks[k];
+        struct mm_proc_stats ps;
+        if (!t->pid || t->gone || mm_proc_stats(c->sim, t->pid, &ps))
+            continue;
+        struct report_proc *p = replay_proc_of(c, t);
+        if (!p->rss_series &&
+            !(p->rss_series = calloc(REPORT_MAX_SAMPLES, sizeof(uint64_t))))
+            continue;
+        memset(p->rss_series + idx, 0,
+               (REPORT_MAX_SAMPLES - idx) * sizeof(uint64_t));
+        p->rss_series[idx] = KB(ps.rss_anon + ps.rss_file + ps.rss_shmem);
+    }
 }
 
 /**
@@ -76,6 +103,7 @@ void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
         return;
     if (r->nr_samples == REPORT_MAX_SAMPLES)
         thin(r);
+    rss_points(c, r->nr_samples);
     r->samples[r->nr_samples++] = s;
 }
 

@@ -19,6 +19,8 @@ void report_free(struct mm_report *r)
         free(r->events[i].frames);
     }
     free(r->events);
+    for (size_t i = 0; i < r->nr_procs; i++)
+        free(r->procs[i].rss_series);
     free(r->procs);
     r->events = NULL;
     r->procs = NULL;

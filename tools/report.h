@@ -37,6 +37,7 @@ struct report_proc {
     int exit_code;        /* EXITED: the code; SIGNALED: the signal */
     uint32_t first_verdict; /* FAILED: index+1 into events[] */
     bool measured;        /* figures taken (at exit or at the trace's end) */
+    uint64_t *rss_series; /* RSS kB at each of samples[] (0: not alive), or NULL */
 };
 
 /* A refusal by the simulated kernel of a request the real one granted. */

@@ -16,7 +16,7 @@ PROC = {"pid": INT, "ppid": INT, "comm": str, "rss_kb": INT, "pss_kb": INT,
         "uss_kb": INT, "swap_kb": INT, "rss_anon_kb": INT, "peak_rss_kb": INT,
         "minflt": INT, "majflt": INT, "vm_size_kb": INT, "committed_kb": INT,
         "t_start_ns": INT, "t_end_ns": INT, "fate": str, "exit_code": INT,
-        "fate_text": str}
+        "fate_text": str, "rss_series_kb": list}
 FATES = {"running", "exited", "signaled", "failed"}
 SYSTEM = {k: INT for k in (
     "mem_total_kb", "commit_limit_kb", "peak_committed_kb",
@@ -54,6 +54,8 @@ def check_report(rep, where, sane):
                 "events": list, "samples": list, "replay": dict}, where)
     for i, p in enumerate(rep.get("processes", [])):
         check(p, PROC, f"{where}.processes[{i}]")
+        if len(p.get("rss_series_kb", [])) != len(rep.get("samples", [])):
+            problems.append(f"{where}.processes[{i}].rss_series_kb: length")
         if p.get("fate") not in FATES:
             problems.append(f"{where}.processes[{i}].fate: {p.get('fate')!r}")
         if sane and p.get("vm_size_kb", 0) > 0:
