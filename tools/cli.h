@@ -21,6 +21,9 @@ struct cli_verb {
 const struct cli_verb *cli_find_verb(const char *name);
 void cli_print_usage(FILE *out);
 
+/* tools/cmd_compare.c */
+int cmd_compare(int argc, char **argv);
+
 /* tools/cmd_dump.c */
 int cmd_dump(int argc, char **argv);
 
@@ -30,8 +33,18 @@ int cmd_help(int argc, char **argv);
 /* tools/cmd_proc.c */
 int cmd_proc(int argc, char **argv);
 
+/* tools/cmd_proc_trace.c */
+struct cli_config;
+int cmd_proc_trace(const struct cli_config *cfg, const char *trace,
+                   const char *at, const char *path);
+
 /* tools/cmd_sysctl.c */
 int cmd_sysctl(int argc, char **argv);
+/* tools/cmd_report.c */
+int cmd_report(int argc, char **argv);
+
+/* tools/cmd_run.c */
+int cmd_run(int argc, char **argv);
 
 /* tools/cmd_record.c */
 int cmd_record(int argc, char **argv);

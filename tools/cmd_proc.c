@@ -13,7 +13,12 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mmsim proc PATH [--machine M] [-s vm.KEY=VALUE] "
-                 "[--sysctl-file FILE]\n\n"
+                 "[--sysctl-file FILE]\n"
+                 "                  [--trace TRACE [--at SECONDS|exit|PID:exit]]"
+                 "\n\n"
+                 "With --trace, the view after replaying TRACE up to --at "
+                 "(default: its end);\nthen PATH may also be PID/status, "
+                 "PID/statm, PID/smaps_rollup, PID/maps.\n"
                  "Print a /proc file of the simulated kernel. PATH: "
                  "meminfo, vmstat, zoneinfo,\nbuddyinfo, pagetypeinfo, "
                  "sys/vm/KNOB, PID/status, PID/statm, PID/smaps_rollup\n"
@@ -21,11 +26,29 @@ static void usage(FILE *out)
                  "has no processes).\n\n%s", cli_config_help);
 }
 
+/* --trace TRACE, --at WHEN: 1 consumed, 0 not these, -2 missing value */
+static int trace_option(int argc, char **argv, int *i, const char **trace,
+                        const char **at)
+{
+    const char **slot = !strcmp(argv[*i], "--trace") ? trace
+                        : !strcmp(argv[*i], "--at")  ? at
+                                                     : NULL;
+    if (slot && *i + 1 >= argc) {
+        fprintf(stderr, "mmsim: %s needs a value\n", argv[*i]);
+        return -CLI_EXIT_USAGE;
+    }
+    if (slot)
+        *slot = argv[++*i];
+    return slot != NULL;
+}
+
 static int parse_args(int argc, char **argv, struct cli_config *cfg,
-                      const char **path)
+                      const char **path, const char **trace, const char **at)
 {
     for (int i = 1; i < argc; i++) {
         int rc = cli_config_option(cfg, argc, argv, &i);
+        if (!rc)
+            rc = trace_option(argc, argv, &i, trace, at);
         if (rc < 0)
             return -rc;
         if (rc > 0)
@@ -78,11 +101,16 @@ int cmd_proc(int argc, char **argv)
         }
     struct cli_config cfg = {0};
     struct mm_sim *sim = NULL;
-    const char *path = NULL;
-    int rc = parse_args(argc, argv, &cfg, &path);
-    if (!rc)
+    const char *path = NULL, *trace = NULL, *at = NULL;
+    int rc = parse_args(argc, argv, &cfg, &path, &trace, &at);
+    if (!rc && trace)
+        rc = cmd_proc_trace(&cfg, trace, at, path);
+    else if (!rc && at) {
+        fprintf(stderr, "mmsim: proc: --at needs --trace: '%s'\n", at);
+        rc = CLI_EXIT_USAGE;
+    } else if (!rc)
         rc = cli_config_boot(&cfg, &sim);
-    if (!rc)
+    if (!rc && !trace)
         rc = render(sim, path);
     mm_sim_free(sim);
     cli_config_free(&cfg);

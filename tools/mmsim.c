@@ -9,10 +9,13 @@
 
 static const struct cli_verb verbs[] = {
     /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
+    {"compare", cmd_compare, "replay a trace under several policies side by side"},
     {"dump", cmd_dump, "print a trace as text, one line per record"},
     {"help", cmd_help, "show this help, or a verb's help"},
     {"proc", cmd_proc, "print a /proc file of the simulated kernel"},
     {"record", cmd_record, "run a program and record its memory demand"},
+    {"report", cmd_report, "replay a trace and report what the model did"},
+    {"run", cmd_run, "record a program and report its replay"},
     {"sysctl", cmd_sysctl, "print the simulated kernel's vm.* sysctls"},
 };
 

@@ -443,6 +443,16 @@ void mm_sim_free(struct mm_sim *sim);
  */
 int mm_sim_sysctl_write(struct mm_sim *sim, const char *name, const char *value);
 
+/* ---- free memory summary (model/show_mem.c) --------------------------- */
+
+/* Pages over every populated zone; watermarks include any boost. */
+struct mm_sysinfo {
+    uint64_t totalram, freeram;
+    uint64_t wmark_min, wmark_low, wmark_high;
+};
+
+void mm_si_meminfo(const struct mm_sim *sim, struct mm_sysinfo *out);
+
 /* ---- /proc views (model/proc.c) ---------------------------------------- */
 
 /**

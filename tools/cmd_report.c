@@ -1,0 +1,219 @@
+/*
+ * cmd_report.c - `mmsim report TRACE`: replay a recorded trace through one
+ * simulated kernel and print what it would have done: per-process table,
+ * system view, refusals with their stacks (tools/report.h, renderers).
+ *
+ * Also the replay driver the other verbs share: cmd_report_replay() reads
+ * a trace into a struct replay, cmd_report_write() renders its reports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "replay.h"
+
+struct report_opts {
+    struct cli_config cfg;
+    const char *trace, *format, *out, *sort;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mmsim report TRACE [--machine M] [-s vm.KEY=VALUE] "
+            "[--sysctl-file FILE]\n"
+            "                   [--format text|json] [-o FILE] [--sort COL]\n\n"
+            "Replay a recorded trace through the simulated kernel and report "
+            "per-process\nRSS/PSS/USS, the system view and every request the "
+            "simulated kernel refuses.\n\n"
+            "  --format text|json  output format (default text)\n"
+            "  -o FILE             write the report to FILE (default stdout)\n"
+            "  --sort COL          order of the process table: %s\n"
+            "                      (default pid)\n"
+            "  --machine recorded  the recording machine, from the trace "
+            "header (default;\n"
+            "                      host when the trace does not have it)\n\n%s",
+            report_sort_columns, cli_config_help);
+}
+
+/* -o, --format, --sort: 1 consumed, 0 not ours, -2 missing value */
+static int output_option(int argc, char **argv, int *i, struct report_opts *o)
+{
+    const char **slot = strcmp(argv[*i], "-o") == 0         ? &o->out
+                        : strcmp(argv[*i], "--format") == 0 ? &o->format
+                        : strcmp(argv[*i], "--sort") == 0   ? &o->sort
+                                                            : NULL;
+    if (!slot)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "mmsim: %s needs a value\n", argv[*i]);
+        return -CLI_EXIT_USAGE;
+    }
+    *slot = argv[++*i];
+    return 1;
+}
+
+static int parse(int argc, char **argv, struct report_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        int rc = cli_config_option(&o->cfg, argc, argv, &i);
+        if (!rc)
+            rc = output_option(argc, argv, &i, o);
+        if (rc < 0)
+            return -rc;
+        if (rc > 0)
+            continue;
+        if (argv[i][0] == '-' || o->trace) {
+            fprintf(stderr, "mmsim: report: unexpected argument: '%s'\n",
+                    argv[i]);
+            return CLI_EXIT_USAGE;
+        }
+        o->trace = argv[i];
+    }
+    if (!o->trace) {
+        fprintf(stderr, "mmsim: report: which trace? (mmsim report TRACE)\n");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/**
+ * cmd_report_replay() - read @trace through @rp (booted from its header)
+ * @trace: the trace file
+ * @rp: initialised with replay_init()
+ * @verb: for messages
+ *
+ * Prints one line for a trace that cannot be read, and one warning line for
+ * a damaged or cut one (the report then covers what was read).
+ * Return: 0; CLI_EXIT_ERROR for an unreadable trace or a failed boot; 3 when
+ * the trace was incomplete (the caller still reports, then exits 1).
+ */
+int cmd_report_replay(const char *trace, struct replay *rp, const char *verb)
+{
+    struct tr_read_stats st = {0};
+    int rc = tr_read_file(trace, &replay_consumer, rp, &st);
+    if (rc && rp->error)
+        return rp->error; /* the boot printed why */
+    if (rc) {
+        fprintf(stderr, "mmsim: %s: cannot read the trace: %s: '%s'\n", verb,
+                st.error[0] ? st.error : mm_strerror(rc), trace);
+        return CLI_EXIT_ERROR;
+    }
+    if (!st.events) {
+        fprintf(stderr, "mmsim: %s: no events could be read from the trace%s%s:"
+                        " '%s'\n", verb, rp->first_warning[0] ? ": " : "",
+                rp->first_warning, trace);
+        return CLI_EXIT_ERROR;
+    }
+    if (replay_finish(rp, &st))
+        return CLI_EXIT_ERROR;
+    if (st.damaged || !st.complete) {
+        fprintf(stderr, "mmsim: %s: warning: the trace is %s (%s); the report "
+                        "covers the %llu events read: '%s'\n", verb,
+                st.complete ? "damaged" : "incomplete",
+                rp->first_warning[0] ? rp->first_warning : "end chunk missing",
+                (unsigned long long)st.events, trace);
+        return 3;
+    }
+    return 0;
+}
+
+/**
+ * cmd_report_write() - render every column of @rp
+ * @rp: a finished replay
+ * @format: "text" (NULL) or "json"
+ * @out: a file name, or NULL for @dflt
+ * @sort: a column of report_sort_columns, or NULL for pid order
+ * @dflt: the stream when there is no @out (colour if it is a terminal)
+ *
+ * Return: 0, CLI_EXIT_USAGE (bad format or column), CLI_EXIT_ERROR (I/O).
+ */
+int cmd_report_write(struct replay *rp, const char *format, const char *out,
+                     const char *sort, FILE *dflt)
+{
+    const struct mm_report *reps[64];
+    size_t n = rp->nr_cols < 64 ? rp->nr_cols : 64;
+    for (size_t i = 0; i < n; i++) {
+        if (sort && report_sort(&rp->cols[i].rep, sort)) {
+            fprintf(stderr, "mmsim: --sort: unknown column (one of %s): '%s'\n",
+                    report_sort_columns, sort);
+            return CLI_EXIT_USAGE;
+        }
+        reps[i] = &rp->cols[i].rep;
+    }
+    FILE *f = out ? fopen(out, "we") : dflt;
+    if (!f) {
+        fprintf(stderr, "mmsim: -o: cannot create the report: %m: '%s'\n", out);
+        return CLI_EXIT_ERROR;
+    }
+    int rc = -1;
+    if (!format || strcmp(format, "text") == 0)
+        rc = n > 1 ? render_compare_text(reps, n, f, !out && isatty(fileno(dflt)))
+                   : render_text(reps, n, f, !out && isatty(fileno(dflt)));
+    else if (strcmp(format, "json") == 0)
+        rc = render_json(reps, n, f);
+    else
+        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
+                format);
+    if (out && fclose(f))
+        rc = -1;
+    else if (!out)
+        fflush(f);
+    return rc ? CLI_EXIT_ERROR : 0;
+}
+
+static int check_format(const char *format, const char *sort)
+{
+    struct mm_report empty = {0};
+    if (sort && report_sort(&empty, sort)) {
+        fprintf(stderr, "mmsim: --sort: unknown column (one of %s): '%s'\n",
+                report_sort_columns, sort);
+        return CLI_EXIT_USAGE;
+    }
+    if (!format || !strcmp(format, "text") || !strcmp(format, "json"))
+        return 0;
+    fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
+            format);
+    return CLI_EXIT_USAGE;
+}
+
+/**
+ * cmd_report() - `mmsim report TRACE`
+ * @argc: argument count (argv[0] is "report")
+ * @argv: arguments
+ *
+ * Return: 0; 1 (unreadable or incomplete trace, bad machine or setting);
+ * 2 (usage).
+ */
+int cmd_report(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+    struct report_opts o = {0};
+    struct replay rp = {0};
+    int rc = parse(argc, argv, &o);
+    if (!rc)
+        rc = check_format(o.format, o.sort);
+    if (!rc)
+        rc = replay_init(&rp, &o.cfg, NULL, 0);
+    if (!rc) {
+        rp.machine_recorded = !o.cfg.machine ||
+                              strcmp(o.cfg.machine, "recorded") == 0;
+        rc = cmd_report_replay(o.trace, &rp, "report");
+    }
+    if (!rc || rc == 3) {
+        int wrc = cmd_report_write(&rp, o.format, o.out, o.sort, stdout);
+        rc = wrc ? wrc : rc == 3 ? CLI_EXIT_ERROR : 0;
+    }
+    for (size_t i = 0; i < rp.nr_cols; i++)
+        report_free(&rp.cols[i].rep);
+    replay_free(&rp);
+    free(rp.cols);
+    cli_config_free(&o.cfg);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * render_text.c - the report as aligned text tables, like smem and free:
+ * the per-process table with a totals row, the system view, the verdicts
+ * with their stacks, and the replay's own counters. Colour (bold headers,
+ * red refusals) only when asked, i.e. when the output is a terminal.
+ * Reads struct mm_report only.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "mmsim/trace.h"
+#include "report.h"
+
+struct style {
+    const char *bold, *red, *off;
+};
+
+static void proc_header(FILE *out, const struct style *st)
+{
+    fprintf(out, "%s%7s %7s %-15s %8s %9s %9s %9s %9s %8s %6s %10s %9s  %s%s\n",
+            st->bold, "PID", "PPID", "COMMAND", "Swap", "USS", "PSS", "RSS",
+            "PeakRSS", "MinFlt", "MajFlt", "VmSize", "Commit", "Fate", st->off);
+}
+
+static void proc_row(FILE *out, const struct mm_report *r,
+                     const struct report_proc *p, const struct style *st)
+{
+    char fate[160];
+    report_fate_text(p, r, fate, sizeof(fate));
+    bool bad = p->fate == REPORT_FATE_FAILED;
+    fprintf(out, "%7" PRIu32 " %7" PRIu32 " %-15s %8" PRIu64 " %9" PRIu64
+                 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64
+                 " %10" PRIu64 " %9" PRIu64 "  %s%s%s\n",
+            p->pid, p->ppid, p->comm[0] ? p->comm : "?", p->swap_kb, p->uss_kb,
+            p->pss_kb, p->rss_kb, p->peak_rss_kb, p->minflt, p->majflt,
+            p->vm_size_kb, p->committed_kb, bad ? st->red : "", fate,
+            bad ? st->off : "");
+}
+
+static void procs(FILE *out, const struct mm_report *r, const struct style *st)
+{
+    struct report_proc tot = {0};
+    fprintf(out, "Processes (kB; figures at exit, or at the end of the "
+                 "trace for running ones)\n");
+    proc_header(out, st);
+    for (size_t i = 0; i < r->nr_procs; i++) {
+        const struct report_proc *p = &r->procs[i];
+        proc_row(out, r, p, st);
+        tot.swap_kb += p->swap_kb;
+        tot.uss_kb += p->uss_kb;
+        tot.pss_kb += p->pss_kb;
+        tot.rss_kb += p->rss_kb;
+        tot.peak_rss_kb += p->peak_rss_kb;
+        tot.minflt += p->minflt;
+        tot.majflt += p->majflt;
+        tot.vm_size_kb += p->vm_size_kb;
+        tot.committed_kb += p->committed_kb;
+    }
+    fprintf(out, "%7s %7s %-15zu %8" PRIu64 " %9" PRIu64 " %9" PRIu64
+                 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64 " %10" PRIu64
+                 " %9" PRIu64 "\n",
+            "total", "", r->nr_procs, tot.swap_kb, tot.uss_kb, tot.pss_kb,
+            tot.rss_kb, tot.peak_rss_kb, tot.minflt, tot.majflt,
+            tot.vm_size_kb, tot.committed_kb);
+}
+
+static void system_view(FILE *out, const struct mm_report *r)
+{
+    const struct report_system *s = &r->system;
+    fprintf(out, "\nSystem\n");
+    fprintf(out, "  MemTotal            %12" PRIu64 " kB\n", s->mem_total_kb);
+    fprintf(out, "  peak Committed_AS   %12" PRIu64 " kB at %.3f s "
+                 "(CommitLimit %" PRIu64 " kB)\n",
+            s->peak_committed_kb, (double)s->t_peak_committed_ns / 1e9,
+            s->commit_limit_kb);
+    fprintf(out, "  peak used           %12" PRIu64 " kB\n", s->peak_used_kb);
+    fprintf(out, "  tightest free       %12" PRIu64 " kB at %.3f s "
+                 "(watermarks min %" PRIu64 " low %" PRIu64 " high %" PRIu64
+                 " kB)\n",
+            s->min_free_kb, (double)s->t_min_free_ns / 1e9, s->wmark_min_kb,
+            s->wmark_low_kb, s->wmark_high_kb);
+    fprintf(out, "  swap used           %12" PRIu64 " kB of %" PRIu64 " kB\n",
+            s->swap_used_kb, s->swap_total_kb);
+    fprintf(out, "  OOM kills           %12" PRIu64 "\n", s->oom_kills);
+    fprintf(out, "  ENOMEM              %12" PRIu64 "\n", s->nr_enomem);
+    fprintf(out, "  duration            %12.3f s\n", (double)s->duration_ns / 1e9);
+}
+
+static void alloc_text(FILE *out, const struct report_event *e)
+{
+    if (e->alloc_type)
+        fprintf(out, "    from %s(%" PRIu64 ")\n",
+                tr_ev_type_name(e->alloc_type), e->alloc_size);
+}
+
+static void verdicts(FILE *out, const struct mm_report *r, const struct style *st)
+{
+    if (!r->nr_events)
+        return;
+    fprintf(out, "\n%sRefused by the simulated kernel%s (%zu)\n", st->red,
+            st->off, r->nr_events);
+    for (size_t i = 0; i < r->nr_events; i++) {
+        const struct report_event *e = &r->events[i];
+        fprintf(out, "  %.3f s  %s (pid %" PRIu32 "): %s of %" PRIu64
+                     " bytes: %s; Committed_AS %" PRIu64 " kB, CommitLimit %"
+                     PRIu64 " kB\n",
+                (double)e->t_ns / 1e9, e->comm, e->pid,
+                tr_ev_type_name(e->syscall), e->length,
+                e->err == MM_ENOMEM ? "ENOMEM" : mm_err_name(e->err),
+                e->committed_kb, e->limit_kb);
+        alloc_text(out, e);
+        for (uint32_t k = 0; k < e->nframes; k++)
+            fprintf(out, "    #%-2u %s\n", k, e->frames[k]);
+        if (!e->nframes && e->stack)
+            fprintf(out, "    stack %" PRIu32 " (not symbolised)\n", e->stack);
+    }
+}
+
+static void replay_counts(FILE *out, const struct mm_report *r)
+{
+    const struct report_replay *p = &r->replay;
+    fprintf(out, "\nReplay: %" PRIu64 " events, %" PRIu64 " faults (%" PRIu64
+                 " outside any simulated mapping), %" PRIu64
+                 " requests the model could not apply, %" PRIu64
+                 " of kinds it does not model%s\n",
+            p->events, p->faults, p->faults_unplaced, p->model_errors,
+            p->unsupported,
+            p->complete ? "" : "; the trace is incomplete (cut or damaged): "
+                               "figures cover what was read");
+}
+
+/**
+ * render_text() - write one report as text (a comparison has its own
+ * renderer, render_compare_text())
+ * @reps: the reports; only reps[0] is used
+ * @n: number of reports (>= 1)
+ * @out: the stream
+ * @colour: use ANSI colours
+ *
+ * Return: 0 or -1 on a write error.
+ */
+int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
+                bool colour)
+{
+    struct style st = colour ? (struct style){"\033[1m", "\033[31m", "\033[0m"}
+                             : (struct style){"", "", ""};
+    const struct mm_report *r = reps[0];
+    (void)n;
+    if (r->policy[0])
+        fprintf(out, "Policy: %s\n", r->policy);
+    procs(out, r, &st);
+    system_view(out, r);
+    verdicts(out, r, &st);
+    replay_counts(out, r);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * tools/replay.h - feeding a recorded (or live) event stream to one or more
+ * simulated kernels, one per policy, and filling a struct mm_report for each.
+ *
+ * Files: replay.c (the tr_consumer: tables, dispatch), replay_apply.c (event
+ * -> mm_* call, verdicts), replay_proc.c (process table, fates, figures),
+ * replay_boot.c (the simulator of a column: --machine, recorded facts,
+ * policies), replay_sample.c (bounded samples of the system view).
+ * docs/replay.md states the rules (faults, refusals, what is not applied).
+ */
+#ifndef MMSIM_TOOLS_REPLAY_H
+#define MMSIM_TOOLS_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli_config.h"
+#include "mmsim/trace.h"
+#include "report.h"
+
+/* A process as one column's replay sees it. */
+struct replay_task {
+    uint32_t pid;
+    uint32_t idx;       /* index into the column's report procs[] */
+    bool failed;        /* the simulated kernel refused one of its requests */
+    bool gone;          /* exited (its figures are taken) */
+    uint64_t brk;       /* the break as the simulated kernel has it */
+    uint64_t t_exec;    /* time of its last exec: older faults are stale */
+};
+
+/* One simulated configuration: a simulator and its report. */
+struct replay_col {
+    struct mm_sim *sim;
+    const char *policy;        /* "k=v,k=v" applied after the config; or NULL */
+    struct mm_report rep;
+    struct replay_task *tasks; /* open-addressed by pid */
+    size_t cap_tasks, nr_tasks;
+};
+
+/* A verdict waiting for the allocator call it was made from. */
+struct replay_pending {
+    uint32_t tid;
+    uint32_t col;
+    size_t event;
+};
+
+struct replay_stack {
+    uint64_t *ips;
+    uint32_t n;
+};
+
+struct replay {
+    struct replay_col *cols;
+    size_t nr_cols;
+    const struct cli_config *cfg;
+    bool machine_recorded;     /* --machine recorded (or the report default) */
+    bool booted;
+    int error;                 /* CLI exit code of a failed boot */
+    uint64_t t0;               /* recording start (monotonic ns) */
+    uint64_t t_last;
+    uint64_t duration_hint;    /* expected length, for sampling; 0 unknown */
+    char **strings;            /* id -> text (index id) */
+    size_t nr_strings;
+    struct replay_stack *stacks;
+    size_t nr_stacks;
+    struct tr_module *modules;
+    size_t nr_modules;
+    struct replay_pending *pending;
+    size_t nr_pending;
+    /* stop before the first event past this point (mmsim proc --at) */
+    uint64_t stop_t_ns;        /* 0 = never */
+    uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
+    bool stopped;
+    char first_warning[200];   /* the reader's first complaint */
+};
+
+/* tools/replay.c */
+int replay_init(struct replay *rp, const struct cli_config *cfg,
+                const char *const *policies, size_t nr_policies);
+void replay_free(struct replay *rp);
+extern const struct tr_consumer replay_consumer;
+int replay_finish(struct replay *rp, const struct tr_read_stats *st);
+const char *replay_string(void *rp, uint32_t id);
+int replay_add_string(struct replay *rp, uint32_t id, const char *s, size_t len);
+
+/* tools/cmd_report.c: shared by report, compare, run and proc */
+int cmd_report_replay(const char *trace, struct replay *rp, const char *verb);
+int cmd_report_write(struct replay *rp, const char *format, const char *out,
+                     const char *sort, FILE *dflt);
+
+/* tools/replay_apply.c */
+int replay_apply(struct replay *rp, struct replay_col *c,
+                 const struct tr_event *ev);
+
+/* tools/replay_proc.c */
+struct replay_task *replay_task_get(struct replay_col *c, uint32_t pid,
+                                    bool create);
+struct report_proc *replay_proc_of(struct replay_col *c,
+                                   const struct replay_task *t);
+void replay_proc_start(struct replay *rp, struct replay_col *c, uint32_t pid,
+                       uint32_t ppid, uint64_t t);
+void replay_proc_measure(struct replay_col *c, struct replay_task *t);
+void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
+                      const struct tr_event *ev);
+void replay_proc_comm(struct replay *rp, struct replay_col *c, uint32_t pid,
+                      uint32_t path);
+void replay_proc_peak(struct replay_col *c, struct replay_task *t);
+
+/* tools/replay_boot.c */
+int replay_boot(struct replay *rp, const struct tr_header *h);
+
+/* tools/replay_sample.c */
+void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
+                   bool force);
+void replay_verdict(struct replay *rp, struct replay_col *c,
+                    const struct tr_event *ev, int err, uint64_t length);
+void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
+
+/* tools/symbolize.c */
+int symbolize_events(struct replay *rp, struct mm_report *r);
+
+#endif /* MMSIM_TOOLS_REPLAY_H */

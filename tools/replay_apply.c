@@ -1,0 +1,211 @@
+/*
+ * replay_apply.c - one trace event -> the model call the kernel made.
+ *
+ * Kernel-level requests are replayed with the result the real kernel
+ * returned: the address it chose for an mmap or mremap, the break it set.
+ * Requests the real kernel refused changed nothing and are not replayed.
+ * When the simulated kernel refuses a request the real one granted
+ * (ENOMEM), replay_verdict() records it, and the rule of docs/replay.md
+ * applies: the process's fate becomes "failed allocation", and its later
+ * events are still applied as recorded, so every other process keeps its
+ * recorded demand (what the program would have done after the failure is
+ * not knowable from the recording).
+ */
+#include <string.h>
+
+#include "replay.h"
+
+static bool is_special_name(const char *name)
+{
+    return name && name[0] == '[' && strcmp(name, "[heap]") != 0 &&
+           strcmp(name, "[stack]") != 0 && strncmp(name, "[anon:", 6) != 0;
+}
+
+static int do_mmap(struct replay *rp, struct replay_col *c,
+                   const struct tr_event *ev)
+{
+    const char *name = replay_string(rp, ev->str);
+    struct mm_map_req req = {
+        .addr = (uint64_t)ev->ret, .len = ev->a[1], .prot = (uint32_t)ev->a[2],
+        .flags = (uint32_t)ev->a[3], .pgoff = ev->a[5] >> MM_PAGE_SHIFT,
+        .dev = ev->dev, .ino = ev->ino, .path = ev->str,
+    };
+    if (ev->type == TR_EV_VMA) {
+        req.addr = ev->a[0];
+        req.len = ev->a[1] - ev->a[0];
+        req.pgoff = ev->a[4] >> MM_PAGE_SHIFT;
+        req.special = is_special_name(name);
+        if (name && strcmp(name, "[stack]") == 0)
+            req.flags |= MM_MAP_GROWSDOWN;
+        return mm_vma_insert(c->sim, ev->pid, &req);
+    }
+    return mm_mmap(c->sim, ev->pid, &req);
+}
+
+static int do_brk(struct replay_col *c, const struct tr_event *ev,
+                  uint64_t *length)
+{
+    uint64_t result = 0;
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    if (ev->a[0] == 0 || (uint64_t)ev->ret != ev->a[0])
+        return 0; /* a query, or the real kernel kept the old break */
+    int rc = mm_brk(c->sim, ev->pid, ev->a[0], &result);
+    if (!rc && result != ev->a[0])
+        rc = MM_ENOMEM;
+    *length = t && ev->a[0] > t->brk ? ev->a[0] - t->brk : 0;
+    if (t && !rc)
+        t->brk = ev->a[0];
+    return rc;
+}
+
+static int do_mremap(struct replay_col *c, const struct tr_event *ev)
+{
+    struct mm_mremap_req req = {
+        .old_addr = ev->a[0], .old_len = ev->a[1], .new_len = ev->a[2],
+        .flags = (uint32_t)ev->a[3], .new_addr = (uint64_t)ev->ret,
+    };
+    return mm_mremap(c->sim, ev->pid, &req);
+}
+
+/* Unknown read/write bit (perf samples do not say): try a write, as most
+ * first touches of writable memory are; a write the mapping does not allow
+ * is retried as a read (docs/replay.md). */
+static int do_fault(struct replay_col *c, const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    bool known = ev->a[1] & TR_FAULT_KNOWN;
+    if (t && ev->t_ns < t->t_exec) {
+        /* sampled before the exec, drained after it: the old image's */
+        c->rep.replay.faults++;
+        c->rep.replay.faults_unplaced++;
+        return 0;
+    }
+    bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
+    c->rep.replay.faults++;
+    int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
+    if (rc == MM_EFAULT && !known)
+        rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
+    if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
+        c->rep.replay.faults_unplaced++;
+        return 0;
+    }
+    return rc;
+}
+
+static int do_process(struct replay *rp, struct replay_col *c,
+                      const struct tr_event *ev)
+{
+    uint32_t child = (uint32_t)ev->a[0];
+    int rc = 0;
+    switch (ev->type) {
+    case TR_EV_FORK:
+        rc = mm_fork(c->sim, ev->pid, child);
+        if (rc == MM_ENOMEM) /* the real child exists: give it a place */
+            mm_task_new(c->sim, child);
+        replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        break;
+    case TR_EV_VFORK:
+        rc = mm_vfork(c->sim, ev->pid, child);
+        replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        break;
+    case TR_EV_EXEC: {
+        struct mm_exec_req req = {.start_brk = ev->a[0],
+                                  .start_stack = ev->a[1], .path = ev->str};
+        replay_proc_start(rp, c, ev->pid, 0, ev->t_ns);
+        rc = mm_exec(c->sim, ev->pid, &req);
+        replay_proc_comm(rp, c, ev->pid, ev->str);
+        struct replay_task *t = replay_task_get(c, ev->pid, false);
+        if (t) {
+            t->brk = ev->a[0];
+            t->t_exec = ev->t_ns;
+        }
+        break;
+    }
+    case TR_EV_EXIT:
+        replay_proc_exit(rp, c, ev->pid, ev);
+        rc = mm_exit(c->sim, ev->pid);
+        break;
+    case TR_EV_CRED:
+        rc = mm_set_cap_sys_admin(c->sim, ev->pid,
+                                  ev->a[1] & TR_CRED_CAP_SYS_ADMIN);
+        break;
+    }
+    return rc;
+}
+
+/* A kernel-level request the real kernel granted: replay it; 0 or the
+ * model's answer; *length is the size asked for. */
+static int do_request(struct replay *rp, struct replay_col *c,
+                      const struct tr_event *ev, uint64_t *length)
+{
+    *length = ev->a[1];
+    if (ev->ret < 0)
+        return 0;
+    switch (ev->type) {
+    case TR_EV_MMAP:
+    case TR_EV_VMA:
+        return do_mmap(rp, c, ev);
+    case TR_EV_MUNMAP:
+        return mm_munmap(c->sim, ev->pid, ev->a[0], ev->a[1]);
+    case TR_EV_MREMAP:
+        *length = ev->a[2];
+        return do_mremap(c, ev);
+    case TR_EV_BRK:
+        return do_brk(c, ev, length);
+    case TR_EV_MPROTECT:
+    case TR_EV_PKEY_MPROTECT:
+        return mm_mprotect(c->sim, ev->pid, ev->a[0], ev->a[1],
+                           (uint32_t)ev->a[2]);
+    case TR_EV_MADVISE:
+        return mm_madvise(c->sim, ev->pid, ev->a[0], ev->a[1], (int)ev->a[2]);
+    }
+    c->rep.replay.unsupported++;
+    return 0;
+}
+
+static bool is_request(uint32_t type)
+{
+    return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
+           type == TR_EV_VMA;
+}
+
+/**
+ * replay_apply() - apply one event to one column's simulator
+ * @rp: the replay (tables)
+ * @c: the column
+ * @ev: the event
+ *
+ * Refusals become verdicts; other model errors are counted (the model
+ * lacks something the real kernel did) and the replay goes on.
+ * Return: 0 (errors of the model are outcomes, not failures of the replay).
+ */
+int replay_apply(struct replay *rp, struct replay_col *c,
+                 const struct tr_event *ev)
+{
+    uint64_t length = 0;
+    int rc = 0;
+    c->rep.replay.events++;
+    if (ev->type == TR_EV_FAULT)
+        rc = do_fault(c, ev);
+    else if (ev->type == TR_EV_RESIDENT)
+        c->rep.replay.resident_ranges++;
+    else if (is_request(ev->type)) {
+        /* a refusal leaves the model as it was: the verdict reads
+         * Committed_AS and CommitLimit of that moment */
+        rc = do_request(rp, c, ev, &length);
+        if (rc == MM_ENOMEM)
+            replay_verdict(rp, c, ev, rc, length);
+    } else if (ev->type >= TR_EV_FORK && ev->type <= TR_EV_MAPS_END) {
+        rc = do_process(rp, c, ev);
+        if (rc == MM_ENOMEM && ev->type == TR_EV_FORK)
+            replay_verdict(rp, c, ev, rc, 0);
+    } else if (ev->type == TR_EV_CRED) {
+        rc = do_process(rp, c, ev);
+    }
+    if (rc && rc != MM_ENOMEM)
+        c->rep.replay.model_errors++;
+    else
+        c->rep.replay.applied++;
+    replay_sample(rp, c, ev->t_ns, false);
+    return 0;
+}

@@ -1,0 +1,124 @@
+/*
+ * report.c - helpers on struct mm_report shared by the renderers and the
+ * verbs: release, the fate of a process as text, sorting the rows.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmsim/trace.h"
+#include "report.h"
+
+/** report_free() - release what a replay allocated in @r. */
+void report_free(struct mm_report *r)
+{
+    for (size_t i = 0; i < r->nr_events; i++) {
+        for (uint32_t k = 0; k < r->events[i].nframes; k++)
+            free(r->events[i].frames[k]);
+        free(r->events[i].frames);
+    }
+    free(r->events);
+    for (size_t i = 0; i < r->nr_procs; i++)
+        free(r->procs[i].rss_series);
+    free(r->procs);
+    r->events = NULL;
+    r->procs = NULL;
+}
+
+/**
+ * report_fate_text() - "exited 0", "killed by signal 9", "running",
+ * "failed allocation at 1.234 s: mmap 1.0 GiB"
+ * @p: the process
+ * @r: its report (for the verdict)
+ * @buf: where the text is written
+ * @len: size of @buf
+ *
+ * Return: @buf.
+ */
+const char *report_fate_text(const struct report_proc *p,
+                             const struct mm_report *r, char *buf, size_t len)
+{
+    const struct report_event *e =
+        p->first_verdict ? &r->events[p->first_verdict - 1] : NULL;
+    switch (p->fate) {
+    case REPORT_FATE_EXITED:
+        snprintf(buf, len, "exited %d", p->exit_code);
+        break;
+    case REPORT_FATE_SIGNALED:
+        snprintf(buf, len, "killed by signal %d", p->exit_code);
+        break;
+    case REPORT_FATE_FAILED:
+        snprintf(buf, len, "failed allocation at %.3f s: %s %llu kB",
+                 e ? (double)e->t_ns / 1e9 : 0.0,
+                 e ? tr_ev_type_name(e->syscall) : "?",
+                 e ? (unsigned long long)(e->length + 1023) / 1024 : 0ull);
+        break;
+    default:
+        snprintf(buf, len, "running");
+    }
+    return buf;
+}
+
+const char report_sort_columns[] =
+    "pid, ppid, comm, swap, uss, pss, rss, peak, minflt, majflt, vmsize, "
+    "commit";
+
+static uint64_t key_of(const struct report_proc *p, const char *sort_key)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } keys[] = {
+        {"swap", offsetof(struct report_proc, swap_kb)},
+        {"uss", offsetof(struct report_proc, uss_kb)},
+        {"pss", offsetof(struct report_proc, pss_kb)},
+        {"rss", offsetof(struct report_proc, rss_kb)},
+        {"peak", offsetof(struct report_proc, peak_rss_kb)},
+        {"minflt", offsetof(struct report_proc, minflt)},
+        {"majflt", offsetof(struct report_proc, majflt)},
+        {"vmsize", offsetof(struct report_proc, vm_size_kb)},
+        {"commit", offsetof(struct report_proc, committed_kb)},
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(sort_key, keys[i].name) == 0)
+            return *(const uint64_t *)((const char *)p + keys[i].off);
+    return strcmp(sort_key, "ppid") == 0 ? p->ppid : p->pid;
+}
+
+static int cmp(const void *a, const void *b, void *arg)
+{
+    const char *sort_key = arg;
+    const struct report_proc *x = a, *y = b;
+    if (strcmp(sort_key, "comm") == 0) {
+        int c = strcmp(x->comm, y->comm);
+        return c ? c : (x->pid > y->pid) - (x->pid < y->pid);
+    }
+    uint64_t kx = key_of(x, sort_key), ky = key_of(y, sort_key);
+    bool asc = strcmp(sort_key, "pid") == 0 || strcmp(sort_key, "ppid") == 0;
+    if (kx != ky)
+        return asc ? (kx > ky) - (kx < ky) : (kx < ky) - (kx > ky);
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/**
+ * report_sort() - order the rows by @column (numbers largest first, pid,
+ * ppid and comm ascending); fate references follow
+ * @r: the report
+ * @column: one of report_sort_columns
+ *
+ * Return: 0, or -1 for an unknown column.
+ */
+int report_sort(struct mm_report *r, const char *column)
+{
+    char list[sizeof(report_sort_columns) + 3];
+    char want[32];
+    snprintf(list, sizeof(list), ", %s,", report_sort_columns);
+    snprintf(want, sizeof(want), ", %s,", column);
+    if (strlen(column) > 20 || !strstr(list, want))
+        return -1;
+    /* first_verdict indexes events[], which do not move */
+    if (r->nr_procs)
+        qsort_r(r->procs, r->nr_procs, sizeof(*r->procs), cmp, (void *)column);
+    return 0;
+}
