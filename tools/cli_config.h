@@ -69,6 +69,7 @@ int cli_swaps_total(const char *text, uint64_t *kb);
 int cli_cpulist_count(const char *text, unsigned *count);
 int cli_thp_parse(const char *text, enum mm_thp_mode *mode);
 int cli_uname_kernel(const char *release, unsigned *kernel);
+bool cli_cmdline_no_zero_page(const char *cmdline);
 void cli_host_fold_deferred(struct mm_machine *m, unsigned node,
                             uint64_t node_total);
 int cli_read_file(const char *where, const char *path, char **text,

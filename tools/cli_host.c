@@ -180,6 +180,10 @@ static int host_misc(struct mm_machine *m, struct cli_err *err)
         cli_thp_parse(text, &m->thp);
         free(text);
     }
+    if (!cli_read_file("--machine host", "/proc/cmdline", &text, &len, NULL)) {
+        m->no_zero_page = cli_cmdline_no_zero_page(text);
+        free(text);
+    }
     struct utsname u;
     unsigned kernel = CLI_KERNEL_MAX;
     if (uname(&u) == 0)

@@ -137,6 +137,28 @@ int cli_thp_parse(const char *text, enum mm_thp_mode *mode)
 }
 
 /**
+ * cli_cmdline_no_zero_page() - whether a kernel command line forbids the
+ * shared zero page for anonymous read faults (mm_forbids_zeropage())
+ * @cmdline: the text of /proc/cmdline
+ *
+ * Vendor kernels such as the PVM guests mmsim is developed on take
+ * `pvm_no_zero_page=1`; there an anonymous read allocates a page.
+ *
+ * Return: true if a whole word of @cmdline is `pvm_no_zero_page=1`.
+ */
+bool cli_cmdline_no_zero_page(const char *cmdline)
+{
+    static const char word[] = "pvm_no_zero_page=1";
+    for (const char *p = cmdline; (p = strstr(p, word)); p += sizeof(word) - 1) {
+        bool starts = p == cmdline || p[-1] == ' ' || p[-1] == '\t';
+        char end = p[sizeof(word) - 1];
+        if (starts && (end == '\0' || end == ' ' || end == '\n' || end == '\t'))
+            return true;
+    }
+    return false;
+}
+
+/**
  * cli_uname_kernel() - MM_KERNEL(major, minor) from a release string
  * @release: "6.18.44-fc-v769", "6.1.0-56-amd64"
  * @kernel: the version, not clamped

@@ -180,6 +180,11 @@ static void test_host_parsers(void **state)
     assert_int_equal(cli_uname_kernel("six", &k), MM_EINVAL);
     assert_int_equal(cli_kernel_clamp(MM_KERNEL(5, 10)), MM_KERNEL(6, 1));
     assert_int_equal(cli_kernel_clamp(MM_KERNEL(7, 2)), MM_KERNEL(6, 18));
+    assert_true(cli_cmdline_no_zero_page("console=ttyS0 pvm_no_zero_page=1\n"));
+    assert_true(cli_cmdline_no_zero_page("pvm_no_zero_page=1 quiet"));
+    assert_false(cli_cmdline_no_zero_page("pvm_no_zero_page=10 quiet\n"));
+    assert_false(cli_cmdline_no_zero_page("xpvm_no_zero_page=1\n"));
+    assert_false(cli_cmdline_no_zero_page("console=ttyS0 quiet\n"));
 }
 
 /* Lazy deferred init: MemTotal counts pages no zone manages yet. */
