@@ -611,7 +611,6 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
-    struct mm_page_counts pages; /* allocated folios by kind */
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */

@@ -43,17 +43,23 @@
 
 enum fault_result { FAULT_MINOR, FAULT_MAJOR };
 
+/*
+ * Kernel: __lruvec_stat_mod_folio() on NR_ANON_MAPPED, NR_FILE_PAGES and
+ * NR_SHMEM of the folio's node. Simplified: an anonymous folio counts from
+ * allocation to free, which is when the model maps and unmaps it.
+ */
 static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
                         int64_t sign)
 {
-    uint64_t nr = (uint64_t)sign << folio->order;
+    int64_t nr = sign * (int64_t)(1ull << folio->order);
+    struct mm_pgdat *pgdat = &sim->nodes[mm__pfn_to_nid(sim, folio->pfn)];
     if (folio->kind == MM_FOLIO_ANON) {
-        sim->pages.anon += nr;
+        mm__mod_node_page_state(pgdat, MM_NR_ANON_PAGES, nr);
         return;
     }
-    sim->pages.file += nr;
+    mm__mod_node_page_state(pgdat, MM_NR_FILE_PAGES, nr);
     if (folio->kind == MM_FOLIO_SHMEM)
-        sim->pages.shmem += nr;
+        mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
 static int alloc_folio(struct mm_sim *sim, unsigned order,
@@ -442,12 +448,18 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
  * @sim: the simulator
  * @out: filled in
  *
- * Kernel: the NR_ANON_MAPPED, NR_FILE_PAGES, NR_SHMEM node counters (here
- * per allocated folio: an anonymous folio is freed with its last mapping).
+ * Kernel: the NR_ANON_MAPPED, NR_FILE_PAGES, NR_SHMEM node counters summed
+ * over nodes (see count_folio()).
  */
 void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out)
 {
-    *out = sim->pages;
+    *out = (struct mm_page_counts){0};
+    for (unsigned n = 0; n < sim->nr_nodes; n++) {
+        const struct mm_pgdat *pgdat = &sim->nodes[n];
+        out->anon += mm__node_page_state(pgdat, MM_NR_ANON_PAGES);
+        out->file += mm__node_page_state(pgdat, MM_NR_FILE_PAGES);
+        out->shmem += mm__node_page_state(pgdat, MM_NR_SHMEM);
+    }
 }
 
 /**
