@@ -10,8 +10,18 @@
 #include "cli.h"
 #include "cli_config.h"
 
-static int sim_write(void *ctx, const struct cli_sysctl_line *line,
-                     char *problem, size_t len)
+/**
+ * cli_sim_sysctl_write() - apply one sysctl line to a booted simulator; the
+ * writer callback of cli_config_sysctls()
+ * @ctx: the struct mm_sim
+ * @line: the parsed line
+ * @problem: on failure, the one-line problem for the message
+ * @len: size of @problem
+ *
+ * Return: 0 or the negative MM_E* value of the refused write.
+ */
+int cli_sim_sysctl_write(void *ctx, const struct cli_sysctl_line *line,
+                         char *problem, size_t len)
 {
     int rc = mm_sim_sysctl_write(ctx, line->name, line->value);
     if (rc)
@@ -45,7 +55,8 @@ int cli_config_boot(const struct cli_config *cfg, struct mm_sim **sim)
     }
     free(m);
     if (!rc)
-        rc = cli_config_sysctls(cfg, cli_config_is_host(cfg), sim_write, *sim);
+        rc = cli_config_sysctls(cfg, cli_config_is_host(cfg),
+                                cli_sim_sysctl_write, *sim);
     if (rc) {
         mm_sim_free(*sim);
         *sim = NULL;

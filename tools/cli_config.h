@@ -116,5 +116,7 @@ extern const char cli_config_help[];
 /* tools/cli_boot.c */
 struct mm_sim;
 int cli_config_boot(const struct cli_config *cfg, struct mm_sim **sim);
+int cli_sim_sysctl_write(void *ctx, const struct cli_sysctl_line *line,
+                         char *problem, size_t len);
 
 #endif /* MMSIM_TOOLS_CLI_CONFIG_H */

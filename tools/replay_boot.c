@@ -71,15 +71,6 @@ static void recorded_sysctls(struct mm_sim *sim, const struct tr_header *h)
         }
 }
 
-static int sim_write(void *ctx, const struct cli_sysctl_line *line,
-                     char *problem, size_t len)
-{
-    int rc = mm_sim_sysctl_write(ctx, line->name, line->value);
-    if (rc)
-        cli_sysctl_problem(rc, line, problem, len);
-    return rc;
-}
-
 static int boot_recorded(struct replay *rp, const struct tr_header *h,
                          struct mm_sim **sim)
 {
@@ -96,7 +87,7 @@ static int boot_recorded(struct replay *rp, const struct tr_header *h,
     if (rc)
         return rc;
     recorded_sysctls(*sim, h);
-    return cli_config_sysctls(rp->cfg, false, sim_write, *sim);
+    return cli_config_sysctls(rp->cfg, false, cli_sim_sysctl_write, *sim);
 }
 
 /* "vm.overcommit_memory=2,vm.overcommit_ratio=80" */
@@ -111,7 +102,7 @@ static int apply_policy(struct mm_sim *sim, const char *policy)
         char item[512];
         snprintf(item, sizeof(item), "%s", it);
         if (!cli_sysctl_split(it, &l, &why) &&
-            sim_write(sim, &l, problem, sizeof(problem)))
+            cli_sim_sysctl_write(sim, &l, problem, sizeof(problem)))
             why = problem;
         if (why) {
             fprintf(stderr, "mmsim: --policy: %s: '%s'\n", why, item);
