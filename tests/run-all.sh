@@ -3,7 +3,8 @@
 # ASan+UBSan build of the model, the trace library, the tools and the shim's
 # harness running every test again except the 30-run recorder stress suite
 # (it checks event ordering under races, not memory errors, and takes
-# minutes). Exit status is non-zero if any build or test fails.
+# minutes), then each fuzz target for 15 s. Exit status is non-zero if any
+# build, test or fuzz run fails.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -26,3 +27,6 @@ setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --no-suite record-stress
+
+# Every libFuzzer target from its committed corpus, briefly (clang build).
+tests/fuzz/run.sh 15

@@ -15,7 +15,11 @@ if [ -d build-fuzz ]; then
 else
     CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
 fi
-ninja -C build-fuzz >/dev/null
+if ! ninja -C build-fuzz >build-fuzz/ninja.log 2>&1; then
+    tail -30 build-fuzz/ninja.log
+    echo "tests/fuzz/run.sh: the fuzz build failed" >&2
+    exit 1
+fi
 names=${*:-$(find build-fuzz/tests/fuzz -maxdepth 1 -type f -perm -u+x -name "fuzz_*" | sed "s|.*/fuzz_||" | sort)}
 mkdir -p tests/fuzz/crashes
 status=0

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
                           .start_monotonic_ns = 1000000000ull};
     struct tr_writer *w;
     struct tr_writer_opts o = {.flags = TR_W_REPLACE};
-    uint32_t path, stackname, stack;
+    uint32_t path = 0, stackname = 0, stack = 0;
     uint64_t ip = BASE + strtoull(argv[3], NULL, 0);
     int rc = tr_writer_open(&w, argv[1], &h, &o);
     rc = rc ? rc : tr_writer_string(w, argv[2], strlen(argv[2]), &path);
