@@ -1,16 +1,18 @@
 #!/bin/sh
-# tests/record/run.sh MMSIM PROGDIR CASE
+# tests/record/run.sh MMSIM PROGDIR CASE [RECORD-FLAG]
 #
 # Runs one workload natively and under `mmsim record --verify`, and fails
 # unless: every process of the recorded run is EXACT (its VMAs rebuilt from
 # the recording equal /proc/PID/maps at exit), the program's stdout is
 # byte-identical to the native run's, and its exit status is the same.
+# RECORD-FLAG (e.g. --fast-path) is passed to `mmsim record`.
 # Workloads are real programs the project did not write (python3, perl, gcc,
 # sqlite3, make, bash) and the small programs in tests/programs/.
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
 case_name=$3
+flag=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,7 +28,7 @@ fi
 wl_run "$case_name" > native.out 2> native.err
 native_rc=$?
 rm -f ./*.o
-wl_run "$case_name" "$mmsim" record --verify -- > rec.out 2> rec.err
+wl_run "$case_name" "$mmsim" record --verify $flag -- > rec.out 2> rec.err
 rec_rc=$?
 
 fail=0
