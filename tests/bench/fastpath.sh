@@ -53,6 +53,7 @@ echo "load: $(uptime | sed 's/.*load average/load average/')"
 printf '%-10s %9s %11s %9s %11s %9s\n' workload native_ms record_ms stops \
     fast_ms stops
 bench malloc4 "$build/tests/bench_malloc4" 200000
+bench sup_arena "$build/tests/sup_arena"
 if command -v python3 > /dev/null; then
     bench python3 python3 -c 'x = [str(i) * 3 for i in range(1000000)]; print(len(x))'
 fi
