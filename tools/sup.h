@@ -263,5 +263,6 @@ void sup_fast_drain(struct sup_run *r);
 int sup_fast_lock(struct sup_run *r, struct sup_task *t);
 uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);
 void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any);
+int sup_fast_lost(struct sup_run *r, const struct sup_task *t);
 
 #endif /* MMSIM_TOOLS_SUP_H */

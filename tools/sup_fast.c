@@ -296,3 +296,27 @@ void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any)
         (w & TR_MMLOCK_WAITERS))
         tr_ring__futex(&lk->word, FUTEX_WAKE, INT32_MAX, 0);
 }
+
+/**
+ * sup_fast_lost() - is a fast-path call of @t's process cut off?
+ * @r: the recording.
+ * @t: the last task of its address space, at its exit stop (the ring is
+ *     drained).
+ *
+ * Another thread of the process holds the lock without the supervisor: it
+ * was killed between its syscall and its log record (a group exit), so that
+ * call's effect is not in the recording.
+ *
+ * Return: 1 if so, else 0.
+ */
+int sup_fast_lost(struct sup_run *r, const struct sup_task *t)
+{
+    if (!r->fast)
+        return 0;
+    struct tr_ring_mmlock *lk = tr_ring_mmlock(r->fast->h, (uint32_t)t->tgid);
+    uint32_t w = atomic_load_explicit(&lk->word, memory_order_acquire);
+    return w != 0 && !(w & TR_MMLOCK_TRACED) &&
+           (w & TR_MMLOCK_TID_MASK) != ((uint32_t)t->tid & TR_MMLOCK_TID_MASK) &&
+           atomic_load_explicit(&lk->tgid, memory_order_relaxed) ==
+               (uint32_t)t->tgid;
+}

@@ -315,6 +315,9 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
 {
     sup_perf_reconcile(r, t, 0, UINT64_MAX);
     sup_proc_attrs(r, t);
+    sup_fast_drain(r);
+    if (sup_fast_lost(r, t))
+        t->mm->lost_inflight = 1;
     if (r->verify) {
         struct tr_event ev;
         int ok = sup_verify_check(r->verify, t->tgid, t->tid,
