@@ -224,6 +224,7 @@ struct sup_run {
     struct sup_perf *perf;      /* NULL without fault sampling */
     struct sup_fast *fast;      /* NULL without the in-process fast path */
     int lock_waiters;           /* tasks with lock_wait set */
+    unsigned lock_spins;        /* retries since the lock was last free */
     struct sup_child child;
     int status;                 /* wait status of the program */
     int have_status;

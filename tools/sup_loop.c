@@ -460,7 +460,8 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
  * fast-path call: that call ends without us, so try again shortly. */
 static void sup_lock_retry(struct sup_run *r)
 {
-    struct timespec pause = {0, 20000};
+    /* Back off to 1 ms while a holder stays stopped (job control). */
+    struct timespec pause = {0, ++r->lock_spins < 1000 ? 20000 : 1000000};
     sup_fast_drain(r);
     for (int b = 0; b < 1024 && r->lock_waiters; b++)
         for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext)
@@ -468,6 +469,8 @@ static void sup_lock_retry(struct sup_run *r)
                 sup_let_run(r, t);
     if (r->lock_waiters)
         nanosleep(&pause, NULL);
+    else
+        r->lock_spins = 0;
 }
 
 /**
