@@ -27,6 +27,7 @@
  * itself runs nested without re-locking; see ring.h).
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -61,6 +62,14 @@ static long stub_syscall(const struct pre_fp_frame *f, long nr)
                        [stub] "r"((uintptr_t)TR_FASTPATH_STUB_ADDR)
                      : "rcx", "r11", "memory");
     return ret;
+}
+
+/* Issue a syscall from glibc's syscall(): the supervisor traces it. */
+static long traced_syscall(const struct pre_fp_frame *f, long nr)
+{
+    long ret = syscall(nr, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+
+    return ret == -1 ? -errno : ret;
 }
 
 static void fill_event(struct tr_event *ev, const struct pre_fp_frame *f,
@@ -111,6 +120,10 @@ long pre_fp_dispatch(struct pre_fp_frame *f)
     uint32_t seq;
     long ret;
 
+    /* A file mapping stays on the traced path: only the supervisor can
+     * name the file (from the fd, at the call) for the VMA it creates. */
+    if (s->type == TR_EV_MMAP && !(f->r10 & MAP_ANONYMOUS))
+        return traced_syscall(f, s->nr);
     if (!nested)
         tr_mmlock_lock(lk, tid, tgid);
     pre_self.fp_depth++;

@@ -53,5 +53,9 @@ int cmd_record(int argc, char **argv);
 struct sup_sink;
 struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
 int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);
+/* tools/cmd_record_fast.c */
+struct sup_run;
+struct sup_ip_range;
+int cmd_record_fast_setup(struct sup_run *r, struct sup_ip_range *ip);
 
 #endif /* MMSIM_TOOLS_CLI_H */

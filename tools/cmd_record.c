@@ -25,7 +25,7 @@
 
 struct rec_opts {
     const char *out;
-    int verify, faults, stats;
+    int verify, faults, stats, fast;
     char **argv;
 };
 
@@ -41,7 +41,7 @@ static void rec_usage(FILE *f)
 {
     fprintf(f,
             "usage: mmsim record [-o TRACE] [--verify] [--no-faults] [--stats] "
-            "-- PROG [ARGS]\n\n"
+            "[--fast-path] -- PROG [ARGS]\n\n"
             "Run PROG and record every kernel-level memory request of every\n"
             "process it starts (seccomp + ptrace), and its page faults.\n\n"
             "  -o TRACE     write the trace to TRACE (default "
@@ -49,7 +49,10 @@ static void rec_usage(FILE *f)
             "  --verify     check at each process's exit that the VMAs rebuilt\n"
             "               from the recording equal /proc/PID/maps\n"
             "  --no-faults  do not sample page faults\n"
-            "  --stats      print the number of events of each kind\n");
+            "  --stats      print the number of events of each kind\n"
+            "  --fast-path  preload the shim (found next to mmsim) and let it\n"
+            "               log glibc's memory syscalls and allocator calls\n"
+            "               through a shared ring instead of ptrace stops\n");
 }
 
 static int rec_parse(int argc, char **argv, struct rec_opts *o)
@@ -68,6 +71,8 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o)
             o->faults = 0;
         else if (strcmp(argv[i], "--stats") == 0)
             o->stats = 1;
+        else if (strcmp(argv[i], "--fast-path") == 0)
+            o->fast = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
         else {
@@ -125,14 +130,14 @@ static void rec_tick(int sig)
     (void)sig; /* interrupts waitpid(): the loop drains the fault rings */
 }
 
-static void rec_signals(pid_t child, int faults)
+static void rec_signals(pid_t child, int tick_on)
 {
     struct sigaction sa = {.sa_handler = rec_forward};
     sigemptyset(&sa.sa_mask);
     rec_child = child;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (faults) {
+    if (tick_on) {
         struct sigaction tick = {.sa_handler = rec_tick};
         struct itimerval every = {{0, 10000}, {0, 10000}};
         sigemptyset(&tick.sa_mask);
@@ -238,7 +243,10 @@ int cmd_record(int argc, char **argv)
         return CLI_EXIT_ERROR;
     if (o.faults)
         r.perf = sup_perf_new(!(rec_privileged(21) || rec_privileged(38)));
-    rc = sup_spawn(o.argv, NULL, &r.child);
+    struct sup_ip_range fast = {0, 0};
+    if (o.fast && cmd_record_fast_setup(&r, &fast) < 0)
+        return CLI_EXIT_ERROR;
+    rc = sup_spawn(o.argv, &fast, &r.child);
     if (rc < 0)
         return rec_spawn_error(&o, rc);
     /* The child waits at its exec stop until the loop runs: if the trace
@@ -254,7 +262,7 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    rec_signals(r.child.pid, o.faults);
+    rec_signals(r.child.pid, o.faults || o.fast);
     rc = sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],
@@ -262,5 +270,6 @@ int cmd_record(int argc, char **argv)
     rc = rec_finish(&o, &r, o.out);
     sup_verify_free(r.verify);
     sup_perf_free(r.perf);
+    sup_fast_free(r.fast);
     return rc;
 }

@@ -97,6 +97,13 @@ static int rec_out_event(void *ctx, struct tr_event *ev, const char *str)
     return tr_writer_event(o->w, ev);
 }
 
+static int rec_out_stack(void *ctx, const uint64_t *ips, uint32_t n,
+                         uint32_t *id)
+{
+    struct rec_out *o = ctx;
+    return tr_writer_stack(o->w, ips, n < TR_STACK_MAX ? n : TR_STACK_MAX, id);
+}
+
 static void rec_out_free(struct rec_out *o)
 {
     for (size_t i = 0; i < 5; i++)
@@ -144,7 +151,7 @@ struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
         rec_out_free(o);
         return NULL;
     }
-    o->sink = (struct sup_sink){o, rec_out_event};
+    o->sink = (struct sup_sink){o, rec_out_event, rec_out_stack};
     return &o->sink;
 }
 

@@ -26,6 +26,8 @@
 
 #include "mmsim/event.h"
 
+struct tr_ring_mmlock;
+
 /*
  * Where events go. event() gets each event once, in the order of its
  * address space; str is the text of ev->str (a path or a VMA name) or NULL,
@@ -35,6 +37,8 @@
 struct sup_sink {
     void *ctx;
     int (*event)(void *ctx, struct tr_event *ev, const char *str);
+    /* Intern a call stack (innermost frame first); NULL: stacks dropped. */
+    int (*stack)(void *ctx, const uint64_t *ips, uint32_t n, uint32_t *id);
 };
 
 /* ---- sup_filter.c ---- */
@@ -90,6 +94,8 @@ struct sup_task {
     int perf_fd;
     void *perf_ring;
     uint64_t perf_seen;       /* samples and lost samples accounted */
+    struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
+    int lock_wait;            /* owns its mm, waits for the ring's lock */
 };
 
 struct sup_tasks {
@@ -208,6 +214,7 @@ int sup_verify_report(struct sup_verify *v, FILE *out);
 /* ---- sup_loop.c ---- */
 
 struct sup_perf;
+struct sup_fast;
 
 /* One recording: the traced tree and where its events go. */
 struct sup_run {
@@ -215,6 +222,9 @@ struct sup_run {
     struct sup_sink *sink;
     struct sup_verify *verify;  /* NULL without --verify */
     struct sup_perf *perf;      /* NULL without fault sampling */
+    struct sup_fast *fast;      /* NULL without the in-process fast path */
+    int lock_waiters;           /* tasks with lock_wait set */
+    unsigned lock_spins;        /* retries since the lock was last free */
     struct sup_child child;
     int status;                 /* wait status of the program */
     int have_status;
@@ -244,5 +254,16 @@ void sup_perf_drain_all(struct sup_run *r);
 void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
                         uint64_t start, uint64_t end);
+
+/* ---- sup_fast.c ---- */
+
+struct sup_fast *sup_fast_new(uint32_t nslots, int *err);
+void sup_fast_free(struct sup_fast *f);
+int sup_fast_fd(const struct sup_fast *f);
+void sup_fast_drain(struct sup_run *r);
+int sup_fast_lock(struct sup_run *r, struct sup_task *t);
+uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);
+void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any);
+int sup_fast_lost(struct sup_run *r, const struct sup_task *t);
 
 #endif /* MMSIM_TOOLS_SUP_H */

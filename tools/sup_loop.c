@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "sup.h"
 
@@ -83,6 +84,13 @@ void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str)
  * or madvise may drop is recorded first (sup_perf.c). */
 static void sup_let_run(struct sup_run *r, struct sup_task *t)
 {
+    int run = sup_fast_lock(r, t);
+    if (run == !!t->lock_wait) {
+        t->lock_wait = !run;
+        r->lock_waiters += run ? -1 : 1;
+    }
+    if (!run)
+        return; /* a fast-path call holds the lock: retried by the loop */
     if (t->nr == SYS_munmap || t->nr == SYS_madvise)
         sup_perf_reconcile(r, t, t->args[0], t->args[0] + t->args[1]);
     sup_resume(t->tid, PTRACE_SYSCALL, 0);
@@ -183,8 +191,10 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
 {
     struct __ptrace_syscall_info info;
     if (t->in_syscall && sup_get_info(t->tid, &info) == 0 &&
-        info.op == PTRACE_SYSCALL_INFO_EXIT)
+        info.op == PTRACE_SYSCALL_INFO_EXIT) {
+        sup_fast_number(r, t);
         sup_sys_exit(r, t, info.exit.rval);
+    }
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_release(t));
     sup_mm_settled(r, t->mm);
@@ -240,8 +250,10 @@ static void sup_on_clone(struct sup_run *r, struct sup_task *t)
     struct sup_task *c = sup_task_find(&r->tasks, ctid);
     if (!c)
         c = sup_task_add(&r->tasks, ctid);
-    if (c)
+    if (c) {
+        sup_fast_number(r, t);
         sup_new_task(r, t, c, sup_clone_flags(t));
+    }
     /* The copy of the address space is made: other syscalls may go on. */
     if (t->in_syscall) {
         t->in_syscall = 0;
@@ -270,6 +282,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     t->tgid = t->tid;
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_forget(t));
+    sup_fast_reap(r, t, 1);
     struct sup_mm *mm = sup_mm_new((uint32_t)t->tgid);
     if (mm)
         sup_mm_attach(t, mm);
@@ -302,6 +315,9 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
 {
     sup_perf_reconcile(r, t, 0, UINT64_MAX);
     sup_proc_attrs(r, t);
+    sup_fast_drain(r);
+    if (sup_fast_lost(r, t))
+        t->mm->lost_inflight = 1;
     if (r->verify) {
         struct tr_event ev;
         int ok = sup_verify_check(r->verify, t->tgid, t->tid,
@@ -383,7 +399,10 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
         sup_emit(r, &ev, "a memory syscall's result was lost: its thread "
                          "was killed during the call");
     }
+    if (t->lock_wait)
+        r->lock_waiters--;
     sup_run_next(r, sup_mm_forget(t));
+    sup_fast_reap(r, t, 0);
     if (mm && mm->verify_task == t)
         mm->verify_task = NULL;
     int settle = mm && mm->verify_task; /* which holds a reference */
@@ -437,6 +456,23 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
         sup_resume(t->tid, PTRACE_CONT, sig);
 }
 
+/* Tasks that own their address space but found its ring lock held by a
+ * fast-path call: that call ends without us, so try again shortly. */
+static void sup_lock_retry(struct sup_run *r)
+{
+    /* Back off to 1 ms while a holder stays stopped (job control). */
+    struct timespec pause = {0, ++r->lock_spins < 1000 ? 20000 : 1000000};
+    sup_fast_drain(r);
+    for (int b = 0; b < 1024 && r->lock_waiters; b++)
+        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext)
+            if (t->lock_wait)
+                sup_let_run(r, t);
+    if (r->lock_waiters)
+        nanosleep(&pause, NULL);
+    else
+        r->lock_spins = 0;
+}
+
 /**
  * sup_run_loop() - supervise the spawned program and everything it starts
  * until the last traced task is gone.
@@ -454,15 +490,21 @@ int sup_run_loop(struct sup_run *r)
     t->known = 1;
     while (r->tasks.nr > 0) {
         int st;
-        pid_t pid = waitpid(-1, &st, __WALL);
+        pid_t pid = waitpid(-1, &st, __WALL | (r->lock_waiters ? WNOHANG : 0));
+        if (pid == 0) {
+            sup_lock_retry(r);
+            continue;
+        }
         if (pid < 0) {
             if (errno == EINTR) {
                 sup_perf_drain_all(r); /* the periodic wake-up */
+                sup_fast_drain(r);
                 continue;
             }
             return errno == ECHILD ? 0 : -errno;
         }
         r->nr_stops++;
+        sup_fast_drain(r);
         sup_dispatch(r, pid, st);
     }
     return 0;

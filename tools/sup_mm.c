@@ -9,7 +9,17 @@
  * they hold no kernel lock, in arrival order. The owner releases at its exit
  * stop (or, for fork, at its PTRACE_EVENT_FORK stop, once the copy is made).
  */
+#include "mmsim/ring.h"
 #include "sup.h"
+
+/* The ring's lock goes with the ownership (sup_fast.c). */
+static void sup_mm_unlock_ring(struct sup_task *t)
+{
+    if (t->ring_lk) {
+        tr_mmlock_unlock(t->ring_lk);
+        t->ring_lk = NULL;
+    }
+}
 
 /**
  * sup_mm_acquire() - let @t's traced syscall run, or park it.
@@ -54,6 +64,7 @@ static struct sup_task *sup_mm_next(struct sup_mm *mm)
 struct sup_task *sup_mm_release(struct sup_task *t)
 {
     struct sup_mm *mm = t->mm;
+    sup_mm_unlock_ring(t);
     if (!mm || mm->owner != t)
         return NULL;
     return sup_mm_next(mm);
@@ -70,6 +81,7 @@ struct sup_task *sup_mm_release(struct sup_task *t)
 struct sup_task *sup_mm_forget(struct sup_task *t)
 {
     struct sup_mm *mm = t->mm;
+    sup_mm_unlock_ring(t);
     if (!mm)
         return NULL;
     for (struct sup_task **pp = &mm->parked; *pp; pp = &(*pp)->park_next)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/record/stress.sh MMSIM PROGDIR [RUNS]
+# tests/record/stress.sh MMSIM PROGDIR [RUNS [RECORD-FLAG]]
 #
 # The race-prone workloads (threads mapping and unmapping while another
 # thread forks and the child execs; threads growing and trimming arenas),
@@ -11,8 +11,13 @@ set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
 runs=${3:-30}
+flag=${4:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if [ -n "$flag" ] && grep -q __asan_init "$progs/sup_arena" 2>/dev/null; then
+    echo "SKIP: sanitized programs cannot load the shim (ASan)"
+    exit 77
+fi
 bad=0
 for prog in sup_forkexec sup_forkexec_static sup_arena sup_exit_race; do
     exact=0
@@ -20,7 +25,7 @@ for prog in sup_forkexec sup_forkexec_static sup_arena sup_exit_race; do
     while [ $i -lt "$runs" ]; do
         i=$((i + 1))
         rm -f "$work/t.mmtrace"
-        out=$("$mmsim" record --verify --no-faults -o "$work/t.mmtrace" -- \
+        out=$("$mmsim" record --verify --no-faults $flag -o "$work/t.mmtrace" -- \
             "$progs/$prog" 1 2>&1 >/dev/null)
         if echo "$out" | grep -q 'processes: \([0-9]*\) EXACT, 0 DIFFER, 0 UNKNOWN, 0 NOT CHECKED'; then
             exact=$((exact + 1))
