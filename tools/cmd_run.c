@@ -164,7 +164,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
         waitpid(r->child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    tee->sink = (struct sup_sink){tee, tee_event};
+    tee->sink = (struct sup_sink){.ctx = tee, .event = tee_event};
     r->sink = &tee->sink;
     struct sigaction sa = {.sa_handler = run_forward};
     sigemptyset(&sa.sa_mask);
