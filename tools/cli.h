@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Exit codes: 0 ok, 1 bad input or runtime error, 2 usage. */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
@@ -48,6 +49,10 @@ int cmd_run(int argc, char **argv);
 
 /* tools/cmd_record.c */
 int cmd_record(int argc, char **argv);
+
+/* tools/cmd_record_child.c */
+void cmd_record_signals(pid_t child, int tick_on);
+int cmd_record_pass_status(int st);
 
 /* tools/cmd_record_out.c */
 struct sup_sink;

@@ -29,14 +29,6 @@ struct rec_opts {
     char **argv;
 };
 
-static volatile pid_t rec_child;
-
-static void rec_forward(int sig)
-{
-    if (rec_child > 0)
-        kill(rec_child, sig);
-}
-
 static void rec_usage(FILE *f)
 {
     fprintf(f,
@@ -125,47 +117,6 @@ static void rec_note_setuid(const char *prog)
                 path);
 }
 
-static void rec_tick(int sig)
-{
-    (void)sig; /* interrupts waitpid(): the loop drains the fault rings */
-}
-
-static void rec_signals(pid_t child, int tick_on)
-{
-    struct sigaction sa = {.sa_handler = rec_forward};
-    sigemptyset(&sa.sa_mask);
-    rec_child = child;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    if (tick_on) {
-        struct sigaction tick = {.sa_handler = rec_tick};
-        struct itimerval every = {{0, 10000}, {0, 10000}};
-        sigemptyset(&tick.sa_mask);
-        sigaction(SIGALRM, &tick, NULL);
-        setitimer(ITIMER_REAL, &every, NULL);
-    }
-    /* Like system(3): a terminal's ^C or ^\ reaches PROG too; PROG decides. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-}
-
-static int rec_pass_status(int st)
-{
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    int sig = WTERMSIG(st);
-    struct rlimit none = {0, 0};
-    sigset_t set;
-    fflush(NULL);
-    setrlimit(RLIMIT_CORE, &none);
-    signal(sig, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
-    return 128 + sig;
-}
-
 static int rec_spawn_error(const struct rec_opts *o, int err)
 {
     if (err == -EPERM)
@@ -217,7 +168,7 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
     if (bad && r->have_status && WIFEXITED(r->status) &&
         WEXITSTATUS(r->status) == 0)
         return CLI_EXIT_ERROR; /* a clean run whose capture did not verify */
-    return r->have_status ? rec_pass_status(r->status) : CLI_EXIT_ERROR;
+    return r->have_status ? cmd_record_pass_status(r->status) : CLI_EXIT_ERROR;
 }
 
 /**
@@ -262,7 +213,7 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    rec_signals(r.child.pid, o.faults || o.fast);
+    cmd_record_signals(r.child.pid, o.faults || o.fast);
     rc = sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],

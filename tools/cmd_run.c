@@ -38,14 +38,6 @@ struct run_tee {
     int error;
 };
 
-static volatile pid_t run_child;
-
-static void run_forward(int sig)
-{
-    if (run_child > 0)
-        kill(run_child, sig);
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -130,23 +122,6 @@ static int tee_event(void *ctx, struct tr_event *ev, const char *str)
     return 0;
 }
 
-static int pass_status(int st)
-{
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    int sig = WTERMSIG(st);
-    struct rlimit none = {0, 0};
-    sigset_t set;
-    fflush(NULL);
-    setrlimit(RLIMIT_CORE, &none);
-    signal(sig, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
-    return 128 + sig;
-}
-
 static int start(struct run_opts *o, struct sup_run *r, const char *path,
                  struct run_tee *tee)
 {
@@ -166,13 +141,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
     }
     tee->sink = (struct sup_sink){.ctx = tee, .event = tee_event};
     r->sink = &tee->sink;
-    struct sigaction sa = {.sa_handler = run_forward};
-    sigemptyset(&sa.sa_mask);
-    run_child = r->child.pid;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
+    cmd_record_signals(r->child.pid, r->perf != NULL);
     return 0;
 }
 
@@ -208,7 +177,7 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
                 rp->cols[i].rep.replay.complete = 1;
             rc = cmd_report_write(rp, o->format, o->out, NULL, stderr);
             if (!rc && r.have_status)
-                rc = pass_status(r.status);
+                rc = cmd_record_pass_status(r.status);
         }
     }
     sup_perf_free(r.perf);
