@@ -453,13 +453,11 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
  */
 void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out)
 {
-    *out = (struct mm_page_counts){0};
-    for (unsigned n = 0; n < sim->nr_nodes; n++) {
-        const struct mm_pgdat *pgdat = &sim->nodes[n];
-        out->anon += mm__node_page_state(pgdat, MM_NR_ANON_PAGES);
-        out->file += mm__node_page_state(pgdat, MM_NR_FILE_PAGES);
-        out->shmem += mm__node_page_state(pgdat, MM_NR_SHMEM);
-    }
+    *out = (struct mm_page_counts){
+        .anon = mm__global_node_page_state(sim, MM_NR_ANON_PAGES),
+        .file = mm__global_node_page_state(sim, MM_NR_FILE_PAGES),
+        .shmem = mm__global_node_page_state(sim, MM_NR_SHMEM),
+    };
 }
 
 /**
