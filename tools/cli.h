@@ -6,6 +6,7 @@
 #define MMSIM_TOOLS_CLI_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -21,6 +22,7 @@ struct cli_verb {
 /* tools/mmsim.c */
 const struct cli_verb *cli_find_verb(const char *name);
 void cli_print_usage(FILE *out);
+bool cli_wants_help(int argc, char **argv);
 
 /* tools/cmd_compare.c */
 int cmd_compare(int argc, char **argv);

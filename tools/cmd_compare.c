@@ -88,11 +88,10 @@ static int parse(int argc, char **argv, struct compare_opts *o)
  */
 int cmd_compare(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
     struct compare_opts o = {0};
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);

@@ -94,11 +94,10 @@ static int render(struct mm_sim *sim, const char *path)
  */
 int cmd_proc(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
     struct cli_config cfg = {0};
     struct mm_sim *sim = NULL;
     const char *path = NULL, *trace = NULL, *at = NULL;

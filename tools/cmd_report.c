@@ -189,11 +189,10 @@ static int check_format(const char *format, const char *sort)
  */
 int cmd_report(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
     struct report_opts o = {0};
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);

@@ -104,11 +104,10 @@ static int print_named(struct mm_sim *sim, const struct sysctl_args *a)
  */
 int cmd_sysctl(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
     char *names[argc > 0 ? argc : 1];
     struct sysctl_args a = {.names = names};
     struct mm_sim *sim = NULL;

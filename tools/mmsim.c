@@ -29,6 +29,21 @@ const struct cli_verb *cli_find_verb(const char *name)
     return NULL;
 }
 
+/**
+ * cli_wants_help() - whether any argument of a verb is --help or -h
+ * @argc: argument count (argv[0] is the verb)
+ * @argv: arguments
+ *
+ * For verbs without a `-- PROG` part, where no argument can be a program's.
+ */
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
 void cli_print_usage(FILE *out)
 {
     fprintf(out, "usage: mmsim VERB [OPTIONS] [ARGS]\n\n"
