@@ -63,6 +63,7 @@ struct mm_hmap {
 void mm__hmap_destroy(struct mm_hmap *map);
 bool mm__hmap_get(const struct mm_hmap *map, uint64_t key, uint64_t *value);
 int mm__hmap_put(struct mm_hmap *map, uint64_t key, uint64_t value);
+uint64_t *mm__hmap_ref(const struct mm_hmap *map, uint64_t key);
 bool mm__hmap_del(struct mm_hmap *map, uint64_t key);
 const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
                                          size_t *pos);

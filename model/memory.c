@@ -381,15 +381,18 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     return FAULT_MINOR;
 }
 
-/* The folio caching @slot, or a new one read from swap (a major fault). */
-static int swapin_folio(struct mm_sim *sim, uint32_t slot,
+/*
+ * The folio caching @slot, or a new one read from swap (a major fault),
+ * added to the swap cache unless @uncached (it is about to leave it).
+ */
+static int swapin_folio(struct mm_sim *sim, uint32_t slot, bool uncached,
                         struct mm_folio **out, int *major)
 {
     *out = mm__swap_cache_get(sim, slot);
     if (*out)
         return 0;
     int err = alloc_folio(sim, 0, MM_FOLIO_ANON, out);
-    if (!err)
+    if (!err && !uncached)
         err = mm__add_to_swap_cache(sim, *out, slot);
     if (err) {
         if (*out)
@@ -423,20 +426,24 @@ int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write)
 {
     uint32_t slot = (uint32_t)MM_PTE_SWP_SLOT(pte);
-    struct mm_folio *folio;
+    struct mm_folio *folio = mm__swap_cache_get(sim, slot);
     int major = FAULT_MINOR;
-    if (swapin_folio(sim, slot, &folio, &major))
+    bool exclusive = mm__swap_count(sim, slot) == 1 &&
+                     (!folio || !folio->total_map);
+    /* should_try_to_free_swap() */
+    bool free_swap = write || mm__vm_swap_full(sim) ||
+                     (vma->flags & MM_VM_LOCKED);
+    if (swapin_folio(sim, slot, free_swap && exclusive, &folio, &major))
         return MM_ENOMEM;
-    bool exclusive = mm__swap_count(sim, slot) == 1 && !folio->total_map;
     unsigned bits = MM_PTE_YOUNG;
     if (write && exclusive) {
         bits |= MM_PTE_WRITE | MM_PTE_DIRTY;
         folio->dirty = true;
     }
-    mm__map_page(mm, vpn, folio, slot - folio->swap, bits);
+    mm__map_page(mm, vpn, folio, folio->swap ? slot - folio->swap : 0, bits);
     mm->swapents--;
     mm__swap_free(sim, slot);
-    if (write || mm__vm_swap_full(sim) || (vma->flags & MM_VM_LOCKED))
+    if (free_swap)
         mm__folio_free_swap(sim, folio);
     if (write && !exclusive) {
         int ret = wp_page_copy(sim, mm, vma, vpn);
@@ -475,13 +482,15 @@ static bool access_ok(const struct mm_vma *vma, bool write)
     return vma->flags & MM_VM_PROT_MASK;
 }
 
+/* @pte: the entry at @addr, or 0 for none. */
 static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
-                        struct mm_vma *vma, uint64_t addr, bool write)
+                        struct mm_vma *vma, uint64_t addr, uint64_t pte,
+                        bool write)
 {
-    uint64_t vpn = addr >> 12, pte;
-    if (mm__hmap_get(&mm->ptes, vpn, &pte) && !mm__pte_present(pte))
+    uint64_t vpn = addr >> 12;
+    if (pte && !mm__pte_present(pte))
         return mm__do_swap_page(sim, mm, vma, vpn, pte, write);
-    if (mm__hmap_get(&mm->ptes, vpn, &pte))
+    if (pte)
         return do_wp_page(sim, mm, vma, vpn, pte);
     if (vma->file)
         return do_file_fault(sim, mm, vma, addr, write);
@@ -532,16 +541,15 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write)
 {
-    uint64_t pte, vpn = addr >> 12;
-    if (mm__hmap_get(&task->mm->ptes, vpn, &pte) && mm__pte_present(pte) &&
-        (!write || (pte & MM_PTE_WRITE))) {
+    uint64_t *ref = mm__hmap_ref(&task->mm->ptes, addr >> 12);
+    uint64_t pte = ref ? *ref : 0;
+    if (ref && mm__pte_present(pte) && (!write || (pte & MM_PTE_WRITE))) {
         /* no fault, but the trace saw an access: the hardware's A/D bits */
-        pte |= MM_PTE_YOUNG | (write ? MM_PTE_DIRTY : 0);
-        mm__hmap_put(&task->mm->ptes, vpn, pte);
+        *ref |= MM_PTE_YOUNG | (write ? MM_PTE_DIRTY : 0);
         return 0;
     }
     sim->vm_events[MM_PGFAULT]++;
-    int ret = handle_fault(sim, task->mm, vma, addr, write);
+    int ret = handle_fault(sim, task->mm, vma, addr, pte, write);
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)

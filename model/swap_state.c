@@ -30,7 +30,7 @@ static void count_swapcache(struct mm_sim *sim, const struct mm_folio *folio,
  * mm__add_to_swap_cache() - @folio now caches slots @slot..+2^order-1
  * @sim: the simulator
  * @folio: an anonymous folio not in the swap cache
- * @slot: its first slot (SWAP_HAS_CACHE already set)
+ * @slot: its first slot, allocated (SWAP_HAS_CACHE is set here)
  *
  * Kernel: mm/swap_state.c add_to_swap_cache().
  * Return: 0 or MM_ENOMEM (host).
@@ -46,6 +46,8 @@ int mm__add_to_swap_cache(struct mm_sim *sim, struct mm_folio *folio,
                 mm__hmap_del(&sim->swap.cache, slot + i);
             return MM_ENOMEM;
         }
+    for (uint64_t i = 0; i < nr; i++)
+        sim->swap.map[slot + i] |= MM_SWAP_HAS_CACHE;
     folio->swap = slot;
     count_swapcache(sim, folio, 1);
     return 0;
