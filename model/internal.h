@@ -64,6 +64,7 @@ void mm__hmap_destroy(struct mm_hmap *map);
 bool mm__hmap_get(const struct mm_hmap *map, uint64_t key, uint64_t *value);
 int mm__hmap_put(struct mm_hmap *map, uint64_t key, uint64_t value);
 uint64_t *mm__hmap_ref(const struct mm_hmap *map, uint64_t key);
+void mm__hmap_prefetch(const struct mm_hmap *map, uint64_t key);
 bool mm__hmap_del(struct mm_hmap *map, uint64_t key);
 const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
                                          size_t *pos);
@@ -304,6 +305,7 @@ unsigned mm__folio_referenced(struct mm_sim *sim, struct mm_folio *folio,
                               uint64_t *vm_flags);
 bool mm__folio_pte_dirty(struct mm_sim *sim, struct mm_folio *folio);
 bool mm__try_to_unmap(struct mm_sim *sim, struct mm_folio *folio);
+void mm__rmap_prefetch(const struct mm_sim *sim, const struct mm_folio *folio);
 
 /* ---- model/swap.c (LRU lists) ----------------------------------------- */
 

@@ -55,6 +55,8 @@ static unsigned isolate(struct mm_sim *sim, int nid, enum mm_lru_list lru,
         *scanned += nr_pages(folio);
         out[n++] = folio;
     }
+    for (unsigned i = 0; i < n; i++)
+        mm__rmap_prefetch(sim, out[i]);
     return n;
 }
 
