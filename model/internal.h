@@ -408,6 +408,7 @@ struct mm_scan_control {
 /* kswapd of one node (pgdat->kswapd_* fields). */
 struct mm_kswapd {
     bool awake;
+    bool in_sweep;                    /* a balance_pgdat() ran out of credit */
     unsigned order;                   /* kswapd_order */
     enum mm_zone_type highest_zoneidx; /* kswapd_highest_zoneidx */
     unsigned failures;                /* kswapd_failures */
