@@ -185,6 +185,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    mm_sim_set_time(c->sim, ev->t_ns); /* kswapd works on the trace clock */
     if (ev->type == TR_EV_FAULT)
         rc = do_fault(c, ev);
     else if (ev->type == TR_EV_RESIDENT)
