@@ -295,6 +295,10 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
 int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write);
 
+/* ---- model/huge_memory.c ---------------------------------------------- */
+
+struct mm_folio *mm__split_huge_page(struct mm_sim *sim, struct mm_folio *huge);
+
 /* ---- model/rmap.c ---------------------------------------------------- */
 
 int mm__rmap_add(struct mm_folio *folio, struct mm_mm *mm, uint64_t base_vpn);

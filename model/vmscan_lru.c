@@ -23,7 +23,8 @@
  * shrink_inactive_list(), shrink_folio_list(), folio_check_references(),
  * pageout(), __remove_mapping(), move_folios_to_lru(),
  * shrink_active_list(); mm/swap_state.c add_to_swap(); mm/shmem.c
- * shmem_writepage(). 6.1.
+ * shmem_writepage(). 6.1. A large anonymous folio is swapped whole when a
+ * run of slots is free, else split (model/huge_memory.c).
  *
  * Simplified: writes complete at once (the kernel's are asynchronous: a
  * folio under writeback is kept and rotated to the tail when the write
@@ -115,18 +116,35 @@ static bool add_to_swap(struct mm_sim *sim, struct mm_folio *folio)
     return true;
 }
 
+/* add_to_swap(), splitting a large folio when no run of slots is free:
+ * *pf is then its head page. */
+static bool add_to_swap_split(struct mm_sim *sim, struct mm_folio **pf)
+{
+    if (add_to_swap(sim, *pf))
+        return true;
+    if (!(*pf)->order || !mm__nr_swap_pages(sim))
+        return false;
+    struct mm_folio *head = mm__split_huge_page(sim, *pf);
+    if (!head)
+        return false;
+    *pf = head;
+    return add_to_swap(sim, head);
+}
+
 /* The anonymous part of shrink_folio_list(): lazyfree drop or swap out. */
-static enum verdict reclaim_anon(struct mm_sim *sim, struct mm_folio *folio,
+static enum verdict reclaim_anon(struct mm_sim *sim, struct mm_folio **pf,
                                  uint64_t *nr_pageout)
 {
+    struct mm_folio *folio = *pf;
     if (folio->lazyfree && !mm__folio_pte_dirty(sim, folio)) {
         mm__try_to_unmap(sim, folio);
         sim->vm_events[MM_PGLAZYFREED] += nr_pages(folio);
         return FREED;
     }
     folio->lazyfree = false;
-    if (!folio->swap && !add_to_swap(sim, folio))
+    if (!folio->swap && !add_to_swap_split(sim, pf))
         return ACTIVATE; /* activate_locked_split: swap is full */
+    folio = *pf;
     if (!mm__try_to_unmap(sim, folio))
         return ACTIVATE;
     if (folio->dirty)
@@ -156,11 +174,12 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
     return FREED;
 }
 
-/* shrink_folio_list() for one folio. */
-static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio *folio,
+/* shrink_folio_list() for one folio (*pf: a split leaves its head). */
+static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio **pf,
                                  const struct mm_scan_control *sc,
                                  uint64_t *nr_pageout)
 {
+    struct mm_folio *folio = *pf;
     enum folio_ref ref = check_references(sim, folio);
     if (ref == REF_CULL)
         return CULL;
@@ -170,7 +189,7 @@ static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio *folio,
         return KEEP;
     if (folio->kind == MM_FOLIO_ANON)
         return sc->may_swap || folio->lazyfree
-                   ? reclaim_anon(sim, folio, nr_pageout) : KEEP;
+                   ? reclaim_anon(sim, pf, nr_pageout) : KEEP;
     return reclaim_cache(sim, folio, ref, nr_pageout);
 }
 
@@ -225,7 +244,7 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
     uint64_t scanned, reclaimed = 0, nr_pageout = 0;
     unsigned n = isolate(sim, nid, lru, nr_to_scan, folios, &scanned);
     for (unsigned i = 0; i < n; i++) {
-        enum verdict v = shrink_folio(sim, folios[i], sc, &nr_pageout);
+        enum verdict v = shrink_folio(sim, &folios[i], sc, &nr_pageout);
         if (v != FREED) {
             putback(sim, folios[i], v);
             continue;
