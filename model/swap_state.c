@@ -18,12 +18,15 @@
  */
 #include "internal.h"
 
+/* Swap-cache pages count in NR_FILE_PAGES too (meminfo's Cached subtracts
+ * SwapCached again), as __add_to_swap_cache() counts them. */
 static void count_swapcache(struct mm_sim *sim, const struct mm_folio *folio,
                             int64_t sign)
 {
     int nid = mm__pfn_to_nid(sim, folio->pfn);
-    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_SWAPCACHED,
-                            sign * (int64_t)(1ull << folio->order));
+    int64_t nr = sign * (int64_t)(1ull << folio->order);
+    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_SWAPCACHED, nr);
+    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_FILE_PAGES, nr);
 }
 
 /**

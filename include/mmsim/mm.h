@@ -399,7 +399,8 @@ struct mm_fault_counters {
 /* System-wide page counts of the fault path (pages), for /proc/meminfo. */
 struct mm_page_counts {
     uint64_t anon;     /* pages of anonymous folios (AnonPages) */
-    uint64_t file;     /* page cache pages, shmem included (Cached + Shmem) */
+    uint64_t file;     /* page cache pages, shmem and swap cache included
+                        * (NR_FILE_PAGES: Cached + SwapCached) */
     uint64_t shmem;    /* shared anonymous pages (Shmem) */
 };
 

@@ -150,6 +150,7 @@ static void test_proc_lines(void **state)
     assert_int_equal(kb(b.data, "SwapTotal:"), SWAP * 4);
     assert_int_equal(kb(b.data, "SwapFree:"), (SWAP - 4) * 4);
     assert_int_equal(kb(b.data, "SwapCached:"), 4);
+    assert_int_equal(kb(b.data, "\nCached:"), 0); /* NR_FILE_PAGES - SwapCached */
     assert_int_equal(kb(b.data, "Inactive(anon):"), 4);
     assert_int_equal(kb(b.data, "Active(anon):"), 0);
     mm_buf_free(&b);
