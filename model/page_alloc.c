@@ -148,6 +148,10 @@ static bool alloc_pages_slowpath(struct mm_sim *sim,
      * __alloc_pages_may_oom() belong here. Until they exist the
      * allocation fails at the min watermark.
      */
+    /* __alloc_pages_may_oom() (model/oom_kill.c): retry while it frees */
+    while (mm__alloc_may_oom(sim, ac->req))
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
     sim->nr_alloc_fail++;
     return false;
 }
@@ -175,6 +179,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
 {
     if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
         return MM_ENOMEM;
+    if (sim->oom.panicked) /* model/oom_kill.c: the kernel is gone */
+        return MM_ESHUTDOWN;
     if (!ctx->preferred_zone) {
         sim->nr_alloc_fail++;
         return MM_ENOMEM;
