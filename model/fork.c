@@ -81,6 +81,7 @@ static struct mm_task *task_add(struct mm_sim *sim, uint32_t tgid)
     if (!task)
         return NULL;
     task->node.key = tgid;
+    task->seq = ++sim->oom.task_seq; /* model/oom_kill.c: creation order */
     mm__avl_insert(&sim->tasks, &task->node);
     return task;
 }
@@ -206,6 +207,7 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm = mm;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
     return 0;
 }
 
@@ -232,6 +234,7 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm->users++;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
     return 0;
 }
 

@@ -67,7 +67,12 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
         mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
-static int alloc_folio(struct mm_sim *sim, unsigned order,
+/* gfp masks of 6.1's fault paths (vma_alloc_folio() adds __GFP_COMP) */
+#define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
+#define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
+#define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+
+static int alloc_folio(struct mm_sim *sim, unsigned order, uint32_t gfp,
                        enum mm_folio_kind kind, struct mm_folio **out)
 {
     struct mm_alloc_ctx ac = {
@@ -76,10 +81,16 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
         .order = order,
         .migratetype = MM_MIGRATE_MOVABLE,
         .policy = NULL,
+        .gfp_mask = gfp,
     };
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
     if (!folio || mm__alloc_pages(sim, &ac, &pfn)) {
+        free(folio);
+        return MM_ENOMEM;
+    }
+    if (mm__memcg_try_charge(sim, nr, gfp)) { /* model/memcontrol.c */
+        mm__free_pages(sim, pfn, order);
         free(folio);
         return MM_ENOMEM;
     }
@@ -109,6 +120,7 @@ void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
     mm__delete_from_swap_cache(sim, folio);
     mm__rmap_free(folio);
     count_folio(sim, folio, -1);
+    mm__memcg_uncharge(sim, 1ull << folio->order);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -146,7 +158,7 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
+    if (alloc_folio(sim, 9, MM_GFP_TRANSHUGE_LIGHT, MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -178,7 +190,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
+    if (alloc_folio(sim, 0, GFP_ANON, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -196,10 +208,10 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
 }
 
 static int cache_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
-                     struct mm_folio **out)
+                     uint32_t gfp, struct mm_folio **out)
 {
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    int err = alloc_folio(sim, 0, kind, out);
+    int err = alloc_folio(sim, 0, gfp, kind, out);
     if (err)
         return err;
     (*out)->file = file;
@@ -224,7 +236,8 @@ static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
     end = end > hi ? hi : end;
     for (uint64_t i = start; i < end; i++) {
         struct mm_folio *folio;
-        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma->file, i, &folio))
+        if (!cache_lookup(sim, vma->file, i) &&
+            cache_add(sim, vma->file, i, GFP_READAHEAD, &folio))
             return;
     }
 }
@@ -243,7 +256,7 @@ static void count_major(struct mm_sim *sim, int *major)
 static int shmem_swapin(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
                         uint64_t slot, struct mm_folio **out, int *major)
 {
-    int err = cache_add(sim, file, idx, out);
+    int err = cache_add(sim, file, idx, GFP_COPY, out);
     if (err)
         return err;
     count_major(sim, major);
@@ -265,11 +278,11 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
         return shmem_swapin(sim, vma->file, idx, v & ~MM_SHMEM_SWAPPED, out,
                             major);
     if (vma->file->shmem)
-        return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
+        return cache_add(sim, vma->file, idx, GFP_COPY, out); /* no I/O: minor */
     count_major(sim, major);
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
-    return *out ? 0 : cache_add(sim, vma->file, idx, out);
+    return *out ? 0 : cache_add(sim, vma->file, idx, GFP_COPY, out);
 }
 
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
@@ -321,7 +334,7 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -333,7 +346,7 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -388,7 +401,7 @@ static int swapin_folio(struct mm_sim *sim, uint32_t slot,
     *out = mm__swap_cache_get(sim, slot);
     if (*out)
         return 0;
-    int err = alloc_folio(sim, 0, MM_FOLIO_ANON, out);
+    int err = alloc_folio(sim, 0, GFP_COPY, MM_FOLIO_ANON, out);
     if (!err)
         err = mm__add_to_swap_cache(sim, *out, slot);
     if (err) {
@@ -506,6 +519,8 @@ static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 {
     struct mm_task *task = mm__task_find(sim, pid);
+    if (sim->oom.panicked) /* model/oom_kill.c */
+        return MM_ESHUTDOWN;
     if (!task || !task->mm)
         return MM_ESRCH;
     struct mm_vma *vma = expand_stack(sim, task, addr);
@@ -513,7 +528,9 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
-    return mm__handle_fault(sim, task, vma, addr, write);
+    int ret = mm__handle_fault(sim, task, vma, addr, write);
+    mm__oom_reap_current(sim, task); /* killed by its own fault's OOM */
+    return ret;
 }
 
 /**
@@ -540,8 +557,13 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
         mm__hmap_put(&task->mm->ptes, vpn, pte);
         return 0;
     }
+    if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
+        return MM_ENOMEM;
     sim->vm_events[MM_PGFAULT]++;
+    struct mm_task *prev = sim->oom.current;
+    sim->oom.current = task; /* the kernel's current, for the OOM killer */
     int ret = handle_fault(sim, task->mm, vma, addr, write);
+    sim->oom.current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)

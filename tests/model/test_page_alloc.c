@@ -25,7 +25,7 @@ static struct mm_sim *boot(const struct mm_machine *m)
 static int alloc_on(struct mm_sim *sim, int nid, enum mm_zone_type highest,
                     unsigned order, enum mm_migratetype mt, uint64_t *pfn)
 {
-    struct mm_alloc_ctx ac = {nid, highest, order, mt, NULL};
+    struct mm_alloc_ctx ac = {nid, highest, order, mt, NULL, 0};
     return mm__alloc_pages(sim, &ac, pfn);
 }
 
@@ -149,7 +149,7 @@ static void test_bad_requests(void **state)
     assert_int_equal(alloc_on(sim, 0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_HIGHATOMIC, &pfn),
                      MM_EINVAL);
     struct mm_mempolicy bind = {MM_MPOL_BIND, 2, -1};
-    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, &bind};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, &bind, 0};
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), MM_ENOTSUP);
     struct mm_mempolicy local = {MM_MPOL_LOCAL, 0, -1};
     ac.policy = &local;
