@@ -11,7 +11,9 @@
  *
  * Simplified: the child's counters are rebuilt from the VMAs it receives
  * (the kernel copies the parent's and subtracts VM_DONTCOPY VMAs: the same
- * numbers); no mempolicy, userfaultfd, KSM or uprobes state is copied.
+ * numbers); the task's memory policy is inherited (model/mempolicy.c), VMA
+ * policies travel with the VMAs; no userfaultfd, KSM or uprobes state is
+ * copied.
  */
 #include <stdlib.h>
 
@@ -206,6 +208,7 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm = mm;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    mm__mpol_fork(c, p);
     return 0;
 }
 
@@ -232,6 +235,7 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm->users++;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    mm__mpol_fork(c, p);
     return 0;
 }
 

@@ -91,6 +91,30 @@ int mm__vm_enough_memory(struct mm_sim *sim, const struct mm_task *task,
                          uint64_t pages);
 void mm__vm_acct_memory(struct mm_sim *sim, int64_t pages);
 
+/* ---- model/mempolicy.c, model/mempolicy_alloc.c --------------------- */
+
+/*
+ * struct mempolicy, held by value: a VMA's or task's policy with mode
+ * MM_MPOL_DEFAULT is the kernel's NULL vm_policy / mempolicy (none set).
+ */
+struct mm_mempolicy {
+    enum mm_mpol_mode mode;
+    unsigned flags;       /* MM_MPOL_F_STATIC_NODES | _RELATIVE_NODES | _NUMA_BALANCING */
+    uint64_t nodes;       /* effective nodemask: bit n = node n */
+    uint64_t user_nodes;  /* w.user_nodemask: the mask as given (static/relative) */
+};
+
+struct mm_sim;
+struct mm_vma;
+struct mm_task;
+bool mm__mpol_equal(const struct mm_mempolicy *a, const struct mm_mempolicy *b);
+void mm__mpol_fork(struct mm_task *child, const struct mm_task *parent);
+int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
+                         uint64_t addr, unsigned order, uint64_t *pfn);
+struct mm_alloc_ctx;
+int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                    int *nid, uint64_t *nodemask);
+
 /* ---- model/vma.c ----------------------------------------------------- */
 
 /* VMA flag bits, with the kernel's values (include/linux/mm.h). */
@@ -129,6 +153,7 @@ struct mm_vma {
     struct mm_file *file;  /* page cache or shmem object; NULL = anon */
     uint32_t path;         /* interned path id for maps; 0 none */
     bool special;          /* kernel-named ([vdso], [vvar]): never merged */
+    struct mm_mempolicy policy; /* vm_policy (mbind); DEFAULT = none */
 };
 
 /* struct mm_struct: what /proc/PID/status and statm read. */
@@ -184,6 +209,10 @@ struct mm_task {
     uint64_t min_flt, maj_flt;
     uint32_t comm;           /* interned exec path id */
     bool cap_sys_admin;
+    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
+    struct mm_mempolicy mempolicy;
+    int il_prev;             /* last node of task interleave */
+    int numa_node;           /* numa_node_id() where it runs */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
@@ -325,25 +354,12 @@ enum mm_migratetype {
 /* enum zone_watermarks */
 enum mm_wmark { MM_WMARK_MIN, MM_WMARK_LOW, MM_WMARK_HIGH, MM_WMARK_PROMO, MM_NR_WMARK };
 
-/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
-enum mm_mpol_mode {
-    MM_MPOL_DEFAULT,
-    MM_MPOL_PREFERRED,
-    MM_MPOL_BIND,
-    MM_MPOL_INTERLEAVE,
-    MM_MPOL_LOCAL,
-    MM_MPOL_PREFERRED_MANY,
-    MM_MPOL_WEIGHTED_INTERLEAVE,
-};
-
-/* struct mempolicy: what model/mempolicy.c will hang off tasks and VMAs. */
-struct mm_mempolicy {
-    enum mm_mpol_mode mode;
-    uint64_t nodes;     /* nodemask: bit n = node n (MM_MAX_NUMNODES = 64) */
-    int home_node;      /* -1 = none */
-};
-
-/* What the caller asks of the page allocator (struct alloc_context + gfp). */
+/*
+ * What the caller asks of the page allocator (struct alloc_context + gfp).
+ * mm__policy_node() turns preferred_nid and policy into the node whose
+ * zonelist is walked and the allowed nodes; interleave is resolved before
+ * (model/mempolicy_alloc.c passes the chosen node as a PREFERRED policy).
+ */
 struct mm_alloc_ctx {
     int preferred_nid;                  /* numa_node_id() of the allocating task */
     enum mm_zone_type highest_zoneidx;  /* gfp_zone(): MM_ZONE_MOVABLE for user pages */
@@ -418,8 +434,6 @@ struct mm_zone *mm__pfn_zone(const struct mm_sim *sim, uint64_t pfn);
 int mm__pfn_to_nid(const struct mm_sim *sim, uint64_t pfn);
 enum mm_zone_type mm__pfn_to_zone(const struct mm_sim *sim, uint64_t pfn);
 uint8_t mm__node_distance(const struct mm_sim *sim, int a, int b);
-int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                    int *nid, uint64_t *nodemask);
 struct mm_zone *mm__first_zone(const struct mm_sim *sim, int nid,
                                enum mm_zone_type highest, uint64_t nodemask);
 uint64_t mm__zone_pageblocks(const struct mm_zone *zone);
@@ -611,6 +625,9 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+
+    /* NUMA policies: model/mempolicy.c */
+    struct mm_task *current;   /* the task whose fault is being handled */
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */

@@ -15,9 +15,11 @@
  * pvm_no_zero_page=1) anonymous reads allocate at once, mapped writable in
  * a writable VMA, so the later write takes no fault (checked live).
  *
- * Simplified: frames come from the buddy allocator of the node of CPU 0
- * (no task CPU placement, no mempolicy); a failed allocation is reported
- * as MM_ENOMEM for the caller to run the OOM path. Read-around on a major
+ * Frames come from the buddy allocator under the faulting task's NUMA
+ * policy (model/mempolicy_alloc.c); a failed allocation is reported as
+ * MM_ENOMEM for the caller to run the OOM path.
+ *
+ * Simplified: Read-around on a major
  * file fault reads ra_pages = 32 pages centred on the fault (VM_RAND_READ:
  * only the page; VM_SEQ_READ: 32 pages from the fault), clamped to the VMA
  * because the model does not know file sizes; the mmap_miss heuristic is
@@ -62,19 +64,15 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
         mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
-static int alloc_folio(struct mm_sim *sim, unsigned order,
-                       enum mm_folio_kind kind, struct mm_folio **out)
+/* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
+ * the NUMA policy picks the node (model/mempolicy_alloc.c). */
+static int alloc_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                       uint64_t addr, unsigned order, enum mm_folio_kind kind,
+                       struct mm_folio **out)
 {
-    struct mm_alloc_ctx ac = {
-        .preferred_nid = 0,
-        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
-        .order = order,
-        .migratetype = MM_MIGRATE_MOVABLE,
-        .policy = NULL,
-    };
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
-    if (!folio || mm__alloc_pages(sim, &ac, &pfn)) {
+    if (!folio || mm__alloc_user_pages(sim, vma, addr, order, &pfn)) {
         free(folio);
         return MM_ENOMEM;
     }
@@ -135,7 +133,7 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
+    if (alloc_folio(sim, vma, base << 12, 9, MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -167,7 +165,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
+    if (alloc_folio(sim, vma, addr, 0, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -183,11 +181,14 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
                                                  : NULL;
 }
 
-static int cache_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
+/* Page cache pages follow the task policy, shmem pages the VMA's. */
+static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
                      struct mm_folio **out)
 {
+    struct mm_file *file = vma->file;
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    int err = alloc_folio(sim, 0, kind, out);
+    uint64_t addr = vma->start + ((idx - vma->pgoff) << 12);
+    int err = alloc_folio(sim, file->shmem ? vma : NULL, addr, 0, kind, out);
     if (err)
         return err;
     (*out)->file = file;
@@ -212,7 +213,7 @@ static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
     end = end > hi ? hi : end;
     for (uint64_t i = start; i < end; i++) {
         struct mm_folio *folio;
-        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma->file, i, &folio))
+        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma, i, &folio))
             return;
     }
 }
@@ -225,7 +226,7 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
     if (*out)
         return 0;
     if (vma->file->shmem)
-        return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
+        return cache_add(sim, vma, idx, out); /* no I/O: minor */
     /* the I/O drops the mmap lock and the fault is retried: before 6.4
      * each attempt counted in pgfault */
     *major = FAULT_MAJOR;
@@ -234,7 +235,7 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
         sim->vm_events[MM_PGFAULT]++;
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
-    return *out ? 0 : cache_add(sim, vma->file, idx, out);
+    return *out ? 0 : cache_add(sim, vma, idx, out);
 }
 
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
@@ -286,7 +287,7 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, addr, 0, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -298,7 +299,7 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, vpn << 12, 0, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -433,7 +434,10 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
         (!write || (pte & MM_PTE_WRITE)))
         return 0;
     sim->vm_events[MM_PGFAULT]++;
+    struct mm_task *prev = sim->current;
+    sim->current = task; /* whose policy and node the allocations use */
     int ret = handle_fault(sim, task->mm, vma, addr, write);
+    sim->current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)

@@ -196,8 +196,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
  * slow path at min; no reclaim yet).
  * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
- * simulated kernel's refusal); MM_EINVAL for a malformed request;
- * MM_ENOTSUP for a memory policy the model does not place yet.
+ * simulated kernel's refusal); MM_EINVAL for a malformed request or an
+ * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                     uint64_t *pfn)
