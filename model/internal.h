@@ -655,6 +655,7 @@ struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
     uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
+    uint64_t nr_huge_pages;               /* hugetlb pool pages (2 MiB) here */
 };
 
 struct mm__proc_view {
@@ -684,5 +685,9 @@ int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_node_meminfo(const struct mm__proc_view *v, unsigned nid,
+                          struct mm_buf *out);
+int mm__proc_node_numastat(const struct mm__proc_view *v, unsigned nid,
+                           struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

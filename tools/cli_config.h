@@ -102,6 +102,9 @@ struct cli_config {
     const char *machine;          /* NULL = host */
     struct cli_sysctl_item *items; /* in command-line order */
     size_t nr_items;
+    const char *numa_policy;      /* --numa-policy text; NULL = none */
+    int numa_mode;                /* its mode | flags (cli_numa.c) */
+    uint64_t numa_nodes;          /* its nodemask */
 };
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i);
 void cli_config_free(struct cli_config *cfg);
@@ -112,6 +115,10 @@ void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
                         char *buf, size_t len);
 bool cli_config_is_host(const struct cli_config *cfg);
 extern const char cli_config_help[];
+
+/* tools/cli_numa.c: --numa-policy MODE[=FLAGS][:NODELIST] */
+int cli_numa_policy_parse(const char *text, int *mode, uint64_t *nodes,
+                          struct cli_err *err);
 
 /* tools/cli_boot.c */
 struct mm_sim;

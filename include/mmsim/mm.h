@@ -504,7 +504,8 @@ void mm_si_meminfo(const struct mm_sim *sim, struct mm_sysinfo *out);
  * @sim: the simulator
  * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
  *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
- *        "PID/statm", "PID/smaps_rollup"
+ *        "PID/statm", "PID/smaps_rollup"; "node/nodeN/meminfo" and
+ *        "node/nodeN/numastat" are /sys/devices/system/node/nodeN/ files
  * @out: the text is appended
  *
  * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
