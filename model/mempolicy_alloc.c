@@ -24,9 +24,9 @@
  * MPOL_INTERLEAVE (6.12 source), in 6.1 weighted interleave does not exist.
  * THP: the local attempt is __GFP_THISNODE on the node; only VM_HUGEPAGE
  * VMAs (the default defrag=madvise gives only them direct reclaim) retry
- * on other nodes. The model has no direct reclaim yet, so PREFERRED_MANY's
- * first pass (no direct reclaim) and THP's local attempt (NORETRY) behave
- * as ordinary allocations until page_alloc.c gains reclaim.
+ * on other nodes. THP orders are above PAGE_ALLOC_COSTLY_ORDER, for which
+ * the model's page allocator never reclaims directly (no compaction), so
+ * the local attempt's __GFP_NORETRY needs no flag of its own.
  */
 #include "internal.h"
 
@@ -125,11 +125,12 @@ static int alloc_interleave(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     return 0;
 }
 
-/* alloc_pages_preferred_many(): the mask first, then every node. */
+/* alloc_pages_preferred_many(): the mask first without direct reclaim,
+ * then every node. */
 static int alloc_preferred_many(struct mm_sim *sim,
                                 const struct mm_alloc_ctx *ac, uint64_t *pfn)
 {
-    int err = mm__alloc_pages(sim, ac, pfn);
+    int err = mm__alloc_pages_noreclaim(sim, ac, pfn);
     if (err != MM_ENOMEM)
         return err;
     struct mm_alloc_ctx any = *ac;

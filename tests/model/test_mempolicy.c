@@ -297,6 +297,35 @@ static void test_interleave(void **state)
     check_interleave(MM_KERNEL(6, 12), 1);
 }
 
+/* PREFERRED_MANY's first pass does not reclaim: with node 1 at min but
+ * holding page cache, the page comes from node 0; BIND {1} instead
+ * reclaims node 1's page cache and stays there. */
+static void test_preferred_many_first_pass_no_reclaim(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot_nodes(2, MM_KERNEL(6, 12));
+    aspace_proc(sim, 1);
+    uint64_t F = A + 0x100000000ull, pfn;
+    assert_int_equal(map_file(sim, 1, F, 64 * P, RO, MM_MAP_PRIVATE, 7, 0), 0);
+    assert_int_equal(mm_set_mempolicy(sim, 1, MM_MPOL_BIND, 2, 65), 0);
+    assert_int_equal(mm_fault(sim, 1, F, false), 0); /* 32 pages read */
+    uint64_t cache1 = mm__node_page_state(mm__node(sim, 1), MM_NR_FILE_PAGES);
+    assert_int_equal(cache1, 32);
+    struct mm_alloc_ctx ac = {1, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL};
+    while (nfree(sim, 1) > wmark(sim, 1, MM_WMARK_MIN))
+        assert_int_equal(mm__alloc_pages_thisnode(sim, &ac, &pfn), 0);
+    assert_int_equal(map_anon(sim, 1, A, 4 * P, RW, MM_MAP_PRIVATE), 0);
+    assert_int_equal(mm_set_mempolicy(sim, 1, MM_MPOL_PREFERRED_MANY, 2, 65), 0);
+    assert_int_equal(mm_fault(sim, 1, A, true), 0);
+    assert_int_equal(page_nid(sim, 1, A), 0);
+    assert_int_equal(mm__node_page_state(mm__node(sim, 1), MM_NR_FILE_PAGES), 32);
+    assert_int_equal(mm_set_mempolicy(sim, 1, MM_MPOL_BIND, 2, 65), 0);
+    assert_int_equal(mm_fault(sim, 1, A + P, true), 0);
+    assert_int_equal(page_nid(sim, 1, A + P), 1);
+    assert_true(mm__node_page_state(mm__node(sim, 1), MM_NR_FILE_PAGES) < 32);
+    mm_sim_free(sim);
+}
+
 /* mbind splits at the range's ends, a second identical mbind changes
  * nothing, the same policy next to it merges, MPOL_DEFAULT merges back;
  * once faulted, the parts have their own anon_vmas and stay apart (as in
@@ -491,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_bind_fails_when_its_nodes_are_full),
         cmocka_unit_test(test_preferred_spills_from_its_node),
         cmocka_unit_test(test_preferred_many_two_passes),
+        cmocka_unit_test(test_preferred_many_first_pass_no_reclaim),
         cmocka_unit_test(test_interleave),
         cmocka_unit_test(test_mbind_split_merge),
         cmocka_unit_test(test_mbind_errors),
