@@ -94,6 +94,31 @@ int mm__vm_enough_memory(struct mm_sim *sim, const struct mm_task *task,
                          uint64_t pages);
 void mm__vm_acct_memory(struct mm_sim *sim, int64_t pages);
 
+/* ---- model/mempolicy.c, model/mempolicy_alloc.c --------------------- */
+
+/*
+ * struct mempolicy, held by value: a VMA's or task's policy with mode
+ * MM_MPOL_DEFAULT is the kernel's NULL vm_policy / mempolicy (none set).
+ */
+struct mm_mempolicy {
+    enum mm_mpol_mode mode;
+    unsigned flags;       /* MM_MPOL_F_STATIC_NODES | _RELATIVE_NODES | _NUMA_BALANCING */
+    uint64_t nodes;       /* effective nodemask: bit n = node n */
+    uint64_t user_nodes;  /* w.user_nodemask: the mask as given (static/relative) */
+};
+
+struct mm_sim;
+struct mm_vma;
+struct mm_task;
+bool mm__mpol_equal(const struct mm_mempolicy *a, const struct mm_mempolicy *b);
+void mm__mpol_fork(struct mm_task *child, const struct mm_task *parent);
+int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
+                         uint64_t addr, unsigned order, uint32_t gfp,
+                         uint64_t *pfn);
+struct mm_alloc_ctx;
+int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                    int *nid, uint64_t *nodemask);
+
 /* ---- model/vma.c ----------------------------------------------------- */
 
 /* VMA flag bits, with the kernel's values (include/linux/mm.h). */
@@ -132,6 +157,7 @@ struct mm_vma {
     struct mm_file *file;  /* page cache or shmem object; NULL = anon */
     uint32_t path;         /* interned path id for maps; 0 none */
     bool special;          /* kernel-named ([vdso], [vvar]): never merged */
+    struct mm_mempolicy policy; /* vm_policy (mbind); DEFAULT = none */
 };
 
 /* struct mm_struct: what /proc/PID/status and statm read. */
@@ -191,6 +217,10 @@ struct mm_task {
     uint64_t seq;            /* creation order: for_each_process() order */
     int oom_score_adj;       /* signal->oom_score_adj, inherited on fork */
     bool oom_killed;         /* SIGKILLed by the OOM killer (a zombie once reaped) */
+    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
+    struct mm_mempolicy mempolicy;
+    int il_prev;             /* last node of task interleave */
+    int numa_node;           /* numa_node_id() where it runs */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
@@ -508,25 +538,12 @@ enum mm_migratetype {
 /* enum zone_watermarks */
 enum mm_wmark { MM_WMARK_MIN, MM_WMARK_LOW, MM_WMARK_HIGH, MM_WMARK_PROMO, MM_NR_WMARK };
 
-/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
-enum mm_mpol_mode {
-    MM_MPOL_DEFAULT,
-    MM_MPOL_PREFERRED,
-    MM_MPOL_BIND,
-    MM_MPOL_INTERLEAVE,
-    MM_MPOL_LOCAL,
-    MM_MPOL_PREFERRED_MANY,
-    MM_MPOL_WEIGHTED_INTERLEAVE,
-};
-
-/* struct mempolicy: what model/mempolicy.c will hang off tasks and VMAs. */
-struct mm_mempolicy {
-    enum mm_mpol_mode mode;
-    uint64_t nodes;     /* nodemask: bit n = node n (MM_MAX_NUMNODES = 64) */
-    int home_node;      /* -1 = none */
-};
-
-/* What the caller asks of the page allocator (struct alloc_context + gfp). */
+/*
+ * What the caller asks of the page allocator (struct alloc_context + gfp).
+ * mm__policy_node() turns preferred_nid and policy into the node whose
+ * zonelist is walked and the allowed nodes; interleave is resolved before
+ * (model/mempolicy_alloc.c passes the chosen node as a PREFERRED policy).
+ */
 struct mm_alloc_ctx {
     int preferred_nid;                  /* numa_node_id() of the allocating task */
     enum mm_zone_type highest_zoneidx;  /* gfp_zone(): MM_ZONE_MOVABLE for user pages */
@@ -604,8 +621,6 @@ struct mm_zone *mm__pfn_zone(const struct mm_sim *sim, uint64_t pfn);
 int mm__pfn_to_nid(const struct mm_sim *sim, uint64_t pfn);
 enum mm_zone_type mm__pfn_to_zone(const struct mm_sim *sim, uint64_t pfn);
 uint8_t mm__node_distance(const struct mm_sim *sim, int a, int b);
-int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                    int *nid, uint64_t *nodemask);
 struct mm_zone *mm__first_zone(const struct mm_sim *sim, int nid,
                                enum mm_zone_type highest, uint64_t nodemask);
 uint64_t mm__zone_pageblocks(const struct mm_zone *zone);
@@ -719,6 +734,8 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
 int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                              uint64_t *pfn);
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -787,7 +804,6 @@ unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone 
 
 /* The OOM killer's state: its log, the task allocating, a panic. */
 struct mm_oom_state {
-    struct mm_task *current;   /* task whose fault is allocating, or NULL */
     uint64_t task_seq;         /* last mm_task.seq handed out */
     uint64_t events;           /* out_of_memory() invocations that acted */
     uint64_t events_dropped;   /* events beyond MM_OOM_LOG_MAX */
@@ -861,6 +877,10 @@ struct mm_sim {
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
 
+    /* the kernel's current: the task whose fault is allocating, or NULL
+     * (its NUMA policy and node: model/mempolicy*.c; the OOM killer) */
+    struct mm_task *current;
+
     /* reclaim and swap: model/vmscan*.c, model/swap.c, model/swapfile.c */
     struct mm_swap_info swap;  /* the swap area of machine.swap_pages */
     uint64_t kswapd_rate;      /* pages kswapd reclaims per second of trace time */
@@ -895,6 +915,7 @@ struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
     uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
+    uint64_t nr_huge_pages;               /* hugetlb pool pages (2 MiB) here */
 };
 
 struct mm__proc_view {
@@ -924,5 +945,9 @@ int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_node_meminfo(const struct mm__proc_view *v, unsigned nid,
+                          struct mm_buf *out);
+int mm__proc_node_numastat(const struct mm__proc_view *v, unsigned nid,
+                           struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

@@ -39,6 +39,7 @@ struct alloc_context {
     int zonelist_nid;            /* node whose zonelist is walked */
     uint64_t nodemask;
     struct mm_zone *preferred_zone;
+    bool no_direct_reclaim;      /* gfp without __GFP_DIRECT_RECLAIM */
 };
 
 /* zone_statistics(): +1 per allocation, not per page. */
@@ -215,6 +216,8 @@ static bool alloc_pages_slowpath(struct mm_sim *sim,
         wake_all_kswapds(sim, ac);
     if (get_page_from_freelist(sim, ac, flags, pfn))
         return true;
+    if (ac->no_direct_reclaim) /* !can_direct_reclaim: nopage */
+        return false;
     if (alloc_pages_direct_reclaim(sim, ac, flags, pfn))
         return true;
     /*
@@ -238,6 +241,9 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
         req->migratetype >= MM_MIGRATE_PCPTYPES)
         return MM_EINVAL;
     ac->req = req;
+    /* a gfp without __GFP_DIRECT_RECLAIM (0: the model's own callers) */
+    ac->no_direct_reclaim = req->gfp_mask &&
+                            !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM);
     int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);
     if (err)
         return err;
@@ -275,8 +281,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
  * slow path at min; no reclaim yet).
  * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
- * simulated kernel's refusal); MM_EINVAL for a malformed request;
- * MM_ENOTSUP for a memory policy the model does not place yet.
+ * simulated kernel's refusal); MM_EINVAL for a malformed request or an
+ * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                     uint64_t *pfn)
@@ -308,6 +314,28 @@ int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     ctx.nodemask = 1ull << ac->preferred_nid;
     ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
                                         ac->highest_zoneidx, ctx.nodemask);
+    return alloc_pages(sim, &ctx, pfn);
+}
+
+/**
+ * mm__alloc_pages_noreclaim() - allocate without direct reclaim
+ * @sim: the simulator
+ * @ac: the request
+ * @pfn: set to the first PFN on success
+ *
+ * The slow path wakes kswapd and tries the min watermark, then gives up:
+ * no direct reclaim, no OOM killer (MPOL_PREFERRED_MANY's first pass).
+ * Kernel: __alloc_pages() with a gfp lacking __GFP_DIRECT_RECLAIM.
+ * Return: as mm__alloc_pages().
+ */
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
+    if (err)
+        return err;
+    ctx.no_direct_reclaim = true;
     return alloc_pages(sim, &ctx, pfn);
 }
 

@@ -92,6 +92,30 @@ static int do_fault(struct replay_col *c, const struct tr_event *ev)
     return rc;
 }
 
+/* set_mempolicy / mbind with the node masks the recorder read
+ * (tools/sup_sys.c); a thread's call sets its whole process's policy. */
+static int do_mempolicy(struct replay_col *c, const struct tr_event *ev)
+{
+    if (ev->type == TR_EV_SET_MEMPOLICY)
+        return mm_set_mempolicy(c->sim, ev->pid, (int)ev->a[0], ev->a[1],
+                                ev->a[2]);
+    struct mm_mbind_req req = {
+        .start = ev->a[0], .len = ev->a[1], .mode = (int)ev->a[2],
+        .nodemask = ev->a[3], .maxnode = ev->a[4], .flags = (unsigned)ev->a[5],
+    };
+    return mm_mbind(c->sim, ev->pid, &req);
+}
+
+/* --numa-policy: each program starts with it, as under numactl. */
+static int impose_numa_policy(struct replay *rp, struct replay_col *c,
+                              uint32_t pid)
+{
+    const struct cli_config *cfg = rp->cfg;
+    if (!cfg || !cfg->numa_policy)
+        return 0;
+    return mm_set_mempolicy(c->sim, pid, cfg->numa_mode, cfg->numa_nodes, 65);
+}
+
 static int do_process(struct replay *rp, struct replay_col *c,
                       const struct tr_event *ev)
 {
@@ -115,6 +139,8 @@ static int do_process(struct replay *rp, struct replay_col *c,
                                   .start_stack = ev->a[1], .path = ev->str};
         replay_proc_start(rp, c, ev->pid, 0, ev->t_ns);
         rc = mm_exec(c->sim, ev->pid, &req);
+        if (!rc)
+            rc = impose_numa_policy(rp, c, ev->pid);
         replay_proc_comm(rp, c, ev->pid, ev->str);
         replay_oom_override(rp, c, ev->pid);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
@@ -161,6 +187,9 @@ static int do_request(struct replay *rp, struct replay_col *c,
                            (uint32_t)ev->a[2]);
     case TR_EV_MADVISE:
         return mm_madvise(c->sim, ev->pid, ev->a[0], ev->a[1], (int)ev->a[2]);
+    case TR_EV_SET_MEMPOLICY:
+    case TR_EV_MBIND:
+        return do_mempolicy(c, ev);
     }
     c->rep.replay.unsupported++;
     return 0;

@@ -365,6 +365,49 @@ size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
 
+/* NUMA memory policies (model/mempolicy.c): uapi values. */
+/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
+enum mm_mpol_mode {
+    MM_MPOL_DEFAULT,
+    MM_MPOL_PREFERRED,
+    MM_MPOL_BIND,
+    MM_MPOL_INTERLEAVE,
+    MM_MPOL_LOCAL,
+    MM_MPOL_PREFERRED_MANY,
+    MM_MPOL_WEIGHTED_INTERLEAVE,
+};
+
+/* Mode flags or'ed into the mode argument (MPOL_F_*). */
+enum mm_mpol_flags {
+    MM_MPOL_F_NUMA_BALANCING = 1 << 13,
+    MM_MPOL_F_RELATIVE_NODES = 1 << 14,
+    MM_MPOL_F_STATIC_NODES = 1 << 15,
+};
+#define MM_MPOL_MODE_FLAGS \
+    (MM_MPOL_F_STATIC_NODES | MM_MPOL_F_RELATIVE_NODES | MM_MPOL_F_NUMA_BALANCING)
+
+/* mbind(2) flags (MPOL_MF_*). */
+enum mm_mbind_flags {
+    MM_MPOL_MF_STRICT = 1 << 0,
+    MM_MPOL_MF_MOVE = 1 << 1,
+    MM_MPOL_MF_MOVE_ALL = 1 << 2,
+};
+
+/* mbind(2) as the trace carries it: the first 64 bits of the node mask. */
+struct mm_mbind_req {
+    uint64_t start, len;
+    int mode;          /* enum mm_mpol_mode | enum mm_mpol_flags */
+    uint64_t nodemask; /* nodes 0..63 */
+    uint64_t maxnode;  /* as passed: bits in the mask + 1 */
+    unsigned flags;    /* enum mm_mbind_flags */
+};
+
+int mm_set_mempolicy(struct mm_sim *sim, uint32_t pid, int mode,
+                     uint64_t nodemask, uint64_t maxnode);
+int mm_mbind(struct mm_sim *sim, uint32_t pid, const struct mm_mbind_req *req);
+int mm_mpol_check(const struct mm_sim *sim, int mode, uint64_t nodemask);
+int mm_task_set_numa_node(struct mm_sim *sim, uint32_t pid, int nid);
+
 /* Overcommit (model/overcommit.c). */
 uint64_t mm_totalram_pages(const struct mm_machine *m);
 void mm_init_reserves(struct mm_vm_knobs *vm, const struct mm_machine *m);
@@ -495,7 +538,8 @@ void mm_swap_info(const struct mm_sim *sim, uint64_t *total, uint64_t *free);
  * @sim: the simulator
  * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
  *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
- *        "PID/statm", "PID/smaps_rollup"
+ *        "PID/statm", "PID/smaps_rollup"; "node/nodeN/meminfo" and
+ *        "node/nodeN/numastat" are /sys/devices/system/node/nodeN/ files
  * @out: the text is appended
  *
  * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
