@@ -470,4 +470,24 @@ void mm_si_meminfo(const struct mm_sim *sim, struct mm_sysinfo *out);
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out);
 
+/* ---- vm event counters (model/vmstat.c) -------------------------------- */
+
+/**
+ * mm_vm_event_index() - the index of a /proc/vmstat event counter by name
+ * @name: as /proc/vmstat prints it ("pgscan_kswapd", "oom_kill")
+ *
+ * Resolve once, then read cheaply with mm_vm_event_read().
+ * Return: the index (>= 0), or MM_ENOENT for a name that is no vm event.
+ */
+int mm_vm_event_index(const char *name);
+
+/**
+ * mm_vm_event_read() - a vm event counter, summed over CPUs
+ * @sim: the simulator
+ * @index: from mm_vm_event_index()
+ *
+ * Return: the count, 0 for an index out of range.
+ */
+uint64_t mm_vm_event_read(const struct mm_sim *sim, int index);
+
 #endif /* MMSIM_MM_H */
