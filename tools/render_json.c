@@ -57,6 +57,15 @@ static void proc(FILE *out, const struct mm_report *r,
     fputs("]}", out);
 }
 
+/* {"pgscan_kswapd": N, ...} */
+static void counters(FILE *out, const uint64_t v[REPORT_NR_PRESSURE])
+{
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "{",
+                report_pressure_names[i], v[i]);
+    fputc('}', out);
+}
+
 static void system_obj(FILE *out, const struct report_system *s)
 {
     fprintf(out, "{\"mem_total_kb\":%" PRIu64 ",\"commit_limit_kb\":%" PRIu64
@@ -66,12 +75,15 @@ static void system_obj(FILE *out, const struct report_system *s)
                  ",\"wmark_min_kb\":%" PRIu64 ",\"wmark_low_kb\":%" PRIu64
                  ",\"wmark_high_kb\":%" PRIu64 ",\"swap_total_kb\":%" PRIu64
                  ",\"swap_used_kb\":%" PRIu64 ",\"oom_kills\":%" PRIu64
-                 ",\"enomem\":%" PRIu64 ",\"duration_ns\":%" PRIu64 "}",
+                 ",\"enomem\":%" PRIu64 ",\"duration_ns\":%" PRIu64
+                 ",\"peak_swap_used_kb\":%" PRIu64 ",\"pressure\":",
             s->mem_total_kb, s->commit_limit_kb, s->peak_committed_kb,
             s->t_peak_committed_ns, s->peak_used_kb, s->min_free_kb,
             s->t_min_free_ns, s->wmark_min_kb, s->wmark_low_kb,
             s->wmark_high_kb, s->swap_total_kb, s->swap_used_kb, s->oom_kills,
-            s->nr_enomem, s->duration_ns);
+            s->nr_enomem, s->duration_ns, s->peak_swap_used_kb);
+    counters(out, s->pressure);
+    fputc('}', out);
 }
 
 static void event(FILE *out, const struct report_event *e)
@@ -105,9 +117,14 @@ static void samples(FILE *out, const struct mm_report *r)
         const struct report_sample *s = &r->samples[i];
         fprintf(out, "%s{\"t_ns\":%" PRIu64 ",\"committed_kb\":%" PRIu64
                      ",\"limit_kb\":%" PRIu64 ",\"free_kb\":%" PRIu64
-                     ",\"used_kb\":%" PRIu64 "}",
+                     ",\"used_kb\":%" PRIu64 ",\"swap_used_kb\":%" PRIu64
+                     ",\"wmark_min_kb\":%" PRIu64 ",\"wmark_low_kb\":%" PRIu64
+                     ",\"wmark_high_kb\":%" PRIu64 ",\"pressure\":",
                 i ? "," : "", s->t_ns, s->committed_kb, s->limit_kb,
-                s->free_kb, s->used_kb);
+                s->free_kb, s->used_kb, s->swap_used_kb, s->wmark_min_kb,
+                s->wmark_low_kb, s->wmark_high_kb);
+        counters(out, s->pressure);
+        fputc('}', out);
     }
     fputs("]", out);
 }

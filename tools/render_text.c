@@ -86,6 +86,19 @@ static void system_view(FILE *out, const struct mm_report *r)
     fprintf(out, "  duration            %12.3f s\n", (double)s->duration_ns / 1e9);
 }
 
+/* Only when reclaim, swap or the OOM killer acted (report_has_pressure()). */
+static void pressure_view(FILE *out, const struct mm_report *r)
+{
+    const struct report_system *s = &r->system;
+    if (!report_has_pressure(r))
+        return;
+    fprintf(out, "\nPressure (counts since boot, as /proc/vmstat names them)\n");
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        fprintf(out, "  %-19s %12" PRIu64 "\n", report_pressure_names[i],
+                s->pressure[i]);
+    fprintf(out, "  peak swap used      %12" PRIu64 " kB\n", s->peak_swap_used_kb);
+}
+
 static void alloc_text(FILE *out, const struct report_event *e)
 {
     if (e->alloc_type)
@@ -150,6 +163,7 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
         fprintf(out, "Policy: %s\n", r->policy);
     procs(out, r, &st);
     system_view(out, r);
+    pressure_view(out, r);
     verdicts(out, r, &st);
     replay_counts(out, r);
     return ferror(out) ? -1 : 0;

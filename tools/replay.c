@@ -37,6 +37,7 @@ int replay_init(struct replay *rp, const struct cli_config *cfg,
         snprintf(rp->cols[i].rep.policy, sizeof(rp->cols[i].rep.policy), "%s",
                  nr_policies && policies[i] ? policies[i] : "");
     }
+    replay_sample_init(rp);
     return 0;
 }
 

@@ -73,6 +73,9 @@ struct replay {
     uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
     bool stopped;
     char first_warning[200];   /* the reader's first complaint */
+    /* vm event indexes of the pressure counters (replay_sample.c) */
+    int ev_index[REPORT_NR_PRESSURE];
+    int ev_allocstall[5];      /* allocstall_{dma,dma32,normal,movable,device} */
 };
 
 /* tools/replay.c */
@@ -111,6 +114,7 @@ void replay_proc_peak(struct replay_col *c, struct replay_task *t);
 int replay_boot(struct replay *rp, const struct tr_header *h);
 
 /* tools/replay_sample.c */
+void replay_sample_init(struct replay *rp);
 void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
                    bool force);
 void replay_verdict(struct replay *rp, struct replay_col *c,

@@ -10,6 +10,30 @@
 #include "mmsim/trace.h"
 #include "report.h"
 
+const char *const report_pressure_names[REPORT_NR_PRESSURE] = {
+    [RP_PGSCAN_KSWAPD] = "pgscan_kswapd", [RP_PGSCAN_DIRECT] = "pgscan_direct",
+    [RP_PGSTEAL_KSWAPD] = "pgsteal_kswapd", [RP_PGSTEAL_DIRECT] = "pgsteal_direct",
+    [RP_ALLOCSTALL] = "allocstall", [RP_PSWPIN] = "pswpin",
+    [RP_PSWPOUT] = "pswpout", [RP_OOM_KILL] = "oom_kill",
+};
+
+/**
+ * report_has_pressure() - did reclaim, swap or the OOM killer act?
+ * @r: the report
+ *
+ * Return: true if any pressure counter or swap use is non-zero: the
+ * renderers then show the pressure section and the reclaim/swap chart.
+ */
+bool report_has_pressure(const struct mm_report *r)
+{
+    if (r->system.peak_swap_used_kb || r->system.swap_used_kb)
+        return true;
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        if (r->system.pressure[i])
+            return true;
+    return false;
+}
+
 /** report_free() - release what a replay allocated in @r. */
 void report_free(struct mm_report *r)
 {

@@ -57,10 +57,28 @@ struct report_event {
     uint32_t nframes;
 };
 
+/* Reclaim, swap and OOM counters of /proc/vmstat the report follows
+ * (report_pressure_names[] in report.c gives their vmstat names; allocstall
+ * sums allocstall_* over zones). Cumulative counts since boot. */
+enum report_pressure {
+    RP_PGSCAN_KSWAPD,
+    RP_PGSCAN_DIRECT,
+    RP_PGSTEAL_KSWAPD,
+    RP_PGSTEAL_DIRECT,
+    RP_ALLOCSTALL,
+    RP_PSWPIN,
+    RP_PSWPOUT,
+    RP_OOM_KILL,
+    REPORT_NR_PRESSURE
+};
+
 /* One point of the system view over time. */
 struct report_sample {
     uint64_t t_ns;
     uint64_t committed_kb, limit_kb, free_kb, used_kb;
+    uint64_t swap_used_kb;
+    uint64_t wmark_min_kb, wmark_low_kb, wmark_high_kb;
+    uint64_t pressure[REPORT_NR_PRESSURE];
 };
 
 struct report_system {
@@ -71,6 +89,8 @@ struct report_system {
     uint64_t wmark_min_kb, wmark_low_kb, wmark_high_kb; /* at that moment */
     uint64_t swap_total_kb, swap_used_kb;
     uint64_t oom_kills;                    /* as the model counts them */
+    uint64_t peak_swap_used_kb;            /* at the kept samples */
+    uint64_t pressure[REPORT_NR_PRESSURE]; /* at the end */
     uint64_t nr_enomem;
     uint64_t duration_ns;
 };
@@ -99,6 +119,8 @@ struct mm_report {
 };
 
 /* tools/report.c */
+extern const char *const report_pressure_names[REPORT_NR_PRESSURE];
+bool report_has_pressure(const struct mm_report *r);
 void report_free(struct mm_report *r);
 const char *report_fate_text(const struct report_proc *p,
                              const struct mm_report *r, char *buf, size_t len);
