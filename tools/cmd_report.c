@@ -24,11 +24,12 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mmsim report TRACE [--machine M] [-s vm.KEY=VALUE] "
             "[--sysctl-file FILE]\n"
-            "                   [--format text|json] [-o FILE] [--sort COL]\n\n"
+            "                   [--format text|json|html] [-o FILE] [--sort COL]\n\n"
             "Replay a recorded trace through the simulated kernel and report "
             "per-process\nRSS/PSS/USS, the system view and every request the "
             "simulated kernel refuses.\n\n"
-            "  --format text|json  output format (default text)\n"
+            "  --format FORMAT     text (default), json, html (one "
+            "self-contained page)\n"
             "  -o FILE             write the report to FILE (default stdout)\n"
             "  --sort COL          order of the process table: %s\n"
             "                      (default pid)\n"
@@ -123,7 +124,7 @@ int cmd_report_replay(const char *trace, struct replay *rp, const char *verb)
 /**
  * cmd_report_write() - render every column of @rp
  * @rp: a finished replay
- * @format: "text" (NULL) or "json"
+ * @format: "text" (NULL), "json" or "html"
  * @out: a file name, or NULL for @dflt
  * @sort: a column of report_sort_columns, or NULL for pid order
  * @dflt: the stream when there is no @out (colour if it is a terminal)
@@ -154,9 +155,10 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
                    : render_text(reps, n, f, !out && isatty(fileno(dflt)));
     else if (strcmp(format, "json") == 0)
         rc = render_json(reps, n, f);
+    else if (strcmp(format, "html") == 0)
+        rc = render_html(reps, n, f);
     else
-        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-                format);
+        cmd_report_format_ok(format, out);
     if (out && fclose(f))
         rc = -1;
     else if (!out)
@@ -164,7 +166,26 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
     return rc ? CLI_EXIT_ERROR : 0;
 }
 
-static int check_format(const char *format, const char *sort)
+/**
+ * cmd_report_format_ok() - is @format one the renderers know?
+ * @format: --format's value, NULL for the default (text)
+ * @out: -o's value (NULL: none)
+ *
+ * Prints the one-line complaint when it is not.
+ * Return: 0 or CLI_EXIT_USAGE.
+ */
+int cmd_report_format_ok(const char *format, const char *out)
+{
+    (void)out;
+    if (!format || !strcmp(format, "text") || !strcmp(format, "json") ||
+        !strcmp(format, "html"))
+        return 0;
+    fprintf(stderr, "mmsim: --format: unknown format (text, json, html): "
+                    "'%s'\n", format);
+    return CLI_EXIT_USAGE;
+}
+
+static int check_format(const char *format, const char *sort, const char *out)
 {
     struct mm_report empty = {0};
     if (sort && report_sort(&empty, sort)) {
@@ -172,11 +193,7 @@ static int check_format(const char *format, const char *sort)
                 report_sort_columns, sort);
         return CLI_EXIT_USAGE;
     }
-    if (!format || !strcmp(format, "text") || !strcmp(format, "json"))
-        return 0;
-    fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-            format);
-    return CLI_EXIT_USAGE;
+    return cmd_report_format_ok(format, out);
 }
 
 /**
@@ -197,7 +214,7 @@ int cmd_report(int argc, char **argv)
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);
     if (!rc)
-        rc = check_format(o.format, o.sort);
+        rc = check_format(o.format, o.sort, o.out);
     if (!rc)
         rc = replay_init(&rp, &o.cfg, NULL, 0);
     if (!rc) {

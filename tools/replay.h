@@ -89,6 +89,7 @@ int replay_add_string(struct replay *rp, uint32_t id, const char *s, size_t len)
 
 /* tools/cmd_report.c: shared by report, compare, run and proc */
 int cmd_report_replay(const char *trace, struct replay *rp, const char *verb);
+int cmd_report_format_ok(const char *format, const char *out);
 int cmd_report_write(struct replay *rp, const char *format, const char *out,
                      const char *sort, FILE *dflt);
 

@@ -134,4 +134,7 @@ int render_compare_text(const struct mm_report *const *reps, size_t n,
                         FILE *out, bool colour);
 int render_json(const struct mm_report *const *reps, size_t n, FILE *out);
 
+/* tools/render_html.c (+ render_html_chart.c, render_html_table.c) */
+int render_html(const struct mm_report *const *reps, size_t n, FILE *out);
+
 #endif /* MMSIM_TOOLS_REPORT_H */
