@@ -234,6 +234,7 @@ static void one_policy(FILE *out, const struct mm_report *r, bool many)
     render_html_procs(out, r);
     render_html_system(out, r);
     render_html_verdicts(out, r);
+    render_html_sites(out, r);
 }
 
 /**

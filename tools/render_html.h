@@ -58,6 +58,7 @@ size_t render_html_marks(const struct mm_report *const *reps, size_t n,
 void render_html_procs(FILE *out, const struct mm_report *r);
 void render_html_system(FILE *out, const struct mm_report *r);
 void render_html_verdicts(FILE *out, const struct mm_report *r);
+void render_html_sites(FILE *out, const struct mm_report *r);
 void render_html_compare(FILE *out, const struct mm_report *const *reps,
                          size_t n);
 

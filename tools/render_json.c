@@ -110,6 +110,39 @@ static void event(FILE *out, const struct report_event *e)
     fputs("]}", out);
 }
 
+static void site(FILE *out, const struct report_site *s)
+{
+    fprintf(out, "{\"stack_id\":%" PRIu32 ",\"pid\":%" PRIu32
+                 ",\"peak_bytes\":%" PRIu64 ",\"leaked_bytes\":%" PRIu64
+                 ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
+                 ",\"total_bytes\":%" PRIu64 ",\"stack\":[",
+            s->stack, s->pid, s->peak_bytes, s->leaked_bytes, s->allocations,
+            s->temporary, s->total_bytes);
+    for (uint32_t k = 0; k < s->nframes; k++) {
+        if (k)
+            fputc(',', out);
+        jstr(out, s->frames[k]);
+    }
+    fputs("]}", out);
+}
+
+static void sites(FILE *out, const struct mm_report *r)
+{
+    const struct report_sites_total *t = &r->sites_total;
+    fputs(",\n\"sites\":[", out);
+    for (size_t i = 0; i < r->nr_sites; i++) {
+        fputs(i ? ",\n  " : "\n  ", out);
+        site(out, &r->sites[i]);
+    }
+    fprintf(out, "],\n\"sites_total\":{\"sites\":%" PRIu64
+                 ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
+                 ",\"peak_bytes\":%" PRIu64 ",\"t_peak_ns\":%" PRIu64
+                 ",\"leaked_bytes\":%" PRIu64 ",\"total_bytes\":%" PRIu64
+                 ",\"unknown_frees\":%" PRIu64 "}",
+            t->nr_sites, t->allocations, t->temporary, t->peak_bytes,
+            t->t_peak_ns, t->leaked_bytes, t->total_bytes, t->unknown_frees);
+}
+
 static void samples(FILE *out, const struct mm_report *r)
 {
     fputs("[", out);
@@ -148,6 +181,7 @@ static void report(FILE *out, const struct mm_report *r)
     }
     fputs("],\n\"samples\":", out);
     samples(out, r);
+    sites(out, r);
     fprintf(out, ",\n\"replay\":{\"events\":%" PRIu64 ",\"faults\":%" PRIu64
                  ",\"faults_unplaced\":%" PRIu64 ",\"model_errors\":%" PRIu64
                  ",\"unsupported\":%" PRIu64 ",\"complete\":%s}}",

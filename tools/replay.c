@@ -56,6 +56,8 @@ void replay_free(struct replay *rp)
     free(rp->stacks);
     free(rp->modules);
     free(rp->pending);
+    replay_sites_free(rp);
+    symbolize_free(rp);
 }
 
 /**
@@ -176,6 +178,9 @@ static int on_event(void *arg, const struct tr_event *ev)
     if (ev->t_ns > rp->t_last)
         rp->t_last = ev->t_ns;
     replay_note_alloc(rp, ev);
+    int src = replay_sites_event(rp, ev);
+    if (src)
+        return src;
     for (size_t i = 0; i < rp->nr_cols; i++) {
         int rc = replay_apply(rp, &rp->cols[i], ev);
         if (rc)
@@ -212,6 +217,8 @@ const struct tr_consumer replay_consumer = {
 int replay_finish(struct replay *rp, const struct tr_read_stats *st)
 {
     if (!rp->booted && replay_boot(rp, NULL))
+        return CLI_EXIT_ERROR;
+    if (replay_sites_finish(rp))
         return CLI_EXIT_ERROR;
     for (size_t i = 0; i < rp->nr_cols; i++) {
         struct replay_col *c = &rp->cols[i];

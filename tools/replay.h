@@ -76,6 +76,8 @@ struct replay {
     /* vm event indexes of the pressure counters (replay_sample.c) */
     int ev_index[REPORT_NR_PRESSURE];
     int ev_allocstall[5];      /* allocstall_{dma,dma32,normal,movable,device} */
+    struct replay_sites *sites; /* call sites of allocator calls */
+    struct symbolize_cache *sym; /* opened modules (symbolize.c) */
 };
 
 /* tools/replay.c */
@@ -122,7 +124,14 @@ void replay_verdict(struct replay *rp, struct replay_col *c,
                     const struct tr_event *ev, int err, uint64_t length);
 void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
 
+/* tools/replay_sites.c */
+int replay_sites_event(struct replay *rp, const struct tr_event *ev);
+int replay_sites_finish(struct replay *rp);
+void replay_sites_free(struct replay *rp);
+
 /* tools/symbolize.c */
 int symbolize_events(struct replay *rp, struct mm_report *r);
+int symbolize_sites(struct replay *rp, struct mm_report *r);
+void symbolize_free(struct replay *rp);
 
 #endif /* MMSIM_TOOLS_REPLAY_H */

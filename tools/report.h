@@ -95,6 +95,41 @@ struct report_system {
     uint64_t duration_ns;
 };
 
+/* A call site (an interned call stack of the trace) of allocator calls,
+ * heaptrack's figures (docs/report-json.md, "sites"). Bytes as asked for. */
+struct report_site {
+    uint32_t stack;          /* trace stack id; 0: calls without a stack */
+    uint32_t pid;            /* the first process it was seen in */
+    uint64_t allocations;    /* allocation calls (malloc, calloc, realloc...) */
+    uint64_t temporary;      /* freed by the next allocator call */
+    uint64_t peak_bytes;     /* its live bytes when the whole heap peaked */
+    uint64_t leaked_bytes;   /* live at its process's exit or exec, or at
+                                the end of the trace */
+    uint64_t total_bytes;    /* bytes of all its allocations */
+    char **frames;           /* symbolised, innermost first */
+    uint32_t nframes;
+};
+
+/* The figures call sites are ranked by. */
+enum report_site_figure {
+    RS_PEAK,        /* peak_bytes */
+    RS_LEAKED,      /* leaked_bytes */
+    RS_ALLOCATIONS, /* allocations */
+    RS_TEMPORARY,   /* temporary */
+    REPORT_NR_SITE_FIGURES
+};
+
+/* Call sites kept in a report: the largest this many by each figure. */
+#define REPORT_TOP_SITES 50
+
+/* Totals over every call site (also those not kept in sites[]). */
+struct report_sites_total {
+    uint64_t nr_sites;       /* distinct call sites seen */
+    uint64_t allocations, temporary, peak_bytes, leaked_bytes, total_bytes;
+    uint64_t t_peak_ns;      /* when the heap peaked */
+    uint64_t unknown_frees;  /* frees of pointers never seen allocated */
+};
+
 /* Counters of the replay itself: what could not be applied. */
 struct report_replay {
     uint64_t events, applied, faults, faults_unplaced, resident_ranges;
@@ -116,11 +151,19 @@ struct mm_report {
     size_t nr_samples;
     uint64_t sample_step_ns;   /* current spacing of the samples */
     struct report_replay replay;
+    struct report_site *sites; /* the largest call sites, by each figure */
+    size_t nr_sites;
+    struct report_sites_total sites_total;
 };
 
 /* tools/report.c */
 extern const char *const report_pressure_names[REPORT_NR_PRESSURE];
 bool report_has_pressure(const struct mm_report *r);
+extern const char *const report_site_figure_names[REPORT_NR_SITE_FIGURES];
+uint64_t report_site_figure(const struct report_site *s,
+                            enum report_site_figure k);
+size_t report_top_sites(const struct mm_report *r, enum report_site_figure k,
+                        const struct report_site **out, size_t max);
 void report_free(struct mm_report *r);
 const char *report_fate_text(const struct report_proc *p,
                              const struct mm_report *r, char *buf, size_t len);

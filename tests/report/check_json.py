@@ -35,6 +35,12 @@ SAMPLE = {k: INT for k in ("t_ns", "committed_kb", "limit_kb", "free_kb",
                            "used_kb", "swap_used_kb", "wmark_min_kb",
                            "wmark_low_kb", "wmark_high_kb")}
 SAMPLE["pressure"] = dict
+SITE = {k: INT for k in ("stack_id", "pid", "peak_bytes", "leaked_bytes",
+                         "allocations", "temporary", "total_bytes")}
+SITE["stack"] = list
+SITES_TOTAL = {k: INT for k in (
+    "sites", "allocations", "temporary", "peak_bytes", "t_peak_ns",
+    "leaked_bytes", "total_bytes", "unknown_frees")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
           "model_errors": INT, "unsupported": INT, "complete": bool}
 
@@ -58,7 +64,17 @@ def check(obj, schema, where):
 
 def check_report(rep, where, sane):
     check(rep, {"policy": str, "processes": list, "system": dict,
-                "events": list, "samples": list, "replay": dict}, where)
+                "events": list, "samples": list, "replay": dict,
+                "sites": list, "sites_total": dict}, where)
+    for i, s in enumerate(rep.get("sites", [])):
+        check(s, SITE, f"{where}.sites[{i}]")
+        if not all(isinstance(f, str) for f in s.get("stack", [])):
+            problems.append(f"{where}.sites[{i}].stack: not strings")
+        if s.get("temporary", 0) > s.get("allocations", 0):
+            problems.append(f"{where}.sites[{i}]: temporary > allocations")
+        if s.get("leaked_bytes", 0) > s.get("total_bytes", 0):
+            problems.append(f"{where}.sites[{i}]: leaked > total bytes")
+    check(rep.get("sites_total"), SITES_TOTAL, f"{where}.sites_total")
     for i, p in enumerate(rep.get("processes", [])):
         check(p, PROC, f"{where}.processes[{i}]")
         if len(p.get("rss_series_kb", [])) != len(rep.get("samples", [])):
