@@ -27,7 +27,7 @@ static void usage(FILE *out)
             "[--policy ...]...\n"
             "                    [--machine M] [-s vm.KEY=VALUE] "
             "[--sysctl-file FILE]\n"
-            "                    [--format text|json|html] [-o FILE]\n\n"
+            "                    [--format text|json|html|folded] [-o FILE]\n\n"
             "Replay one trace under several policies in one pass and show "
             "them side by side:\nfirst refused request (when, where, stack), "
             "number of refusals, peak commit\nvs limit, peak RSS, OOM kills, "

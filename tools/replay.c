@@ -177,6 +177,7 @@ static int on_event(void *arg, const struct tr_event *ev)
     }
     if (ev->t_ns > rp->t_last)
         rp->t_last = ev->t_ns;
+    replay_progress_tick(rp);
     replay_note_alloc(rp, ev);
     int src = replay_sites_event(rp, ev);
     if (src)

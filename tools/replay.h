@@ -78,6 +78,7 @@ struct replay {
     int ev_allocstall[5];      /* allocstall_{dma,dma32,normal,movable,device} */
     struct replay_sites *sites; /* call sites of allocator calls */
     struct symbolize_cache *sym; /* opened modules (symbolize.c) */
+    struct replay_progress *progress; /* bar on a terminal, or NULL */
 };
 
 /* tools/replay.c */
@@ -123,6 +124,11 @@ void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
 void replay_verdict(struct replay *rp, struct replay_col *c,
                     const struct tr_event *ev, int err, uint64_t length);
 void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
+
+/* tools/replay_progress.c */
+void replay_progress_start(struct replay *rp, int fd);
+void replay_progress_tick(struct replay *rp);
+void replay_progress_end(struct replay *rp);
 
 /* tools/replay_sites.c */
 int replay_sites_event(struct replay *rp, const struct tr_event *ev);

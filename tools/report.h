@@ -177,6 +177,9 @@ int render_compare_text(const struct mm_report *const *reps, size_t n,
                         FILE *out, bool colour);
 int render_json(const struct mm_report *const *reps, size_t n, FILE *out);
 
+/* tools/render_folded.c */
+int render_folded(const struct mm_report *r, const char *prefix);
+
 /* tools/render_html.c (+ render_html_chart.c, render_html_table.c) */
 int render_html(const struct mm_report *const *reps, size_t n, FILE *out);
 
