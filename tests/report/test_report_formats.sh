@@ -1,0 +1,114 @@
+#!/bin/sh
+# tests/report/test_report_formats.sh MMSIM GEN_SITES_TRACE ELF SRCDIR
+#
+# On a generated trace with known allocator calls and hostile names
+# (tests/report/gen_sites_trace.c states the calls and expected figures):
+# - heap by call site: exact peak, leaked, temporary, allocation figures per
+#   site and in total (JSON), the symbolised frame main+0x4 of ELF;
+# - JSON: the schema (check_json.py) on a report and a comparison;
+# - folded: every line "frame;frame;... N", one file per figure, each
+#   summing to the report's total;
+# - html: every name from the trace escaped (a command name with <, >, &,
+#   " and ', a module path with <script>), no script element at all, one
+#   ENOMEM marker for the refused 2 GiB mmap, polylines with points;
+# - text: the heap section and no pressure section (no reclaim happened);
+# - --format folded without -o, and an unknown format: usage errors.
+set -u
+mmsim=$1 gen=$2 elf=$3 src=$4
+check=$src/tests/report/check_json.py
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+
+vaddr=$(nm "$elf" | awk '$3 == "main" { print "0x" $1 }')
+[ -n "$vaddr" ] || { echo "SKIP: no symbol main in $elf"; exit 77; }
+"$gen" "$work/t.mmtrace" "$elf" "$vaddr" || exit 1
+strict="--machine mem=1G -s vm.overcommit_memory=2"
+
+# shellcheck disable=SC2086
+"$mmsim" report "$work/t.mmtrace" $strict --format json -o "$work/r.json" ||
+    no "report json exit $?"
+python3 "$check" "$work/r.json" || no "json fails the schema"
+python3 - "$work/r.json" <<'PY' || no "call-site figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["sites_total"]
+want = {"sites": 3, "allocations": 8, "temporary": 3, "peak_bytes": 8064,
+        "leaked_bytes": 6000, "total_bytes": 10774, "unknown_frees": 1}
+for k, v in want.items():
+    assert t[k] == v, (k, t[k], v)
+# the heap peaked at the 8th allocator event (ms 11 after the start)
+assert t["t_peak_ns"] == 11 * 10**6, t["t_peak_ns"]
+figs = lambda s: (s["allocations"], s["total_bytes"], s["peak_bytes"],
+                  s["leaked_bytes"], s["temporary"])
+by_size = sorted(d["sites"], key=lambda s: s["total_bytes"])
+assert [figs(s) for s in by_size] == [(2, 264, 64, 0, 2),
+                                     (3, 4010, 3000, 1000, 1),
+                                     (3, 6500, 5000, 5000, 0)], by_size
+s1 = by_size[2]
+assert s1["stack"][0].startswith("main+0x4 ("), s1["stack"]
+assert "<script>evil()</script>" in s1["stack"][1], s1["stack"]
+assert [s["peak_bytes"] for s in d["sites"]] == [5000, 3000, 64]
+assert len(d["events"]) == 1 and d["events"][0]["length"] == 2**31 + 4096
+p = [p for p in d["processes"] if p["pid"] == 100][0]
+assert p["comm"] == "<b>&\"'<script>", p["comm"]
+PY
+
+# folded
+# shellcheck disable=SC2086
+"$mmsim" report "$work/t.mmtrace" $strict --format folded -o "$work/f" ||
+    no "folded exit $?"
+for fig in peak:8064 leaked:6000 allocations:8 temporary:3; do
+    f=$work/f.${fig%%:*}.folded
+    [ -s "$f" ] || { no "missing $f"; continue; }
+    bad=$(grep -cvE '^[^;]+(;[^;]+)* [0-9]+$' "$f")
+    [ "$bad" = 0 ] || no "$f: $bad lines are not 'frame;... N'"
+    sum=$(awk '{ s += $NF } END { print s }' "$f")
+    [ "$sum" = "${fig#*:}" ] || no "$f sums to $sum, want ${fig#*:}"
+done
+grep -qE '^\[/nonexistent/<script>evil\(\)</script>&.*\+0x10\];main 5000$' \
+    "$work/f.peak.folded" || no "peak.folded: the S1 line: $(cat "$work/f.peak.folded")"
+
+# html: escaped names, no script, markers and points
+# shellcheck disable=SC2086
+"$mmsim" report "$work/t.mmtrace" $strict --format html -o "$work/r.html" ||
+    no "html exit $?"
+"$mmsim" compare "$work/t.mmtrace" --machine mem=1G \
+    --policy vm.overcommit_memory=2 --policy vm.overcommit_memory=0 \
+    --format html -o "$work/c.html" || no "compare html exit $?"
+for h in "$work/r.html" "$work/c.html"; do
+    python3 - "$h" <<'PY' || no "$h"
+import re, sys
+page = open(sys.argv[1]).read()
+low = page.lower()
+assert "<script" not in low, "a script element or an unescaped name"
+assert "<b>&" not in page and "evil()</script>" not in page
+assert "&lt;b&gt;&amp;&quot;&#39;&lt;script&gt;" in page, "escaped comm"
+assert "&lt;script&gt;evil()&lt;/script&gt;&amp;&#39;&quot;.so" in page
+assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+assert page.count('class="enomem"') >= 1
+lines = re.findall(r'<polyline [^>]*points="([^"]*)"', page)
+assert len(lines) >= 4, len(lines)
+for pts in lines:
+    xy = [tuple(map(float, p.split(","))) for p in pts.split()]
+    assert len(xy) >= 2, pts
+assert "Top call sites by peak" in page and "main+0x4" in page
+PY
+done
+
+# text: heap section; no pressure section without reclaim
+# shellcheck disable=SC2086
+"$mmsim" report "$work/t.mmtrace" $strict > "$work/r.txt" || no "text exit $?"
+grep -q "^  3 call sites, 8 allocations (3 temporary), 10774 bytes; peak 8064 bytes live" \
+    "$work/r.txt" || no "text heap totals: $(grep -A1 Heap "$work/r.txt")"
+grep -q "^Pressure" "$work/r.txt" && no "a pressure section without reclaim"
+
+# usage errors
+"$mmsim" report "$work/t.mmtrace" --format folded > /dev/null 2>&1
+[ $? = 2 ] || no "--format folded without -o is not a usage error"
+"$mmsim" report "$work/t.mmtrace" --format svg > /dev/null 2>&1
+[ $? = 2 ] || no "--format svg is not a usage error"
+
+[ $fail = 0 ] && echo ok
+exit $fail
