@@ -115,9 +115,10 @@ static void site(FILE *out, const struct report_site *s)
     fprintf(out, "{\"stack_id\":%" PRIu32 ",\"pid\":%" PRIu32
                  ",\"peak_bytes\":%" PRIu64 ",\"leaked_bytes\":%" PRIu64
                  ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
-                 ",\"total_bytes\":%" PRIu64 ",\"stack\":[",
+                 ",\"total_bytes\":%" PRIu64 ",\"commit_peak_kb\":%" PRIu64
+                 ",\"stack\":[",
             s->stack, s->pid, s->peak_bytes, s->leaked_bytes, s->allocations,
-            s->temporary, s->total_bytes);
+            s->temporary, s->total_bytes, s->commit_peak_kb);
     for (uint32_t k = 0; k < s->nframes; k++) {
         if (k)
             fputc(',', out);
@@ -138,9 +139,11 @@ static void sites(FILE *out, const struct mm_report *r)
                  ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
                  ",\"peak_bytes\":%" PRIu64 ",\"t_peak_ns\":%" PRIu64
                  ",\"leaked_bytes\":%" PRIu64 ",\"total_bytes\":%" PRIu64
-                 ",\"unknown_frees\":%" PRIu64 "}",
+                 ",\"unknown_frees\":%" PRIu64 ",\"commit_sites\":%" PRIu64
+                 ",\"commit_peak_kb\":%" PRIu64 "}",
             t->nr_sites, t->allocations, t->temporary, t->peak_bytes,
-            t->t_peak_ns, t->leaked_bytes, t->total_bytes, t->unknown_frees);
+            t->t_peak_ns, t->leaked_bytes, t->total_bytes, t->unknown_frees,
+            t->commit_sites, t->commit_peak_kb);
 }
 
 static void samples(FILE *out, const struct mm_report *r)

@@ -36,6 +36,7 @@ struct replay_col {
     struct mm_report rep;
     struct replay_task *tasks; /* open-addressed by pid */
     size_t cap_tasks, nr_tasks;
+    struct replay_commit *commit; /* commit charge by call site */
 };
 
 /* A verdict waiting for the allocator call it was made from. */
@@ -125,6 +126,16 @@ void replay_verdict(struct replay *rp, struct replay_col *c,
                     const struct tr_event *ev, int err, uint64_t length);
 void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
 
+/* tools/replay_commit.c */
+void replay_commit_before(struct replay_col *c);
+void replay_commit_request(struct replay_col *c, const struct tr_event *ev,
+                           int rc);
+void replay_commit_alloc(struct replay_col *c, const struct tr_event *ev);
+void replay_commit_fork(struct replay_col *c, uint32_t parent, uint32_t child);
+void replay_commit_exit(struct replay_col *c, uint32_t pid);
+int replay_commit_finish(struct replay *rp, struct replay_col *c);
+void replay_commit_free(struct replay_col *c);
+
 /* tools/replay_progress.c */
 void replay_progress_start(struct replay *rp, int fd);
 void replay_progress_tick(struct replay *rp);
@@ -133,6 +144,8 @@ void replay_progress_end(struct replay *rp);
 /* tools/replay_sites.c */
 int replay_sites_event(struct replay *rp, const struct tr_event *ev);
 int replay_sites_finish(struct replay *rp);
+bool replay_sites_lookup(struct replay *rp, uint32_t stack,
+                         struct report_site *out);
 void replay_sites_free(struct replay *rp);
 
 /* tools/symbolize.c */

@@ -358,8 +358,8 @@ int replay_sites_finish(struct replay *rp)
     struct replay_sites *s = rp->sites;
     struct site **v = NULL;
     size_t n = 0;
-    if (!s)
-        return 0;
+    if (!s && !(s = rp->sites = calloc(1, sizeof(*s))))
+        return MM_ENOMEM;
     drop_process(s, 0);
     for (size_t i = 0; i < s->nr_sites; i++)
         touch(s, &s->sites[i]);
@@ -384,10 +384,30 @@ int replay_sites_finish(struct replay *rp)
         }
         for (size_t i = 0; i < n; i++)
             r->sites[r->nr_sites++] = v[i]->r;
-        rc = symbolize_sites(rp, r);
+        rc = replay_commit_finish(rp, &rp->cols[c]);
+        if (!rc)
+            rc = symbolize_sites(rp, r);
     }
     free(v);
     return rc;
+}
+
+/**
+ * replay_sites_lookup() - the heap figures of the site of stack @stack
+ * @rp: the replay
+ * @stack: stack id
+ * @out: filled (frames not set) when the site exists
+ *
+ * Return: whether it exists.
+ */
+bool replay_sites_lookup(struct replay *rp, uint32_t stack,
+                         struct report_site *out)
+{
+    struct replay_sites *s = rp->sites;
+    if (!s || stack >= s->cap_by_stack || !s->by_stack[stack])
+        return false;
+    *out = s->sites[s->by_stack[stack] - 1].r;
+    return true;
 }
 
 /** replay_sites_free() - release the tracker. */

@@ -106,6 +106,8 @@ struct report_site {
     uint64_t leaked_bytes;   /* live at its process's exit or exec, or at
                                 the end of the trace */
     uint64_t total_bytes;    /* bytes of all its allocations */
+    uint64_t commit_peak_kb; /* its commit charge when the charge peaked
+                                (replay_commit.c states the rule) */
     char **frames;           /* symbolised, innermost first */
     uint32_t nframes;
 };
@@ -116,6 +118,7 @@ enum report_site_figure {
     RS_LEAKED,      /* leaked_bytes */
     RS_ALLOCATIONS, /* allocations */
     RS_TEMPORARY,   /* temporary */
+    RS_COMMIT,      /* commit_peak_kb */
     REPORT_NR_SITE_FIGURES
 };
 
@@ -128,6 +131,8 @@ struct report_sites_total {
     uint64_t allocations, temporary, peak_bytes, leaked_bytes, total_bytes;
     uint64_t t_peak_ns;      /* when the heap peaked */
     uint64_t unknown_frees;  /* frees of pointers never seen allocated */
+    uint64_t commit_sites;   /* call sites that made a commit charge */
+    uint64_t commit_peak_kb; /* the attributed charge at its peak */
 };
 
 /* Counters of the replay itself: what could not be applied. */

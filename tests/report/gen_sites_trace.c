@@ -3,7 +3,11 @@
  * names and a refusable request, for tests/report/test_report_formats.sh.
  *
  * usage: gen_sites_trace OUT ELF VADDR
- * Process 100 execs a file named /opt/x/<b>&"'<script> (so its command
+ * Process 200 (ELF) first: malloc(16) from call site S4 (ELF's VADDR+12)
+ * makes a 1 MiB + 4 KiB anonymous mmap from inside the allocator (no stack
+ * of its own: it takes S4's), frees the block (temporary) and unmaps the
+ * range: S4's commit charge peaks at 1028 kB, the whole charge's peak.
+ * Then process 100 execs a file named /opt/x/<b>&"'<script> (so its command
  * name is full of HTML metacharacters) with ELF's text mapped at BASE, and
  * a module with a hostile path (never present on disk) at BASE2. Its
  * allocator calls, from three call sites S1 (ELF's VADDR+4 called from the
@@ -21,7 +25,8 @@
  *
  * Expected (heaptrack's rules): S1 3 allocations, 6500 bytes, peak 5000,
  * leaked 5000, 0 temporary; S2 2, 264, peak 64, leaked 0, 2 temporary; S3
- * 3, 4010, peak 3000, leaked 1000, 1 temporary; heap peak 8064 bytes.
+ * 3, 4010, peak 3000, leaked 1000, 1 temporary; S4 1, 16, peak 0, leaked
+ * 0, 1 temporary; heap peak 8064 bytes.
  * Process 300 (same ELF) then makes a 2 GiB + 4 KiB anonymous mmap from
  * S2, which vm.overcommit_memory=2 on mem=1G refuses.
  */
@@ -94,12 +99,26 @@ static void allocations(struct gen *g, const uint32_t s[3])
     ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);
 }
 
+static void in_alloc_mmap(struct gen *g, uint32_t s4)
+{
+    struct tr_event e = {.t_ns = T0 + ++g->t * 1000000ull, .type = TR_EV_MMAP,
+                         .pid = g->pid, .tid = g->tid, .flags = TR_F_IN_ALLOC,
+                         .ret = 0x7f2000000000ll,
+                         .a = {0, (1u << 20) + 4096, 3, 0x22, ~0ull, 0}};
+    if (!g->rc)
+        g->rc = tr_writer_event(g->w, &e);
+    ev(g, TR_EV_MALLOC, 0, 16, 0, 0x7f2000000010ll, s4);
+    ev(g, TR_EV_FREE, 0, 0x7f2000000010ull, 0, 0, 0);
+    ev(g, TR_EV_MUNMAP, 0, 0x7f2000000000ull, (1u << 20) + 4096, 0, 0);
+    ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);
+}
+
 static int tables(struct gen *g, const char *elf, uint64_t vaddr,
-                  uint32_t *path, uint32_t *lib, uint32_t s[3])
+                  uint32_t *path, uint32_t *lib, uint32_t s[4])
 {
     int rc = tr_writer_string(g->w, elf, strlen(elf), path);
     rc = rc ? rc : tr_writer_string(g->w, HOSTILE_LIB, strlen(HOSTILE_LIB), lib);
-    for (uint32_t pid = 100; !rc && pid <= 300; pid += 200) {
+    for (uint32_t pid = 100; !rc && pid <= 300; pid += 100) {
         struct tr_module m = {.t_ns = T0, .pid = pid, .path = *path,
                               .base = BASE, .size = 0x100000};
         rc = tr_writer_module(g->w, &m, NULL);
@@ -110,8 +129,10 @@ static int tables(struct gen *g, const char *elf, uint64_t vaddr,
     }
     uint64_t s1[2] = {BASE + vaddr + 4, BASE2 + 0x10};
     uint64_t s2[1] = {BASE2 + 0x20}, s3[1] = {BASE + vaddr + 8};
+    uint64_t s4[1] = {BASE + vaddr + 12};
     rc = rc ? rc : tr_writer_stack(g->w, s1, 2, &s[0]);
     rc = rc ? rc : tr_writer_stack(g->w, s2, 1, &s[1]);
+    rc = rc ? rc : tr_writer_stack(g->w, s4, 1, &s[3]);
     return rc ? rc : tr_writer_stack(g->w, s3, 1, &s[2]);
 }
 
@@ -125,7 +146,7 @@ int main(int argc, char **argv)
                           .start_monotonic_ns = T0};
     struct tr_writer_opts o = {.flags = TR_W_REPLACE};
     struct gen g = {0};
-    uint32_t path, lib, hostile, s[3];
+    uint32_t path, lib, hostile, s[4];
     g.rc = tr_writer_open(&g.w, argv[1], &h, &o);
     if (!g.rc)
         g.rc = tables(&g, argv[2], strtoull(argv[3], NULL, 0), &path, &lib, s);
@@ -133,6 +154,8 @@ int main(int argc, char **argv)
         g.rc = tr_writer_string(g.w, HOSTILE_EXEC, strlen(HOSTILE_EXEC),
                                 &hostile);
     if (!g.rc) {
+        process(&g, 200, path, lib);
+        in_alloc_mmap(&g, s[3]);
         process(&g, 100, path, lib);
         ev(&g, TR_EV_EXEC, hostile, 0x555555800000ull, 0x7ffffffde000ull, 0, 0);
         allocations(&g, s);

@@ -5,6 +5,9 @@
 # (tests/report/gen_sites_trace.c states the calls and expected figures):
 # - heap by call site: exact peak, leaked, temporary, allocation figures per
 #   site and in total (JSON), the symbolised frame main+0x4 of ELF;
+# - commit charge by call site: the charge of an mmap made inside malloc
+#   without a stack of its own goes to that malloc's call site, and the
+#   attributed peak equals the system's peak Committed_AS;
 # - JSON: the schema (check_json.py) on a report and a comparison;
 # - folded: every line "frame;frame;... N", one file per figure, each
 #   summing to the report's total;
@@ -34,22 +37,28 @@ python3 - "$work/r.json" <<'PY' || no "call-site figures"
 import json, sys
 d = json.load(open(sys.argv[1]))
 t = d["sites_total"]
-want = {"sites": 3, "allocations": 8, "temporary": 3, "peak_bytes": 8064,
-        "leaked_bytes": 6000, "total_bytes": 10774, "unknown_frees": 1}
+want = {"sites": 4, "allocations": 9, "temporary": 4, "peak_bytes": 8064,
+        "leaked_bytes": 6000, "total_bytes": 10790, "unknown_frees": 1,
+        "commit_sites": 1, "commit_peak_kb": 1028}
 for k, v in want.items():
     assert t[k] == v, (k, t[k], v)
-# the heap peaked at the 8th allocator event (ms 11 after the start)
-assert t["t_peak_ns"] == 11 * 10**6, t["t_peak_ns"]
+# the heap peaked at malloc(64), the 18th event (ms 18)
+assert t["t_peak_ns"] == 18 * 10**6, t["t_peak_ns"]
+assert d["system"]["peak_committed_kb"] == 1028, d["system"]
+s4 = [s for s in d["sites"] if s["commit_peak_kb"]]
+assert len(s4) == 1 and s4[0]["stack"][0].startswith("main+0xc ("), s4
+assert (s4[0]["allocations"], s4[0]["temporary"], s4[0]["total_bytes"],
+        s4[0]["peak_bytes"]) == (1, 1, 16, 0), s4
 figs = lambda s: (s["allocations"], s["total_bytes"], s["peak_bytes"],
                   s["leaked_bytes"], s["temporary"])
 by_size = sorted(d["sites"], key=lambda s: s["total_bytes"])
-assert [figs(s) for s in by_size] == [(2, 264, 64, 0, 2),
+assert [figs(s) for s in by_size] == [(1, 16, 0, 0, 1), (2, 264, 64, 0, 2),
                                      (3, 4010, 3000, 1000, 1),
                                      (3, 6500, 5000, 5000, 0)], by_size
-s1 = by_size[2]
+s1 = by_size[3]
 assert s1["stack"][0].startswith("main+0x4 ("), s1["stack"]
 assert "<script>evil()</script>" in s1["stack"][1], s1["stack"]
-assert [s["peak_bytes"] for s in d["sites"]] == [5000, 3000, 64]
+assert [s["peak_bytes"] for s in d["sites"]] == [5000, 3000, 64, 0]
 assert len(d["events"]) == 1 and d["events"][0]["length"] == 2**31 + 4096
 p = [p for p in d["processes"] if p["pid"] == 100][0]
 assert p["comm"] == "<b>&\"'<script>", p["comm"]
@@ -59,7 +68,7 @@ PY
 # shellcheck disable=SC2086
 "$mmsim" report "$work/t.mmtrace" $strict --format folded -o "$work/f" ||
     no "folded exit $?"
-for fig in peak:8064 leaked:6000 allocations:8 temporary:3; do
+for fig in peak:8064 leaked:6000 allocations:9 temporary:4 commit:1028; do
     f=$work/f.${fig%%:*}.folded
     [ -s "$f" ] || { no "missing $f"; continue; }
     bad=$(grep -cvE '^[^;]+(;[^;]+)* [0-9]+$' "$f")
@@ -100,8 +109,10 @@ done
 # text: heap section; no pressure section without reclaim
 # shellcheck disable=SC2086
 "$mmsim" report "$work/t.mmtrace" $strict > "$work/r.txt" || no "text exit $?"
-grep -q "^  3 call sites, 8 allocations (3 temporary), 10774 bytes; peak 8064 bytes live" \
-    "$work/r.txt" || no "text heap totals: $(grep -A1 Heap "$work/r.txt")"
+grep -q "^  heap: 4 call sites, 9 allocations (4 temporary), 10790 bytes; peak 8064 bytes live" \
+    "$work/r.txt" || no "text heap totals: $(grep -A2 "by call site" "$work/r.txt")"
+grep -q "^  commit charge: 1 call sites, peak 1028 kB" "$work/r.txt" ||
+    no "text commit totals"
 grep -q "^Pressure" "$work/r.txt" && no "a pressure section without reclaim"
 
 # usage errors
