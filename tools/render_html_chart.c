@@ -27,6 +27,7 @@ static const char *const palette[] = {
     "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728",
 };
 #define NR_COLOURS (sizeof(palette) / sizeof(palette[0]))
+#define MAX_MARKS 500 /* refusals marked per chart: the first ones */
 
 /* A round upper bound: 1, 2 or 5 times a power of ten, at least @v. */
 static uint64_t nice_max(uint64_t v)
@@ -206,12 +207,12 @@ size_t render_html_marks(const struct mm_report *const *reps, size_t n,
 {
     size_t cap = 1, k = 0;
     for (size_t i = 0; i < n; i++)
-        cap += reps[i]->nr_events + reps[i]->nr_samples;
+        cap += MAX_MARKS + reps[i]->nr_samples;
     struct html_mark *m = calloc(cap, sizeof(*m));
     *out = m;
     for (size_t i = 0; m && i < n; i++) {
         const struct mm_report *r = reps[i];
-        for (size_t e = 0; e < r->nr_events; e++, k++) {
+        for (size_t e = 0; e < r->nr_events && e < MAX_MARKS; e++, k++) {
             const struct report_event *ev = &r->events[e];
             m[k].t_ns = ev->t_ns;
             snprintf(m[k].label, sizeof(m[k].label),

@@ -2,7 +2,9 @@
  * gen_sites_trace - write a trace with known allocator calls, hostile
  * names and a refusable request, for tests/report/test_report_formats.sh.
  *
- * usage: gen_sites_trace OUT ELF VADDR
+ * usage: gen_sites_trace OUT ELF VADDR [N]
+ * With N, the trace is only a long one, for the progress bar's test:
+ * process 400 makes N malloc/free pairs.
  * Process 200 (ELF) first: malloc(16) from call site S4 (ELF's VADDR+12)
  * makes a 1 MiB + 4 KiB anonymous mmap from inside the allocator (no stack
  * of its own: it takes S4's), frees the block (temporary) and unmaps the
@@ -136,10 +138,22 @@ static int tables(struct gen *g, const char *elf, uint64_t vaddr,
     return rc ? rc : tr_writer_stack(g->w, s3, 1, &s[2]);
 }
 
+static void long_run(struct gen *g, uint64_t n, uint32_t stack)
+{
+    g->pid = g->tid = 400;
+    ev(g, TR_EV_EXEC, 0, 0x555555800000ull, 0x7ffffffde000ull, 0, 0);
+    ev(g, TR_EV_MAPS_END, 0, 0, 0, 0, 0);
+    for (uint64_t i = 0; i < n && !g->rc; i++) {
+        ev(g, TR_EV_MALLOC, 0, 32, 0, 0x10000 + (int64_t)(i % 64) * 64, stack);
+        ev(g, TR_EV_FREE, 0, 0x10000 + (i % 64) * 64, 0, 0, 0);
+    }
+    ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: gen_sites_trace OUT ELF VADDR\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: gen_sites_trace OUT ELF VADDR [N]\n");
         return 2;
     }
     struct tr_header h = {.tool = "gen_sites_trace", .page_size = 4096,
@@ -153,7 +167,9 @@ int main(int argc, char **argv)
     if (!g.rc)
         g.rc = tr_writer_string(g.w, HOSTILE_EXEC, strlen(HOSTILE_EXEC),
                                 &hostile);
-    if (!g.rc) {
+    if (!g.rc && argc == 5) {
+        long_run(&g, strtoull(argv[4], NULL, 0), s[0]);
+    } else if (!g.rc) {
         process(&g, 200, path, lib);
         in_alloc_mmap(&g, s[3]);
         process(&g, 100, path, lib);
