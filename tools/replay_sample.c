@@ -11,8 +11,8 @@
  * Pressure: the reclaim, swap and OOM counters of /proc/vmstat are read
  * after every event (cheap: resolved indexes); a point is always kept when
  * the OOM kill count rises, so kills are marked at their time. Swap in use
- * is SwapTotal - SwapFree of the simulated /proc/meminfo, read at the kept
- * points only (its peak is the peak over those points).
+ * (SwapTotal - SwapFree, si_swapinfo()) is read after every event too: its
+ * peak is exact.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,27 +47,14 @@ static void pressure(const struct replay *rp, const struct mm_sim *sim,
         out[RP_ALLOCSTALL] += mm_vm_event_read(sim, rp->ev_allocstall[i]);
 }
 
-/* kB after @key in meminfo text, 0 when absent */
-static uint64_t meminfo_kb(const char *text, const char *key)
-{
-    const char *p = text ? strstr(text, key) : NULL;
-    return p ? strtoull(p + strlen(key), NULL, 10) : 0;
-}
-
-/* Swap in use as the simulated /proc/meminfo shows it. */
+/* Swap in use: SwapTotal - SwapFree (si_swapinfo()). */
 static void swap_point(struct replay_col *c, struct report_sample *s)
 {
-    struct mm_buf b = {0};
     struct report_system *sys = &c->rep.system;
-    if (mm_proc_render(c->sim, "meminfo", &b) || b.err) {
-        mm_buf_free(&b);
-        return;
-    }
-    uint64_t total = meminfo_kb(b.data, "\nSwapTotal:");
-    uint64_t avail = meminfo_kb(b.data, "\nSwapFree:");
-    mm_buf_free(&b);
-    s->swap_used_kb = total > avail ? total - avail : 0;
-    sys->swap_total_kb = total;
+    uint64_t total = 0, avail = 0;
+    mm_swap_info(c->sim, &total, &avail);
+    s->swap_used_kb = total > avail ? KB(total - avail) : 0;
+    sys->swap_total_kb = KB(total);
     sys->swap_used_kb = s->swap_used_kb;
     if (s->swap_used_kb > sys->peak_swap_used_kb)
         sys->peak_swap_used_kb = s->swap_used_kb;
@@ -81,6 +68,7 @@ static void peaks(struct replay *rp, struct replay_col *c, uint64_t t,
     mm_si_meminfo(c->sim, &si);
     memset(s, 0, sizeof(*s));
     pressure(rp, c->sim, s->pressure);
+    swap_point(c, s);
     memcpy(sys->pressure, s->pressure, sizeof(sys->pressure));
     sys->oom_kills = s->pressure[RP_OOM_KILL];
     s->wmark_min_kb = KB(si.wmark_min);
@@ -167,7 +155,6 @@ void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
         force = true; /* mark OOM kills at their time */
     if (!force && last && s.t_ns < last->t_ns + r->sample_step_ns)
         return;
-    swap_point(c, &s);
     if (r->nr_samples == REPORT_MAX_SAMPLES)
         thin(r);
     rss_points(c, r->nr_samples);

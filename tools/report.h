@@ -89,7 +89,7 @@ struct report_system {
     uint64_t wmark_min_kb, wmark_low_kb, wmark_high_kb; /* at that moment */
     uint64_t swap_total_kb, swap_used_kb;
     uint64_t oom_kills;                    /* as the model counts them */
-    uint64_t peak_swap_used_kb;            /* at the kept samples */
+    uint64_t peak_swap_used_kb;            /* exact, like the other peaks */
     uint64_t pressure[REPORT_NR_PRESSURE]; /* at the end */
     uint64_t nr_enomem;
     uint64_t duration_ns;
