@@ -2,9 +2,11 @@
  * gen_sites_trace - write a trace with known allocator calls, hostile
  * names and a refusable request, for tests/report/test_report_formats.sh.
  *
- * usage: gen_sites_trace OUT ELF VADDR [N]
+ * usage: gen_sites_trace OUT ELF VADDR [N|touch]
  * With N, the trace is only a long one, for the progress bar's test:
- * process 400 makes N malloc/free pairs.
+ * process 400 makes N malloc/free pairs. With "touch", process 500 maps
+ * 96 MiB of anonymous memory and writes every page once (on a 64 MiB
+ * machine with swap: reclaim and swap-out).
  * Process 200 (ELF) first: malloc(16) from call site S4 (ELF's VADDR+12)
  * makes a 1 MiB + 4 KiB anonymous mmap from inside the allocator (no stack
  * of its own: it takes S4's), frees the block (temporary) and unmaps the
@@ -150,6 +152,19 @@ static void long_run(struct gen *g, uint64_t n, uint32_t stack)
     ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);
 }
 
+static void touch_run(struct gen *g)
+{
+    const uint64_t base = 0x7f3000000000ull, len = 96ull << 20;
+    g->pid = g->tid = 500;
+    ev(g, TR_EV_EXEC, 0, 0x555555800000ull, 0x7ffffffde000ull, 0, 0);
+    ev(g, TR_EV_MAPS_END, 0, 0, 0, 0, 0);
+    ev(g, TR_EV_MMAP, 0, len, 0, (int64_t)base, 0);
+    for (uint64_t off = 0; off < len && !g->rc; off += 4096)
+        ev(g, TR_EV_FAULT, 0, base + off, TR_FAULT_KNOWN | TR_FAULT_WRITE, 0,
+           0);
+    ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4 && argc != 5) {
@@ -167,7 +182,9 @@ int main(int argc, char **argv)
     if (!g.rc)
         g.rc = tr_writer_string(g.w, HOSTILE_EXEC, strlen(HOSTILE_EXEC),
                                 &hostile);
-    if (!g.rc && argc == 5) {
+    if (!g.rc && argc == 5 && strcmp(argv[4], "touch") == 0) {
+        touch_run(&g);
+    } else if (!g.rc && argc == 5) {
         long_run(&g, strtoull(argv[4], NULL, 0), s[0]);
     } else if (!g.rc) {
         process(&g, 200, path, lib);

@@ -15,6 +15,8 @@
 #   " and ', a module path with <script>), no script element at all, one
 #   ENOMEM marker for the refused 2 GiB mmap, polylines with points;
 # - text: the heap section and no pressure section (no reclaim happened);
+# - pressure: reclaim and swap-out of a generated toucher, in text, JSON
+#   and HTML;
 # - --format folded without -o, and an unknown format: usage errors.
 set -u
 mmsim=$1 gen=$2 elf=$3 src=$4
@@ -114,6 +116,28 @@ grep -q "^  heap: 4 call sites, 9 allocations (4 temporary), 10790 bytes; peak 8
 grep -q "^  commit charge: 1 call sites, peak 1028 kB" "$work/r.txt" ||
     no "text commit totals"
 grep -q "^Pressure" "$work/r.txt" && no "a pressure section without reclaim"
+
+# pressure: 96 MiB written on a 64 MiB machine with swap: reclaim and
+# swap-out show in every format (each page swapped out holds one slot until
+# the exit, so the peak swap use is pswpout pages when nothing came back)
+"$gen" "$work/touch.mmtrace" "$elf" "$vaddr" touch || exit 1
+for fmt in text json html; do
+    "$mmsim" report "$work/touch.mmtrace" --machine mem=64M,swap=256M \
+        --format $fmt -o "$work/touch.$fmt" || no "touch report $fmt exit $?"
+done
+grep -q "^Pressure (counts since boot" "$work/touch.text" || no "no pressure section"
+grep -q "Reclaim, swap and OOM counters" "$work/touch.html" || no "no reclaim chart"
+python3 - "$work/touch.json" <<'PY' || no "pressure figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["system"]
+p = s["pressure"]
+assert p["pswpout"] > 0 and p["pgsteal_direct"] + p["pgsteal_kswapd"] > 0, p
+assert p["pswpin"] == 0 and s["peak_swap_used_kb"] == 4 * p["pswpout"], s
+assert max(x["swap_used_kb"] for x in d["samples"]) <= s["peak_swap_used_kb"]
+assert d["samples"][-1]["pressure"] == p
+PY
+python3 "$check" "$work/touch.json" || no "touch json fails the schema"
 
 # usage errors
 "$mmsim" report "$work/t.mmtrace" --format folded > /dev/null 2>&1
