@@ -627,5 +627,24 @@ struct mm_memcg_stats {
 };
 
 void mm_memcg_stats(const struct mm_sim *sim, struct mm_memcg_stats *out);
+/* ---- vm event counters (model/vmstat.c) -------------------------------- */
+
+/**
+ * mm_vm_event_index() - the index of a /proc/vmstat event counter by name
+ * @name: as /proc/vmstat prints it ("pgscan_kswapd", "oom_kill")
+ *
+ * Resolve once, then read cheaply with mm_vm_event_read().
+ * Return: the index (>= 0), or MM_ENOENT for a name that is no vm event.
+ */
+int mm_vm_event_index(const char *name);
+
+/**
+ * mm_vm_event_read() - a vm event counter, summed over CPUs
+ * @sim: the simulator
+ * @index: from mm_vm_event_index()
+ *
+ * Return: the count, 0 for an index out of range.
+ */
+uint64_t mm_vm_event_read(const struct mm_sim *sim, int index);
 
 #endif /* MMSIM_MM_H */
