@@ -326,6 +326,17 @@ void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
 
+int mm__swapin_alloc(struct mm_sim *sim, const struct mm_vma *vma,
+                     uint64_t addr, struct mm_folio **out);
+void mm__count_major(struct mm_sim *sim, int *major);
+int mm__wp_page_copy(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn);
+/* What a fault handler returns besides errors (memory.c enum fault_result). */
+#define MM_FAULT_MINOR 0
+#define MM_FAULT_MAJOR 1
+
+/* ---- model/memory_swap.c ---------------------------------------------- */
+
 int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write);
 

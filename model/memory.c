@@ -7,8 +7,8 @@
  * wp_page_copy, do_read_fault, do_cow_fault, do_shared_fault,
  * do_fault_around, mm_account_fault), mm/huge_memory.c
  * (do_huge_pmd_anonymous_page, do_huge_pmd_wp_page), mm/filemap.c
- * (filemap_fault, do_sync_mmap_readahead), do_swap_page and mm/shmem.c
- * shmem_swapin_folio, and mm/mmap.c expand_stack.
+ * (filemap_fault, do_sync_mmap_readahead), mm/shmem.c shmem_swapin_folio,
+ * and mm/mmap.c expand_stack; do_swap_page is in memory_swap.c.
  * Callers: the replay through mm_fault(); the page-table helpers of
  * memory_pt.c.
  *
@@ -48,7 +48,10 @@
 #define RA_PAGES 32ull           /* VM_READAHEAD_PAGES = 128 KiB */
 #define STACK_GUARD_GAP (256ull << MM_PAGE_SHIFT)
 
-enum fault_result { FAULT_MINOR, FAULT_MAJOR };
+enum fault_result {
+    FAULT_MINOR = MM_FAULT_MINOR,
+    FAULT_MAJOR = MM_FAULT_MAJOR,
+};
 
 /*
  * Kernel: __lruvec_stat_mod_folio() on NR_ANON_MAPPED, NR_FILE_PAGES and
@@ -396,83 +399,47 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     return FAULT_MINOR;
 }
 
-/* What do_swap_page() asks of swapin_folio(). */
-struct swapin_req {
-    const struct mm_vma *vma;
-    uint64_t addr;
-    uint32_t slot;
-    bool uncached; /* leaves the swap cache at once: do not add it */
-};
-
-/* The folio caching the slot, or a new one read from swap (a major fault). */
-static int swapin_folio(struct mm_sim *sim, const struct swapin_req *req,
-                        struct mm_folio **out, int *major)
+/**
+ * mm__swapin_alloc() - a page for a swap-in at @addr of @vma
+ * @sim: the simulator
+ * @vma: the faulting VMA (its memory policy places the page)
+ * @addr: the faulting address
+ * @out: the new anonymous folio
+ *
+ * Kernel: mm/swap_state.c read_swap_cache_async() -> folio_alloc().
+ * Return: 0 or MM_ENOMEM.
+ */
+int mm__swapin_alloc(struct mm_sim *sim, const struct mm_vma *vma,
+                     uint64_t addr, struct mm_folio **out)
 {
-    *out = mm__swap_cache_get(sim, req->slot);
-    if (*out)
-        return 0;
-    /* read_swap_cache_async() allocates with the VMA's policy */
-    int err = alloc_folio(sim, req->vma, req->addr, 0, GFP_COPY,
-                          MM_FOLIO_ANON, out);
-    if (!err && !req->uncached)
-        err = mm__add_to_swap_cache(sim, *out, req->slot);
-    if (err) {
-        if (*out)
-            mm__folio_release(sim, *out);
-        return MM_ENOMEM;
-    }
-    count_major(sim, major);
-    sim->vm_events[MM_PSWPIN]++;
-    sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
-    return 0;
+    return alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
 }
 
 /**
- * mm__do_swap_page() - a fault on a swap entry
+ * mm__count_major() - count a fault that waited for I/O (pgmajfault, and
+ * before 6.4 the retry in pgfault)
+ * @sim: the simulator
+ * @major: set to the major-fault result
+ */
+void mm__count_major(struct mm_sim *sim, int *major)
+{
+    count_major(sim, major);
+}
+
+/**
+ * mm__wp_page_copy() - break COW at @vpn: a private copy replaces the page
  * @sim: the simulator
  * @mm: the address space
  * @vma: the VMA
- * @vpn: the faulting page
- * @pte: its swap entry
- * @write: a write access
+ * @vpn: the page
  *
- * The page comes from the swap cache (minor) or is read from the device
- * (major: pgmajfault, pswpin). It stays in the swap cache, its slot
- * allocated (SwapCached), unless swap is more than half full, the VMA is
- * locked, or a write makes the copy on swap stale. A write to a page
- * others still share (after fork) copies it.
- * Kernel: mm/memory.c do_swap_page(), should_try_to_free_swap().
- * Return: FAULT_MINOR, FAULT_MAJOR or MM_ENOMEM.
+ * Kernel: mm/memory.c wp_page_copy().
+ * Return: a minor-fault result or MM_ENOMEM.
  */
-int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
-                     uint64_t vpn, uint64_t pte, bool write)
+int mm__wp_page_copy(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn)
 {
-    uint32_t slot = (uint32_t)MM_PTE_SWP_SLOT(pte);
-    struct mm_folio *folio = mm__swap_cache_get(sim, slot);
-    int major = FAULT_MINOR;
-    bool exclusive = mm__swap_count(sim, slot) == 1 &&
-                     (!folio || !folio->total_map);
-    /* should_try_to_free_swap() */
-    bool free_swap = write || mm__vm_swap_full(sim) ||
-                     (vma->flags & MM_VM_LOCKED);
-    struct swapin_req req = {vma, vpn << 12, slot, free_swap && exclusive};
-    if (swapin_folio(sim, &req, &folio, &major))
-        return MM_ENOMEM;
-    unsigned bits = MM_PTE_YOUNG;
-    if (write && exclusive) {
-        bits |= MM_PTE_WRITE | MM_PTE_DIRTY;
-        folio->dirty = true;
-    }
-    mm__map_page(mm, vpn, folio, folio->swap ? slot - folio->swap : 0, bits);
-    mm->swapents--;
-    mm__swap_free(sim, slot);
-    if (free_swap)
-        mm__folio_free_swap(sim, folio);
-    if (write && !exclusive) {
-        int ret = wp_page_copy(sim, mm, vma, vpn);
-        return ret < 0 ? ret : major;
-    }
-    return major;
+    return wp_page_copy(sim, mm, vma, vpn);
 }
 
 /* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it. */
