@@ -250,8 +250,10 @@ void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
 void mm__filemap_destroy(struct mm_sim *sim);
-void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio);
-int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio);
+void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio,
+                              uint64_t shadow);
+int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio,
+                        uint64_t shadow);
 /* A shmem index whose page is in swap holds this bit | the slot. */
 #define MM_SHMEM_SWAPPED (1ull << 63)
 
@@ -387,6 +389,7 @@ struct mm_lruvec {
     struct mm_lru_head lists[MM_NR_LRU_LISTS];
     uint64_t anon_cost, file_cost;  /* decayed reclaim I/O cost */
     uint64_t refaults[2];           /* WORKINGSET_ACTIVATE_* at the last reclaim */
+    uint64_t nonresident_age;       /* evictions + activations (workingset.c) */
 };
 
 bool mm__folio_is_file_lru(const struct mm_folio *folio);
@@ -411,6 +414,7 @@ struct mm_swap_info {
     uint32_t *map;       /* swap_map: PTE references per slot, + HAS_CACHE */
     uint64_t hwm;        /* slots 1..hwm have been handed out */
     uint64_t cap_map;
+    uint64_t *shadow;    /* per slot: shadow entry of the evicted page, or 0 */
     uint32_t *free;      /* freed slots at or below hwm (a stack) */
     size_t nr_free, cap_free;
     struct mm_hmap cache; /* swap cache: slot -> struct mm_folio * */
@@ -424,12 +428,26 @@ void mm__swap_slot_put_cache(struct mm_sim *sim, uint32_t slot);
 uint64_t mm__nr_swap_pages(const struct mm_sim *sim);
 bool mm__vm_swap_full(const struct mm_sim *sim);
 uint32_t mm__swap_count(const struct mm_sim *sim, uint32_t slot);
+uint64_t mm__swap_shadow(struct mm_sim *sim, uint32_t slot, uint64_t set);
 void mm__swapfile_destroy(struct mm_sim *sim);
 int mm__add_to_swap_cache(struct mm_sim *sim, struct mm_folio *folio,
                           uint32_t slot);
 void mm__delete_from_swap_cache(struct mm_sim *sim, struct mm_folio *folio);
 struct mm_folio *mm__swap_cache_get(const struct mm_sim *sim, uint32_t slot);
 bool mm__folio_free_swap(struct mm_sim *sim, struct mm_folio *folio);
+
+/* ---- model/workingset.c ------------------------------------------------ */
+
+/* A shadow entry: where an evicted page was (swap slot, page-cache index). */
+#define MM_SHADOW (1ull << 62)
+#define MM_SHADOW_WORKINGSET (1ull << 61) /* the page was PG_workingset */
+
+void mm__workingset_age_nonresident(struct mm_sim *sim, int nid, uint64_t nr);
+uint64_t mm__workingset_eviction(struct mm_sim *sim,
+                                 const struct mm_folio *folio);
+void mm__workingset_refault(struct mm_sim *sim, struct mm_folio *folio,
+                            uint64_t shadow);
+void mm__snapshot_refaults(struct mm_sim *sim, int nid);
 
 /* ---- model/vmscan.c, model/vmscan_kswapd.c ---------------------------- */
 

@@ -203,7 +203,8 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
                                      const struct mm_file *file, uint64_t idx)
 {
     uint64_t pfn;
-    if (!mm__hmap_get(&file->pages, idx, &pfn) || (pfn & MM_SHMEM_SWAPPED))
+    if (!mm__hmap_get(&file->pages, idx, &pfn) ||
+        (pfn & (MM_SHMEM_SWAPPED | MM_SHADOW)))
         return NULL;
     return mm__folio_of(sim, pfn);
 }
@@ -219,9 +220,13 @@ static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
                           out);
     if (err)
         return err;
+    uint64_t old = 0;
+    mm__hmap_get(&file->pages, idx, &old);
     (*out)->file = file;
     (*out)->index = idx;
     mm__hmap_put(&file->pages, idx, (*out)->pfn);
+    if (old & MM_SHADOW) /* filemap_add_folio(): a refault */
+        mm__workingset_refault(sim, *out, old);
     return 0;
 }
 
@@ -268,6 +273,9 @@ static int shmem_swapin(struct mm_sim *sim, const struct mm_vma *vma,
     count_major(sim, major);
     sim->vm_events[MM_PSWPIN]++;
     sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
+    uint64_t shadow = mm__swap_shadow(sim, (uint32_t)slot, 0);
+    if (shadow)
+        mm__workingset_refault(sim, *out, shadow);
     mm__swap_free(sim, (uint32_t)slot);
     return 0;
 }

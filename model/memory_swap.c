@@ -13,6 +13,9 @@
  * do_swap_page(), should_try_to_free_swap(); mm/swap_state.c
  * swapin_readahead() without the readahead. 6.1-6.18.
  *
+ * A page read back is checked against the shadow entry its eviction left
+ * (model/workingset.c).
+ *
  * Simplified: only the faulting page is read (no swap readahead, so no
  * swap_ra counters); an exclusive page swapped in for a write never enters
  * the swap cache (the kernel adds it and deletes it again at once).
@@ -46,6 +49,9 @@ static int swapin_folio(struct mm_sim *sim, const struct swapin_req *req,
     mm__count_major(sim, major);
     sim->vm_events[MM_PSWPIN]++;
     sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
+    uint64_t shadow = mm__swap_shadow(sim, req->slot, 0);
+    if (shadow)
+        mm__workingset_refault(sim, *out, shadow);
     return 0;
 }
 

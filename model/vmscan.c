@@ -31,8 +31,6 @@
  * writeback throttling or congestion waits, no direct-reclaim throttling
  * (throttle_direct_reclaim); every zone is eligible (user pages reclaim
  * for ZONE_MOVABLE), so isolation never skips folios of higher zones.
- * Workingset refault detection is not modelled, so the refault terms of
- * the deactivation rule stay constant.
  */
 #include "internal.h"
 
@@ -92,10 +90,13 @@ static void prepare_scan_count(struct mm_sim *sim, int nid,
     sc->anon_cost = pgdat->lruvec.anon_cost;
     sc->file_cost = pgdat->lruvec.file_cost;
     sc->may_deactivate = 0;
-    if (sc->force_deactivate ||
+    /* a new working set is being established: deactivate the old one */
+    if (sc->force_deactivate || pgdat->lruvec.refaults[0] !=
+        mm__node_page_state(pgdat, MM_WORKINGSET_ACTIVATE_ANON) ||
         mm__inactive_is_low(sim, nid, MM_LRU_INACTIVE_ANON))
         sc->may_deactivate |= DEACTIVATE_ANON;
-    if (sc->force_deactivate ||
+    if (sc->force_deactivate || pgdat->lruvec.refaults[1] !=
+        mm__node_page_state(pgdat, MM_WORKINGSET_ACTIVATE_FILE) ||
         mm__inactive_is_low(sim, nid, MM_LRU_INACTIVE_FILE))
         sc->may_deactivate |= DEACTIVATE_FILE;
     uint64_t file = mm__lruvec_size(sim, nid, MM_LRU_INACTIVE_FILE);
@@ -305,8 +306,13 @@ uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
         .may_swap = true,
     };
     sim->in_reclaim = true;
-    uint64_t got = do_try_to_free_pages(sim, nid, &sc);
+    uint64_t got = do_try_to_free_pages(sim, nid, &sc), done = 0;
     sim->in_reclaim = false;
+    for (struct mm_zone **z = sim->nodes[nid].zonelist; *z; z++)
+        if ((*z)->idx <= sc.reclaim_idx && !(done >> (*z)->nid & 1u)) {
+            done |= 1ull << (*z)->nid;
+            mm__snapshot_refaults(sim, (*z)->nid);
+        }
     return got;
 }
 

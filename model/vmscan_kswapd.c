@@ -167,6 +167,8 @@ static enum balance_result balance_pgdat(struct mm_sim *sim, int nid,
     *reclaimed = sc.nr_reclaimed;
     if (res == SWEPT && !sc.nr_reclaimed)
         k->failures++;
+    if (res != OUT_OF_CREDIT)
+        mm__snapshot_refaults(sim, nid);
     return res;
 }
 

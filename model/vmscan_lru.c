@@ -149,6 +149,9 @@ static enum verdict reclaim_anon(struct mm_sim *sim, struct mm_folio **pf,
         return ACTIVATE;
     if (folio->dirty)
         pageout(sim, folio, nr_pageout);
+    uint64_t shadow = mm__workingset_eviction(sim, folio);
+    for (uint64_t i = 0; i < nr_pages(folio); i++)
+        mm__swap_shadow(sim, folio->swap + (uint32_t)i, shadow);
     return FREED;
 }
 
@@ -161,7 +164,8 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
     if (!mm__try_to_unmap(sim, folio))
         return ACTIVATE;
     if (folio->kind == MM_FOLIO_SHMEM) {
-        if (mm__shmem_writepage(sim, folio))
+        if (mm__shmem_writepage(sim, folio,
+                                mm__workingset_eviction(sim, folio)))
             return ACTIVATE;
         pageout(sim, folio, nr_pageout);
         return FREED;
@@ -170,7 +174,7 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
         return KEEP;
     if (folio->dirty)
         pageout(sim, folio, nr_pageout);
-    mm__filemap_remove_folio(sim, folio);
+    mm__filemap_remove_folio(sim, folio, mm__workingset_eviction(sim, folio));
     return FREED;
 }
 
@@ -208,6 +212,8 @@ static void putback(struct mm_sim *sim, struct mm_folio *folio, enum verdict v)
         folio->pgflags |= MM_PG_ACTIVE;
         sim->vm_events[MM_PGACTIVATE] += nr_pages(folio);
         lru = (enum mm_lru_list)(lru | MM_LRU_ACTIVE);
+        mm__workingset_age_nonresident(sim, mm__pfn_to_nid(sim, folio->pfn),
+                                       nr_pages(folio));
     }
     mm__lruvec_add_folio(sim, folio, lru, false);
 }
@@ -288,6 +294,7 @@ void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
         }
         if (young && (vm_flags & MM_VM_EXEC) && mm__folio_is_file_lru(folio)) {
             mm__lruvec_add_folio(sim, folio, lru, false);
+            mm__workingset_age_nonresident(sim, nid, nr_pages(folio));
             continue;
         }
         folio->pgflags &= (uint8_t)~MM_PG_ACTIVE;
