@@ -461,6 +461,7 @@ struct mm_scan_control {
     enum mm_zone_type reclaim_idx; /* highest zone whose pages count */
     int priority;                /* scan lru_size >> priority per round */
     bool kswapd;                 /* current_is_kswapd(): the counters */
+    bool memcg;                  /* cgroup_reclaim(): the memcg's limit */
     bool may_swap;               /* may reclaim anonymous pages */
     bool force_deactivate;       /* age active lists regardless */
     bool skipped_deactivate;     /* an active list was left unaged */
@@ -496,6 +497,8 @@ void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru);
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
                                enum mm_zone_type highest_zoneidx);
+uint64_t mm__try_to_free_mem_cgroup_pages(struct mm_sim *sim, uint64_t nr_pages,
+                                          bool may_swap);
 void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
                        unsigned order, enum mm_zone_type highest_zoneidx);
 bool mm__pgdat_balanced(const struct mm_sim *sim, int nid, unsigned order,

@@ -111,7 +111,7 @@ static void prepare_scan_count(struct mm_sim *sim, int nid,
     }
     file += mm__lruvec_size(sim, nid, MM_LRU_ACTIVE_FILE);
     uint64_t anon = mm__lruvec_size(sim, nid, MM_LRU_INACTIVE_ANON);
-    sc->file_is_tiny = file + free <= high &&
+    sc->file_is_tiny = !sc->memcg && file + free <= high &&
                        !(sc->may_deactivate & DEACTIVATE_ANON) &&
                        (anon >> sc->priority);
 }
@@ -120,6 +120,8 @@ static enum scan_balance scan_balance(const struct mm_sim *sim,
                                       const struct mm_scan_control *sc)
 {
     if (!sc->may_swap || !can_reclaim_anon(sim))
+        return SCAN_FILE;
+    if (sc->memcg && !sim->vm.swappiness)
         return SCAN_FILE;
     if (!sc->priority && sim->vm.swappiness)
         return SCAN_EQUAL;
@@ -262,7 +264,8 @@ void mm__shrink_node(struct mm_sim *sim, int nid, struct mm_scan_control *sc)
 static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
                                      struct mm_scan_control *sc)
 {
-    sim->vm_events[MM_ALLOCSTALL_DMA + sc->reclaim_idx]++;
+    if (!sc->memcg)
+        sim->vm_events[MM_ALLOCSTALL_DMA + sc->reclaim_idx]++;
     for (;;) {
         do {
             uint64_t done = 0;
@@ -334,4 +337,34 @@ uint64_t mm__zone_reclaimable_pages(const struct mm_sim *sim,
         nr += mm__zone_page_state(zone, MM_NR_ZONE_INACTIVE_ANON) +
               mm__zone_page_state(zone, MM_NR_ZONE_ACTIVE_ANON);
     return nr;
+}
+
+/**
+ * mm__try_to_free_mem_cgroup_pages() - reclaim for a charge over memory.max
+ * @sim: the simulator
+ * @nr_pages: the charge
+ * @may_swap: anonymous pages may be swapped
+ *
+ * The memory cgroup holds every task of the model, so its LRU is the
+ * nodes' LRU. Cgroup reclaim counts no allocstall and no
+ * pgscan/pgsteal_{kswapd,direct} (those are the memcg's own events), and
+ * with swappiness 0 it never swaps.
+ * Kernel: mm/vmscan.c try_to_free_mem_cgroup_pages().
+ * Return: pages reclaimed.
+ */
+uint64_t mm__try_to_free_mem_cgroup_pages(struct mm_sim *sim, uint64_t nr_pages,
+                                          bool may_swap)
+{
+    struct mm_scan_control sc = {
+        .nr_to_reclaim = nr_pages > MM_SWAP_CLUSTER_MAX ? nr_pages
+                                                        : MM_SWAP_CLUSTER_MAX,
+        .reclaim_idx = MM_NR_ZONES - 1,
+        .priority = MM_DEF_PRIORITY,
+        .may_swap = may_swap,
+        .memcg = true,
+    };
+    sim->in_reclaim = true;
+    uint64_t got = do_try_to_free_pages(sim, 0, &sc);
+    sim->in_reclaim = false;
+    return got;
 }

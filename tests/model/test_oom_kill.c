@@ -354,7 +354,9 @@ static void test_memcg_limit(void **state)
     mm_memcg_stats(sim, &ms);
     assert_int_equal(ms.usage, 2501);
     assert_int_equal(ms.peak, 4000);
-    assert_int_equal(ms.events_max, 1);
+    /* reclaim finds nothing (no swap): 1 + the drain retry + 16 retries,
+     * as the 256m-memcg-* guests' memory.events show */
+    assert_int_equal(ms.events_max, 18);
     assert_int_equal(ms.events_oom, 1);
     assert_int_equal(ms.events_oom_kill, 1);
     const struct mm_oom_report *r = mm_oom_log_at(sim, 0);
