@@ -245,6 +245,37 @@ static void test_no_swap_fails_at_min(void **state)
     mm_sim_free(sim);
 }
 
+/* A charge over memory.max reclaims from the cgroup first: with swap the
+ * workload outgrows its limit by swapping, without allocation stalls (cgroup
+ * reclaim counts only in pgscan_anon/pgsteal_anon globally). */
+static void test_memcg_limit_swaps(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    int err;
+    machine_init(&m, MM_KERNEL(6, 1), MM_THP_NEVER);
+    zone_plain(&m, 0, MM_ZONE_DMA32, 4096, R_MANAGED);
+    m.swap_pages = 4096;
+    m.memcg_max_pages = 2000;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    reclaim_proc(sim, 1, 3000);
+    for (uint64_t p = 0; p < 3000; p++)
+        assert_int_equal(touch(sim, 1, p, true), 0);
+    struct mm_memcg_stats ms;
+    mm_memcg_stats(sim, &ms);
+    assert_true(ms.usage <= 2000);
+    assert_int_equal(ms.events_oom, 0);
+    struct mm_proc_stats st = pstats(sim, 1);
+    assert_int_equal(st.rss_anon + st.swapents, 3000);
+    assert_int_equal(ms.usage, st.rss_anon);
+    assert_int_equal(ev(sim, MM_PSWPOUT), st.swapents);
+    assert_int_equal(ev(sim, MM_PGSTEAL_ANON), st.swapents);
+    assert_int_equal(ev(sim, MM_ALLOCSTALL_MOVABLE), 0);
+    assert_int_equal(ev(sim, MM_PGSCAN_DIRECT) + ev(sim, MM_PGSCAN_KSWAPD), 0);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_direct_reclaim_below_min),
         cmocka_unit_test(test_swappiness_zero_still_swaps),
         cmocka_unit_test(test_no_swap_fails_at_min),
+        cmocka_unit_test(test_memcg_limit_swaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
