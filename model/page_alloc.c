@@ -279,8 +279,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * @pfn: set to the first PFN on success
  *
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
- * slow path at min; no reclaim yet).
- * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
+ * slow path: kswapd, min, direct reclaim, the OOM killer).
+ * Return: 0; MM_ENOMEM when no zone can serve it after reclaim (the
  * simulated kernel's refusal); MM_EINVAL for a malformed request or an
  * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
