@@ -106,6 +106,7 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
 void replay_proc_comm(struct replay *rp, struct replay_col *c, uint32_t pid,
                       uint32_t path);
 void replay_proc_peak(struct replay_col *c, struct replay_task *t);
+int replay_proc_host(struct replay_col *c, const struct tr_event *ev);
 
 /* tools/replay_boot.c */
 int replay_boot(struct replay *rp, const struct tr_header *h);

@@ -189,6 +189,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         rc = do_fault(c, ev);
     else if (ev->type == TR_EV_RESIDENT)
         c->rep.replay.resident_ranges++;
+    else if (ev->type == TR_EV_HOST_STAT)
+        rc = replay_proc_host(c, ev);
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */

@@ -255,6 +255,10 @@ void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
                         uint64_t start, uint64_t end);
 
+/* ---- sup_hoststat.c ---- */
+
+void sup_host_stat(struct sup_run *r, struct sup_task *t);
+
 /* ---- sup_fast.c ---- */
 
 struct sup_fast *sup_fast_new(uint32_t nslots, int *err);

@@ -316,6 +316,7 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
     sup_perf_reconcile(r, t, 0, UINT64_MAX);
     sup_proc_attrs(r, t);
     sup_fast_drain(r);
+    sup_host_stat(r, t);
     if (sup_fast_lost(r, t))
         t->mm->lost_inflight = 1;
     if (r->verify) {

@@ -84,6 +84,10 @@ enum tr_ev_type {
     TR_EV_LOST = 96,       /* count of events lost (ring overflow), reason */
     TR_EV_INCOMPLETE = 97, /* capture is incomplete from here; str: reason */
     TR_EV_VERIFY = 98,     /* --verify result at exit: 1 EXACT, 0 differs */
+    TR_EV_HOST_STAT = 99,  /* the real kernel's figures at the process's exit,
+                              the shim's [anon:mmsim] memory subtracted:
+                              VmRSS kB, RssAnon kB, minflt, majflt,
+                              Pss_Anon kB, USS kB (Private_Clean+Dirty) */
 };
 
 /* Flags in tr_event.flags. */
