@@ -253,6 +253,7 @@ void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx);
 
 /* ---- model/mprotect.c ------------------------------------------------ */
 

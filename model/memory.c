@@ -475,3 +475,22 @@ void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out)
         .thp_fault_fallback = sim->vm_events[MM_THP_FAULT_FALLBACK],
     };
 }
+
+/**
+ * mm__filemap_add() - bring page @idx of @file into the page cache without
+ * I/O accounting, if it is not there (memory_resident.c: the recording
+ * machine had it cached)
+ * @sim: the simulator
+ * @file: the page cache
+ * @idx: page index
+ *
+ * Return: 0 or MM_ENOMEM.
+ * Kernel: mm/filemap.c filemap_add_folio().
+ */
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx)
+{
+    struct mm_folio *folio;
+    if (cache_lookup(sim, file, idx))
+        return 0;
+    return cache_add(sim, file, idx, &folio);
+}

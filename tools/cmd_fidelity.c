@@ -138,6 +138,7 @@ int cmd_fidelity(int argc, char **argv)
         rc = replay_init(&rp, &cfg, NULL, 0);
     if (!rc) {
         rp.machine_recorded = cfg.machine && !strcmp(cfg.machine, "recorded");
+        rp.warm_cache = true;
         rc = cmd_report_replay(trace, &rp, "fidelity");
     }
     if (!rc || rc == 3) {

@@ -72,6 +72,8 @@ struct replay {
     uint64_t stop_t_ns;        /* 0 = never */
     uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
     bool stopped;
+    bool warm_cache;           /* file pages start cached (the recording
+                                  machine's state: mmsim fidelity) */
     char first_warning[200];   /* the reader's first complaint */
 };
 

@@ -69,19 +69,25 @@ static int do_mremap(struct replay_col *c, const struct tr_event *ev)
 
 /* Unknown read/write bit (perf samples do not say): try a write, as most
  * first touches of writable memory are; a write the mapping does not allow
- * is retried as a read (docs/replay.md). */
-static int do_fault(struct replay_col *c, const struct tr_event *ev)
+ * is retried as a read (docs/replay.md). With a warm page cache (replaying
+ * on the recording machine) a file page is in the cache before its fault,
+ * as it was there. */
+static int do_fault(struct replay *rp, struct replay_col *c,
+                    const struct tr_event *ev)
 {
     struct replay_task *t = replay_task_get(c, ev->pid, false);
     bool known = ev->a[1] & TR_FAULT_KNOWN;
+    c->rep.replay.faults++;
     if (t && ev->t_ns < t->t_exec) {
-        /* sampled before the exec, drained after it: the old image's */
-        c->rep.replay.faults++;
+        /* sampled before the exec, drained after it: the old image's; it
+         * still counts in the task's fault counters */
         c->rep.replay.faults_unplaced++;
+        mm_fault_account(c->sim, ev->pid, false);
         return 0;
     }
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
-    c->rep.replay.faults++;
+    if (rp->warm_cache)
+        mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
     int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
@@ -186,7 +192,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     int rc = 0;
     c->rep.replay.events++;
     if (ev->type == TR_EV_FAULT)
-        rc = do_fault(c, ev);
+        rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
         c->rep.replay.resident_ranges++;
     else if (ev->type == TR_EV_HOST_STAT)
