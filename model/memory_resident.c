@@ -19,27 +19,30 @@
 #define WARM_WINDOW_PAGES 16ull /* fault_around_bytes = 64 KiB */
 
 /**
- * mm_fault_account() - count a fault of process @pid that changed no
- * memory the model still has: it was taken in the address space an exec
- * has since replaced (the task's counters survive exec).
+ * mm_fault_account() - count @nr faults of process @pid whose effect on
+ * memory the model does not have: taken in the address space an exec has
+ * since replaced (the task's counters survive exec), or known only by
+ * their number (the kernel's own get_user_pages() faults, samples lost)
  * @sim: the simulator
  * @pid: tgid
- * @major: a major fault
+ * @major: major faults
+ * @nr: how many
  *
  * Return: 0 or MM_ESRCH.
  * Kernel: mm/memory.c mm_account_fault().
  */
-int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major)
+int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
+                     uint64_t nr)
 {
     struct mm_task *task = mm__task_find(sim, pid);
     if (!task)
         return MM_ESRCH;
-    sim->vm_events[MM_PGFAULT]++;
+    sim->vm_events[MM_PGFAULT] += nr;
     if (major) {
-        sim->vm_events[MM_PGMAJFAULT]++;
-        task->maj_flt++;
+        sim->vm_events[MM_PGMAJFAULT] += nr;
+        task->maj_flt += nr;
     } else {
-        task->min_flt++;
+        task->min_flt += nr;
     }
     return 0;
 }
@@ -76,4 +79,47 @@ int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr)
             return rc;
     }
     return 0;
+}
+
+/**
+ * mm_addr_mapped() - whether @addr lies inside a VMA of @pid (a stack's
+ * room to grow does not count)
+ * @sim: the simulator
+ * @pid: tgid
+ * @addr: a user address
+ *
+ * Return: true when a VMA contains @addr.
+ * Kernel: mm/mmap.c vma_lookup().
+ */
+bool mm_addr_mapped(const struct mm_sim *sim, uint32_t pid, uint64_t addr)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    return task && task->mm && mm__vma_find(task->mm, addr);
+}
+
+/**
+ * mm_fault_recorded() - a fault the recorded process took at @addr: as
+ * mm_fault(), and counted even when the model finds the page already
+ * mapped as needed (the model's own fault-around or a lost sample's page
+ * can be ahead of the real kernel's; the real kernel counted the fault)
+ * @sim: the simulator
+ * @pid: tgid
+ * @addr: the faulting address
+ * @write: a write access
+ *
+ * Return: as mm_fault().
+ * Kernel: mm/memory.c handle_mm_fault(): mm_account_fault() counts every
+ * completed fault, one that finds the entry already there included.
+ */
+int mm_fault_recorded(struct mm_sim *sim, uint32_t pid, uint64_t addr,
+                      bool write)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    if (!task)
+        return MM_ESRCH;
+    uint64_t before = task->min_flt + task->maj_flt;
+    int rc = mm_fault(sim, pid, addr, write);
+    if (rc == 0 && task->min_flt + task->maj_flt == before)
+        mm_fault_account(sim, pid, false, 1);
+    return rc;
 }

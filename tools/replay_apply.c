@@ -67,6 +67,29 @@ static int do_mremap(struct replay_col *c, const struct tr_event *ev)
     return mm_mremap(c->sim, ev->pid, &req);
 }
 
+/* A fault timed before its process's last exec stop: the exec loads the
+ * new image (stack, bss) before the stop is reported, so a fault inside a
+ * mapping of the new image is the new image's; any other belongs to the
+ * image the exec replaced, drained after the exec (docs/replay.md), and
+ * only counts in the task's fault counters, which survive exec. */
+static int do_stale_fault(struct replay_col *c, const struct tr_event *ev,
+                          bool write)
+{
+    if (!mm_addr_mapped(c->sim, ev->pid, ev->a[0])) {
+        c->rep.replay.faults_unplaced++;
+        mm_fault_account(c->sim, ev->pid, false, 1);
+        return 0;
+    }
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
+    if (rc == MM_EFAULT && write)
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
+    if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
+        c->rep.replay.faults_unplaced++;
+        return 0;
+    }
+    return rc;
+}
+
 /* Unknown read/write bit (perf samples do not say): try a write, as most
  * first touches of writable memory are; a write the mapping does not allow
  * is retried as a read (docs/replay.md). With a warm page cache (replaying
@@ -78,19 +101,14 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     struct replay_task *t = replay_task_get(c, ev->pid, false);
     bool known = ev->a[1] & TR_FAULT_KNOWN;
     c->rep.replay.faults++;
-    if (t && ev->t_ns < t->t_exec) {
-        /* sampled before the exec, drained after it: the old image's; it
-         * still counts in the task's fault counters */
-        c->rep.replay.faults_unplaced++;
-        mm_fault_account(c->sim, ev->pid, false);
-        return 0;
-    }
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
+    if (t && ev->t_ns < t->t_exec)
+        return do_stale_fault(c, ev, write);
     if (rp->warm_cache)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
-    int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
-        rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         return 0;
@@ -197,6 +215,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         c->rep.replay.resident_ranges++;
     else if (ev->type == TR_EV_HOST_STAT)
         rc = replay_proc_host(c, ev);
+    else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
+        mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */

@@ -94,6 +94,7 @@ struct sup_task {
     int perf_fd;
     void *perf_ring;
     uint64_t perf_seen;       /* samples and lost samples accounted */
+    uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
 };
@@ -258,6 +259,7 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
 /* ---- sup_hoststat.c ---- */
 
 void sup_host_stat(struct sup_run *r, struct sup_task *t);
+void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
 
 /* ---- sup_fast.c ---- */
 

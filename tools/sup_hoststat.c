@@ -158,3 +158,30 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
     ev.a[5] = sup_hs_sub(all.uss, shim.uss);
     sup_emit(r, &ev, NULL);
 }
+
+/**
+ * sup_host_exec_faults() - at an exec stop, record the faults the process
+ * took that no sample shows, as TR_EV_LOST (a[0] count, a[1] 1 = fault
+ * samples): the kernel's get_user_pages() faults copying the arguments
+ * into the new stack (counted in minflt, never sampled), and for the
+ * traced program itself everything before its first exec stop, when its
+ * sampling starts (the recorder's spawn code and the exec).
+ * @r: the recording.
+ * @t: the task, stopped at PTRACE_EVENT_EXEC (it is its process's only
+ *     thread now; samples of threads gone before are counted apart and may
+ *     make the figure too high for a threaded process that execs).
+ */
+void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
+{
+    uint64_t minflt, majflt;
+    sup_perf_drain(r, t);
+    if (!r->perf || sup_hs_faults(t->tgid, &minflt, &majflt) < 0 ||
+        minflt + majflt <= t->perf_seen + t->flt_unsampled)
+        return;
+    struct tr_event ev;
+    sup_event_init(&ev, TR_EV_LOST, t);
+    ev.a[0] = minflt + majflt - t->perf_seen - t->flt_unsampled;
+    ev.a[1] = 1;
+    t->flt_unsampled += ev.a[0];
+    sup_emit(r, &ev, NULL);
+}

@@ -288,6 +288,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
         sup_mm_attach(t, mm);
     sup_maps_emit_exec(r, t);
     sup_proc_attrs(r, t);
+    sup_host_exec_faults(r, t);
     if (t->perf_fd < 0)
         sup_perf_open(r->perf, t);
     sup_resume(t->tid, PTRACE_CONT, 0);

@@ -356,8 +356,12 @@ int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
 size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 /* model/memory_resident.c: what the recording machine had, told the model */
-int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major);
+int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
+                     uint64_t nr);
 int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr);
+bool mm_addr_mapped(const struct mm_sim *sim, uint32_t pid, uint64_t addr);
+int mm_fault_recorded(struct mm_sim *sim, uint32_t pid, uint64_t addr,
+                      bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
 
 /* Overcommit (model/overcommit.c). */
