@@ -240,6 +240,8 @@ struct mm_folio {
     struct mm_file *file; /* owning cache; NULL for anon */
     uint64_t index;     /* page index in file */
     uint64_t total_map; /* sum of mapcount[] */
+    bool mapped_elsewhere; /* a page cache folio processes outside the
+                              model map too (memory_resident.c) */
     uint32_t mapcount[];
 };
 

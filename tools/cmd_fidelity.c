@@ -21,13 +21,23 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mmsim fidelity TRACE [--machine M] [-s vm.KEY=VALUE] "
-            "[--sysctl-file FILE]\n\n"
+            "usage: mmsim fidelity TRACE [--model-only] [--machine M] "
+            "[-s vm.KEY=VALUE]\n"
+            "                      [--sysctl-file FILE]\n\n"
             "Replay a recorded trace and print, for every process, the "
             "model's RSS,\nRssAnon, minor faults, Pss_Anon and USS at its "
             "exit next to the real kernel's\nfigures of the same run (as the "
             "recorder read them at the exit stop), with\nthe error "
             "(model - real) / real in percent.\n\n"
+            "The replay starts from the recording machine's state: its "
+            "page cache holds\nthe files the program maps, and what its "
+            "page tables held when the recorder\nlooked (before munmap "
+            "and madvise, and at exit: PAGEMAP_SCAN, and which file\n"
+            "pages other processes map too) is applied.\n\n"
+            "  --model-only        do not apply what the page tables held: "
+            "the model's\n"
+            "                      own fault rules alone decide what is "
+            "resident\n"
             "  --machine host      this machine and its sysctls (default); "
             "`recorded`: the\n"
             "                      recording machine from the trace "
@@ -36,7 +46,7 @@ static void usage(FILE *out)
 }
 
 static int parse(int argc, char **argv, struct cli_config *cfg,
-                 const char **trace)
+                 const char **trace, bool *model_only)
 {
     for (int i = 1; i < argc; i++) {
         int rc = cli_config_option(cfg, argc, argv, &i);
@@ -44,6 +54,10 @@ static int parse(int argc, char **argv, struct cli_config *cfg,
             return -rc;
         if (rc > 0)
             continue;
+        if (strcmp(argv[i], "--model-only") == 0) {
+            *model_only = true;
+            continue;
+        }
         if (argv[i][0] == '-' || *trace) {
             fprintf(stderr, "mmsim: fidelity: unexpected argument: '%s'\n",
                     argv[i]);
@@ -104,11 +118,12 @@ static size_t print_table(FILE *out, const struct mm_report *r)
     return rows;
 }
 
-static void print_replay(FILE *out, const struct mm_report *r)
+static void print_replay(FILE *out, const struct mm_report *r, bool model_only)
 {
     const struct report_replay *s = &r->replay;
-    fprintf(out, "# replay: %llu events, %llu faults, %llu unplaced, %llu "
+    fprintf(out, "# replay (%s): %llu events, %llu faults, %llu unplaced, %llu "
                  "resident ranges, %llu model errors, %llu unsupported\n",
+            model_only ? "model only" : "resident ranges applied",
             (unsigned long long)s->events, (unsigned long long)s->faults,
             (unsigned long long)s->faults_unplaced,
             (unsigned long long)s->resident_ranges,
@@ -133,17 +148,19 @@ int cmd_fidelity(int argc, char **argv)
     struct cli_config cfg = {0};
     struct replay rp = {0};
     const char *trace = NULL;
-    int rc = parse(argc, argv, &cfg, &trace);
+    bool model_only = false;
+    int rc = parse(argc, argv, &cfg, &trace, &model_only);
     if (!rc)
         rc = replay_init(&rp, &cfg, NULL, 0);
     if (!rc) {
         rp.machine_recorded = cfg.machine && !strcmp(cfg.machine, "recorded");
         rp.warm_cache = true;
+        rp.reconcile = !model_only;
         rc = cmd_report_replay(trace, &rp, "fidelity");
     }
     if (!rc || rc == 3) {
         struct mm_report *r = &rp.cols[0].rep;
-        print_replay(stdout, r);
+        print_replay(stdout, r, model_only);
         if (!print_table(stdout, r)) {
             fprintf(stderr, "mmsim: fidelity: no process has the real "
                             "kernel's figures (recorded before they were "

@@ -74,6 +74,7 @@ struct replay {
     bool stopped;
     bool warm_cache;           /* file pages start cached (the recording
                                   machine's state: mmsim fidelity) */
+    bool reconcile;            /* apply resident ranges (mm_resident_set) */
     char first_warning[200];   /* the reader's first complaint */
 };
 

@@ -116,6 +116,28 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     return rc;
 }
 
+/* A PAGEMAP_SCAN range of the recording machine: applied when replaying
+ * on that machine (rp->reconcile), otherwise only counted. */
+static void do_resident(struct replay *rp, struct replay_col *c,
+                        const struct tr_event *ev)
+{
+    static const struct {
+        uint32_t tr;
+        unsigned mm;
+    } map[] = {
+        {TR_RES_PRESENT, MM_RES_PRESENT}, {TR_RES_ZERO_PAGE, MM_RES_ZERO},
+        {TR_RES_FILE, MM_RES_FILE}, {TR_RES_EXCLUSIVE, MM_RES_EXCLUSIVE},
+    };
+    unsigned flags = 0;
+    c->rep.replay.resident_ranges++;
+    if (!rp->reconcile)
+        return;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (ev->a[2] & map[i].tr)
+            flags |= map[i].mm;
+    mm_resident_set(c->sim, ev->pid, ev->a[0], ev->a[1], flags);
+}
+
 static int do_process(struct replay *rp, struct replay_col *c,
                       const struct tr_event *ev)
 {
@@ -212,7 +234,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     if (ev->type == TR_EV_FAULT)
         rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
-        c->rep.replay.resident_ranges++;
+        do_resident(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
         rc = replay_proc_host(c, ev);
     else if (ev->type == TR_EV_LOST && ev->a[1] == 1)

@@ -189,7 +189,8 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
     if (!t)
         return;
     struct report_proc *p = replay_proc_of(c, t);
-    replay_proc_measure(c, t);
+    if (!p->has_host) /* else measured when the real figures were read */
+        replay_proc_measure(c, t);
     t->gone = true;
     p->t_end_ns = ev->t_ns - rp->t0;
     int st = (int)ev->a[0];
@@ -206,7 +207,10 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
 
 /**
  * replay_proc_host() - keep the real kernel's figures of a process at its
- * exit (TR_EV_HOST_STAT), for the fidelity check
+ * exit (TR_EV_HOST_STAT), for the fidelity check, and take the model's at
+ * the same moment: the recorder reads them at the exit stop, and other
+ * processes may exit (in the trace) before this one's exit event, which
+ * changes what is shared
  * @c: the column
  * @ev: the event (a[] as in include/mmsim/event.h)
  *
@@ -218,6 +222,7 @@ int replay_proc_host(struct replay_col *c, const struct tr_event *ev)
     if (!t)
         return MM_ENOMEM;
     struct report_proc *p = replay_proc_of(c, t);
+    replay_proc_measure(c, t); /* the same moment as the real figures */
     p->has_host = true;
     p->host = (struct report_host){
         .rss_kb = ev->a[0], .rss_anon_kb = ev->a[1], .minflt = ev->a[2],

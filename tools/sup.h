@@ -260,6 +260,8 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
 
 void sup_host_stat(struct sup_run *r, struct sup_task *t);
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
+void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
+                       uint64_t start, uint64_t npages, uint32_t flags);
 
 /* ---- sup_fast.c ---- */
 

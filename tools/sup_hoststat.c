@@ -19,6 +19,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sup.h"
 
@@ -184,4 +185,63 @@ void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
     ev.a[1] = 1;
     t->flt_unsampled += ev.a[0];
     sup_emit(r, &ev, NULL);
+}
+
+#define SUP_PM_EXCLUSIVE (1ull << 56) /* pagemap: mapped by one process */
+#define SUP_PM_PRESENT (1ull << 63)
+
+static void sup_hs_resident_run(struct sup_run *r, struct sup_task *t,
+                                uint64_t start, uint64_t npages,
+                                uint32_t flags)
+{
+    struct tr_event ev;
+    sup_event_init(&ev, TR_EV_RESIDENT, t);
+    ev.a[0] = start;
+    ev.a[1] = npages;
+    ev.a[2] = flags;
+    sup_emit(r, &ev, NULL);
+}
+
+/**
+ * sup_host_resident() - record one PAGEMAP_SCAN region as TR_EV_RESIDENT,
+ * split into runs by pagemap's exclusive bit (bit 56: the page is mapped by
+ * this process only) when it is present, so the replay can tell pages this
+ * process alone maps from pages other processes of the machine map too
+ * (shared libraries: what USS leaves out).
+ * @r: the recording.
+ * @t: the task, stopped.
+ * @fd: its /proc/PID/pagemap.
+ * @start: the region's first address.
+ * @npages: its length in pages.
+ * @flags: its TR_RES_* categories.
+ */
+void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
+                       uint64_t start, uint64_t npages, uint32_t flags)
+{
+    uint64_t pm[512], run = 0;
+    uint32_t run_flags = 0;
+    if (!(flags & TR_RES_PRESENT)) {
+        sup_hs_resident_run(r, t, start, npages, flags);
+        return;
+    }
+    for (uint64_t i = 0; i < npages; i += 512) {
+        uint64_t n = npages - i < 512 ? npages - i : 512;
+        off_t off = (off_t)(((start >> 12) + i) * 8);
+        ssize_t got = pread(fd, pm, n * 8, off);
+        for (uint64_t k = 0; k < n; k++) {
+            uint32_t f = flags;
+            if (got == (ssize_t)(n * 8) && (pm[k] & SUP_PM_EXCLUSIVE))
+                f |= TR_RES_EXCLUSIVE;
+            if (run && f != run_flags) {
+                sup_hs_resident_run(r, t, start + ((i + k - run) << 12), run,
+                                    run_flags);
+                run = 0;
+            }
+            run_flags = f;
+            run++;
+        }
+    }
+    if (run)
+        sup_hs_resident_run(r, t, start + ((npages - run) << 12), run,
+                            run_flags);
 }

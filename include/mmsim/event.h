@@ -113,6 +113,7 @@ enum tr_res_state {
     TR_RES_SWAPPED = 1u << 3,
     TR_RES_EXCLUSIVE = 1u << 4, /* pagemap bit 56 */
     TR_RES_WRITTEN = 1u << 5,
+    TR_RES_FILE = 1u << 6,      /* a page-cache page (PAGE_IS_FILE) */
 };
 
 /* a[2] of TR_EV_MEMALIGN: which entry point. */
