@@ -60,6 +60,9 @@ int cmd_record_pass_status(int st);
 struct sup_sink;
 struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
 int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);
+int cmd_record_out_string(struct sup_sink *sink, const char *s, uint32_t *id);
+/* tools/run_unwind.c */
+uint32_t run_unwind(pid_t pid, pid_t tid, uint64_t *ips, uint32_t max);
 /* tools/cmd_record_fast.c */
 struct sup_run;
 struct sup_ip_range;

@@ -222,5 +222,6 @@ int cmd_record(int argc, char **argv)
     sup_verify_free(r.verify);
     sup_perf_free(r.perf);
     sup_fast_free(r.fast);
+    sup_modules_free(r.mods);
     return rc;
 }

@@ -83,18 +83,35 @@ static size_t rec_cmdline(char **argv, char **out)
     return *out ? len : 0;
 }
 
+static int rec_out_string(struct rec_out *o, const char *s, uint32_t *id)
+{
+    size_t len = strlen(s);
+    return tr_writer_string(o->w, s, len < TR_STRING_MAX ? len : TR_STRING_MAX,
+                            id);
+}
+
 static int rec_out_event(void *ctx, struct tr_event *ev, const char *str)
 {
     struct rec_out *o = ctx;
     if (str) {
-        size_t len = strlen(str);
-        int rc = tr_writer_string(o->w, str, len < TR_STRING_MAX ? len
-                                                                 : TR_STRING_MAX,
-                                  &ev->str);
+        int rc = rec_out_string(o, str, &ev->str);
         if (rc < 0)
             return rc;
     }
     return tr_writer_event(o->w, ev);
+}
+
+/**
+ * cmd_record_out_string() - intern @s in the trace of @sink.
+ * @sink: from cmd_record_out_open().
+ * @s: the string.
+ * @id: receives its id.
+ *
+ * Return: 0 or a negative MM_E* code.
+ */
+int cmd_record_out_string(struct sup_sink *sink, const char *s, uint32_t *id)
+{
+    return rec_out_string(sink->ctx, s, id);
 }
 
 static int rec_out_stack(void *ctx, const uint64_t *ips, uint32_t n,
@@ -102,6 +119,13 @@ static int rec_out_stack(void *ctx, const uint64_t *ips, uint32_t n,
 {
     struct rec_out *o = ctx;
     return tr_writer_stack(o->w, ips, n < TR_STACK_MAX ? n : TR_STACK_MAX, id);
+}
+
+static int rec_out_module(void *ctx, struct tr_module *m, const char *path)
+{
+    struct rec_out *o = ctx;
+    int rc = rec_out_string(o, path, &m->path);
+    return rc < 0 ? rc : tr_writer_module(o->w, m, NULL);
 }
 
 static void rec_out_free(struct rec_out *o)
@@ -151,7 +175,8 @@ struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
         rec_out_free(o);
         return NULL;
     }
-    o->sink = (struct sup_sink){o, rec_out_event, rec_out_stack};
+    o->sink = (struct sup_sink){o, rec_out_event, rec_out_stack,
+                                rec_out_module};
     return &o->sink;
 }
 

@@ -14,7 +14,8 @@
  * space bookkeeping), sup_mm.c (one traced memory syscall per address space
  * at a time), sup_sys.c (syscall -> event), sup_maps.c (/proc/PID/maps
  * snapshots), sup_vmaset.c (a VMA tracker), sup_verify.c (--verify),
- * sup_perf.c (page-fault sampling and residency reconciliation).
+ * sup_perf.c (page-fault sampling and residency reconciliation),
+ * sup_module.c (module records with build IDs).
  */
 #ifndef MMSIM_TOOLS_SUP_H
 #define MMSIM_TOOLS_SUP_H
@@ -27,6 +28,7 @@
 #include "mmsim/event.h"
 
 struct tr_ring_mmlock;
+struct tr_module;
 
 /*
  * Where events go. event() gets each event once, in the order of its
@@ -39,6 +41,9 @@ struct sup_sink {
     int (*event)(void *ctx, struct tr_event *ev, const char *str);
     /* Intern a call stack (innermost frame first); NULL: stacks dropped. */
     int (*stack)(void *ctx, const uint64_t *ips, uint32_t n, uint32_t *id);
+    /* A module record; path is the file, the sink sets m->path to its id.
+     * NULL: no module map. */
+    int (*module)(void *ctx, struct tr_module *m, const char *path);
 };
 
 /* ---- sup_filter.c ---- */
@@ -231,6 +236,7 @@ struct sup_run {
     int error;                  /* first sink error (negative errno) */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
+    struct sup_modules *mods;   /* build ID cache (sup_module.c) */
 };
 
 int sup_run_loop(struct sup_run *r);
@@ -265,5 +271,12 @@ int sup_fast_lock(struct sup_run *r, struct sup_task *t);
 uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);
 void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any);
 int sup_fast_lost(struct sup_run *r, const struct sup_task *t);
+
+/* ---- sup_module.c ---- */
+
+struct sup_modules;
+void sup_modules_free(struct sup_modules *m);
+long sup_module_scan(struct sup_run *r, struct sup_task *t, uint64_t addr);
+void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
 
 #endif /* MMSIM_TOOLS_SUP_H */

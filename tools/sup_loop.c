@@ -194,6 +194,7 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
         info.op == PTRACE_SYSCALL_INFO_EXIT) {
         sup_fast_number(r, t);
         sup_sys_exit(r, t, info.exit.rval);
+        sup_module_sysexit(r, t, info.exit.rval);
     }
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_release(t));
@@ -239,6 +240,8 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
     ev.a[0] = (uint64_t)c->tid;
     ev.a[1] = flags;
     sup_emit(r, &ev, NULL);
+    if (type == TR_EV_FORK && c->mm)
+        sup_module_scan(r, c, 0);
     sup_perf_open(r->perf, c);
 }
 
@@ -287,6 +290,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     if (mm)
         sup_mm_attach(t, mm);
     sup_maps_emit_exec(r, t);
+    sup_module_scan(r, t, 0);
     sup_proc_attrs(r, t);
     if (t->perf_fd < 0)
         sup_perf_open(r->perf, t);
