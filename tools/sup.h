@@ -82,6 +82,8 @@ struct sup_mm {
     int verified;
     int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
     struct sup_task *verify_task; /* at its exit stop, waiting for owner */
+    int oom_fd;               /* /proc/PID/oom_score_adj, or -1 */
+    int oom_known, oom_adj;   /* the value last recorded (sup_oomadj.c) */
 };
 
 /* One traced thread. */
@@ -278,5 +280,10 @@ struct sup_modules;
 void sup_modules_free(struct sup_modules *m);
 long sup_module_scan(struct sup_run *r, struct sup_task *t, uint64_t addr);
 void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
+
+/* ---- sup_oomadj.c ---- */
+
+void sup_oomadj_poll(struct sup_run *r, struct sup_task *t);
+void sup_oomadj_poll_all(struct sup_run *r);
 
 #endif /* MMSIM_TOOLS_SUP_H */

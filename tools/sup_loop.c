@@ -449,6 +449,7 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
         return;
     if (!t && !(t = sup_task_add(&r->tasks, pid)))
         return;
+    sup_oomadj_poll(r, t);
     int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
     if (event == PTRACE_EVENT_STOP)
         sup_on_stop(t, sig);
@@ -502,6 +503,7 @@ int sup_run_loop(struct sup_run *r)
         if (pid < 0) {
             if (errno == EINTR) {
                 sup_perf_drain_all(r); /* the periodic wake-up */
+                sup_oomadj_poll_all(r);
                 sup_fast_drain(r);
                 continue;
             }
