@@ -27,6 +27,8 @@ struct rec_opts {
     const char *out;
     int verify, faults, stats, fast;
     char **argv;
+    const char *incomplete; /* preload-only capture: why */
+    char why[256];
 };
 
 static void rec_usage(FILE *f)
@@ -154,7 +156,10 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
         return exec_err == ENOENT ? 127 : 126;
     }
     int bad = 0;
-    if (r->verify)
+    if (o->incomplete)
+        fprintf(stderr, "mmsim: record: incomplete capture: %s\n",
+                o->incomplete);
+    else if (r->verify)
         bad = sup_verify_report(r->verify, stderr);
     if (o->stats)
         rec_stats_print(r);
@@ -169,6 +174,22 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
         WEXITSTATUS(r->status) == 0)
         return CLI_EXIT_ERROR; /* a clean run whose capture did not verify */
     return r->have_status ? cmd_record_pass_status(r->status) : CLI_EXIT_ERROR;
+}
+
+/* ptrace is not available: the preload-only capture (sup_preload.c). */
+static int rec_fallback(struct rec_opts *o, struct sup_run *r, int err)
+{
+    struct sup_ip_range ip;
+    o->incomplete = sup_preload_reason(err, o->why, sizeof(o->why));
+    fprintf(stderr, "mmsim: record: %s: falling back to preload-only "
+                    "capture; the trace is marked incomplete\n",
+            o->incomplete);
+    if (o->verify)
+        fprintf(stderr, "mmsim: record: --verify needs ptrace: not done\n");
+    if (!r->fast && cmd_record_fast_setup(r, &ip) < 0)
+        fprintf(stderr, "mmsim: record: without the shim: /proc "
+                        "snapshots only\n");
+    return sup_preload_spawn(o->argv, &r->child);
 }
 
 /**
@@ -198,6 +219,8 @@ int cmd_record(int argc, char **argv)
     if (o.fast && cmd_record_fast_setup(&r, &fast) < 0)
         return CLI_EXIT_ERROR;
     rc = sup_spawn(o.argv, &fast, &r.child);
+    if (rc == -EPERM)
+        rc = rec_fallback(&o, &r, rc);
     if (rc < 0)
         return rec_spawn_error(&o, rc);
     /* The child waits at its exec stop until the loop runs: if the trace
@@ -213,8 +236,8 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    cmd_record_signals(r.child.pid, o.faults || o.fast);
-    rc = sup_run_loop(&r);
+    cmd_record_signals(r.child.pid, o.faults || o.fast || o.incomplete);
+    rc = o.incomplete ? sup_preload_loop(&r, o.incomplete) : sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],
                 strerror(-rc));

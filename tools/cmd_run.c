@@ -37,6 +37,8 @@ struct run_tee {
     struct replay *rp;
     int error;
     unsigned unwound;           /* stacks unwound for verdicts */
+    const char *incomplete;     /* preload-only capture: why */
+    char why[256];
 };
 
 /* Verdicts whose stack is unwound from the stopped thread, at most. */
@@ -177,6 +179,17 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
                  struct run_tee *tee)
 {
     int rc = sup_spawn(o->argv, NULL, &r->child);
+    if (rc == -EPERM) {
+        struct sup_ip_range ip;
+        tee->incomplete = sup_preload_reason(rc, tee->why, sizeof(tee->why));
+        fprintf(stderr, "mmsim: run: %s: falling back to preload-only "
+                        "capture; the report is marked incomplete\n",
+                tee->incomplete);
+        if (cmd_record_fast_setup(r, &ip) < 0)
+            fprintf(stderr, "mmsim: run: without the shim: /proc "
+                            "snapshots only\n");
+        rc = sup_preload_spawn(o->argv, &r->child);
+    }
     if (rc < 0) {
         fprintf(stderr, "mmsim: run: cannot start '%s': %s\n", o->argv[0],
                 rc == -EPERM ? "ptrace is not permitted here" : strerror(-rc));
@@ -210,7 +223,8 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
     r.perf = sup_perf_new(geteuid() != 0);
     rc = start(o, &r, path, &tee);
     if (!rc) {
-        if (sup_run_loop(&r) < 0)
+        if ((tee.incomplete ? sup_preload_loop(&r, tee.incomplete)
+                            : sup_run_loop(&r)) < 0)
             fprintf(stderr, "mmsim: run: waiting for '%s' failed\n", o->argv[0]);
         int werr = cmd_record_out_close(tee.file, NULL);
         int exec_err = sup_spawn_exec_errno(&r.child);
@@ -234,6 +248,8 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
     }
     sup_perf_free(r.perf);
     sup_modules_free(r.mods);
+    sup_fast_free(r.fast);
+    sup_verify_free(r.verify);
     return rc;
 }
 

@@ -83,6 +83,8 @@ struct report_replay {
     uint64_t unsupported;      /* event types the model has no call for */
     int complete, damaged;     /* from the reader */
     uint32_t warnings;
+    uint64_t incomplete;       /* TR_EV_INCOMPLETE events of the recorder */
+    char incomplete_capture[256]; /* the first one's reason */
 };
 
 struct mm_report {

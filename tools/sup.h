@@ -217,6 +217,7 @@ void sup_verify_event(void *v, struct tr_event *ev, const char *str);
 int sup_verify_check(struct sup_verify *v, pid_t pid, pid_t tid,
                      const char *why_not);
 int sup_verify_report(struct sup_verify *v, FILE *out);
+const struct sup_vmaset *sup_verify_set(struct sup_verify *v, uint32_t pid);
 
 /* ---- sup_loop.c ---- */
 
@@ -239,6 +240,7 @@ struct sup_run {
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
     struct sup_modules *mods;   /* build ID cache (sup_module.c) */
+    struct sup_preload *pre;    /* preload-only capture (sup_preload.c) */
 };
 
 int sup_run_loop(struct sup_run *r);
@@ -273,6 +275,9 @@ int sup_fast_lock(struct sup_run *r, struct sup_task *t);
 uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);
 void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any);
 int sup_fast_lost(struct sup_run *r, const struct sup_task *t);
+struct tr_ring_mmlock *sup_fast_trylock_mm(struct sup_run *r, uint32_t tgid);
+void sup_fast_exit_wait(struct sup_run *r);
+void sup_fast_exit_ack(struct sup_run *r, uint32_t pid);
 
 /* ---- sup_module.c ---- */
 
@@ -285,5 +290,20 @@ void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
 
 void sup_oomadj_poll(struct sup_run *r, struct sup_task *t);
 void sup_oomadj_poll_all(struct sup_run *r);
+
+/* ---- sup_recon.c ---- */
+
+int sup_recon_snapshot(struct sup_run *r, struct sup_task *t);
+int sup_recon_diff(struct sup_run *r, struct sup_task *t,
+                   const struct sup_vmaset *set);
+
+/* ---- sup_preload.c ---- */
+
+struct sup_preload;
+const char *sup_preload_reason(int err, char *buf, size_t len);
+int sup_preload_spawn(char *const argv[], struct sup_child *child);
+int sup_preload_loop(struct sup_run *r, const char *reason);
+void sup_preload_event(struct sup_run *r, const struct tr_event *ev);
+void sup_preload_exiting(struct sup_run *r, uint32_t pid);
 
 #endif /* MMSIM_TOOLS_SUP_H */

@@ -73,6 +73,8 @@ void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str)
     r->by_type[ev->type & 127]++;
     if (r->verify)
         sup_verify_event(r->verify, ev, str);
+    if (r->pre)
+        sup_preload_event(r, ev);
     if (!r->sink)
         return;
     int rc = r->sink->event(r->sink->ctx, ev, str);
