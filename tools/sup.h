@@ -103,6 +103,7 @@ struct sup_task {
     uint64_t perf_seen;       /* samples and lost samples accounted */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
+    uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
 };
 
 struct sup_tasks {
@@ -305,5 +306,6 @@ int sup_preload_spawn(char *const argv[], struct sup_child *child);
 int sup_preload_loop(struct sup_run *r, const char *reason);
 void sup_preload_event(struct sup_run *r, const struct tr_event *ev);
 void sup_preload_exiting(struct sup_run *r, uint32_t pid);
+int sup_preload_keep(struct sup_run *r, const struct tr_event *ev);
 
 #endif /* MMSIM_TOOLS_SUP_H */

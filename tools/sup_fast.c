@@ -194,6 +194,8 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
         ev.stack = sup_fast_map_get(&r->fast->map,
                                     (uint64_t)ev.pid << 32 | ev.stack);
     ev.str = 0;
+    if (r->pre && !sup_preload_keep(r, &ev))
+        return;
     sup_emit(r, &ev, NULL);
 }
 

@@ -226,8 +226,9 @@ static void pre_check(struct sup_run *r, struct sup_task *t)
     }
     const struct sup_vmaset *set = sup_verify_set(r->verify, (uint32_t)t->tgid);
     uint64_t start_brk = 0, start_stack = 0;
-    if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) < 0)
-        return;
+    if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) < 0 ||
+        (!start_brk && !start_stack))
+        return; /* gone, or exiting */
     if (!set || set->start_brk != start_brk || set->start_stack != start_stack) {
         sup_recon_snapshot(r, t); /* first sight, or an exec since */
         return;
@@ -309,6 +310,33 @@ void sup_preload_event(struct sup_run *r, const struct tr_event *ev)
 {
     if (ev->pid && !sup_task_find(&r->tasks, (pid_t)ev->pid))
         r->pre->unknown_seen = 1;
+}
+
+/**
+ * sup_preload_keep() - whether a ring record is recorded: a kernel-level
+ * record of the fast path is dropped when its process is not known yet, or
+ * when it is older than the process's last snapshot (its effect is in the
+ * maps read then). A process that exec'd since its last snapshot gets a new
+ * one first, so a record of the new image never lands on the old one.
+ * @r: the recording.
+ * @ev: the record.
+ *
+ * Return: 1 to record it, 0 to drop it.
+ */
+int sup_preload_keep(struct sup_run *r, const struct tr_event *ev)
+{
+    if (!(ev->flags & TR_F_FAST_PATH) || ev->type >= TR_EV_FORK)
+        return 1; /* allocator records are kept */
+    struct sup_task *t = sup_task_find(&r->tasks, (pid_t)ev->pid);
+    if (!t)
+        return 0;
+    const struct sup_vmaset *set = sup_verify_set(r->verify, ev->pid);
+    uint64_t start_brk = 0, start_stack = 0;
+    if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) == 0 &&
+        (start_brk || start_stack) &&
+        (!set || set->start_brk != start_brk || set->start_stack != start_stack))
+        sup_recon_snapshot(r, t);
+    return ev->t_ns > t->pre_snap_ns;
 }
 
 static void pre_reaped(struct sup_run *r, pid_t pid, int st)

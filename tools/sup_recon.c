@@ -81,9 +81,12 @@ int sup_recon_snapshot(struct sup_run *r, struct sup_task *t)
 {
     char link[64], exe[4096];
     uint64_t start_brk = 0, start_stack = 0;
+    t->pre_snap_ns = sup_now_ns(); /* older ring records are in the maps */
     int rc = sup_stat_brk_stack(t->tid, &start_brk, &start_stack);
     if (rc < 0)
         return rc;
+    if (!start_brk && !start_stack)
+        return -ESRCH; /* exiting: its mm is gone */
     snprintf(link, sizeof(link), "/proc/%d/exe", (int)t->tid);
     ssize_t n = readlink(link, exe, sizeof(exe) - 1);
     exe[n > 0 ? n : 0] = 0;
