@@ -29,7 +29,8 @@ EVENT = {"t_ns": INT, "pid": INT, "comm": str, "type": str, "syscall": str,
 SAMPLE = {k: INT for k in ("t_ns", "committed_kb", "limit_kb", "free_kb",
                            "used_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
-          "model_errors": INT, "unsupported": INT, "complete": bool}
+          "model_errors": INT, "unsupported": INT, "complete": bool,
+          "incomplete_capture": (str, type(None))}
 
 problems = []
 
