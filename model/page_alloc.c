@@ -20,15 +20,17 @@
  *
  * Simplified: there are no per-CPU page lists, so pages the kernel would hold
  * on pcp lists stay in the buddy and in MemFree. No cpusets, no dirty-page
- * spreading, no node reclaim (zone_reclaim_mode), no kswapd, no direct
- * reclaim or compaction, no OOM killer yet: when the MIN watermark fails the
- * allocation fails with MM_ENOMEM and is counted (sim->nr_alloc_fail); the
- * place where reclaim, compaction and the OOM killer will hook in is marked
- * in alloc_pages_slowpath(). Watermark boosts are raised on fallback steals
- * and stay until kswapd exists to clear them.
+ * spreading, no node reclaim (zone_reclaim_mode), no compaction. The slow
+ * path wakes kswapd (model/vmscan_kswapd.c), retries at MIN, then reclaims
+ * directly (model/vmscan.c) and retries while should_reclaim_retry() says
+ * so; when that gives up the allocation fails with MM_ENOMEM and is counted
+ * (sim->nr_alloc_fail) at the one place marked in alloc_pages_slowpath(),
+ * where the OOM killer hooks in. Watermark boosts are raised on fallback
+ * steals; a boosted zone wakes kswapd, which clears them once balanced.
  */
 #include "internal.h"
 
+#define PAGE_ALLOC_COSTLY_ORDER 3
 #define PAGE_EVENT_PGALLOC(zone) ((enum mm_vm_event_item)(MM_PGALLOC_DMA + (zone)))
 
 /* What prepare_alloc_pages() computes: struct alloc_context. */
@@ -71,7 +73,10 @@ static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
     }
     sim->vm_events[PAGE_EVENT_PGALLOC(zone->idx)] += 1ull << req->order;
     zone_statistics(sim, ac->preferred_zone, zone, req->preferred_nid);
-    /* kswapd would be woken here for a boosted zone (zone->boosted). */
+    if (zone->boosted) { /* ZONE_BOOSTED_WATERMARK: wake kswapd */
+        zone->boosted = false;
+        mm__wakeup_kswapd(sim, zone, 0, zone->idx);
+    }
     return true;
 }
 
@@ -134,19 +139,88 @@ static bool get_page_from_freelist(struct mm_sim *sim,
     }
 }
 
-/* __alloc_pages_slowpath(), up to where reclaim will hook in. */
+/* wake_all_kswapds(): each node of the zonelist once. */
+static void wake_all_kswapds(struct mm_sim *sim, const struct alloc_context *ac)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    uint64_t woken = 0;
+    for (struct mm_zone **z = sim->nodes[ac->zonelist_nid].zonelist; *z; z++) {
+        if (!mm__zone_allowed(*z, req->highest_zoneidx, ac->nodemask) ||
+            (woken >> (*z)->nid & 1u))
+            continue;
+        woken |= 1ull << (*z)->nid;
+        mm__wakeup_kswapd(sim, *z, req->order, req->highest_zoneidx);
+    }
+}
+
+/*
+ * should_reclaim_retry(): after MAX_RECLAIM_RETRIES rounds without progress,
+ * or when no zone would pass min even with all its reclaimable pages freed,
+ * give up.
+ */
+static bool should_reclaim_retry(const struct mm_sim *sim,
+                                 const struct alloc_context *ac,
+                                 bool progress, int *no_progress_loops)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    if (progress)
+        *no_progress_loops = 0;
+    else if (++*no_progress_loops > MM_MAX_RECLAIM_RETRIES)
+        return false;
+    for (struct mm_zone **z = sim->nodes[ac->zonelist_nid].zonelist; *z; z++) {
+        const struct mm_zone *zone = *z;
+        if (!mm__zone_allowed(zone, req->highest_zoneidx, ac->nodemask))
+            continue;
+        uint64_t available = mm__zone_reclaimable_pages(sim, zone) +
+                             mm__zone_free_pages(zone);
+        uint64_t min = mm__wmark_pages(zone, MM_WMARK_MIN) +
+                       zone->lowmem_reserve[req->highest_zoneidx];
+        if (available > min + ((1ull << req->order) - 1))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Direct reclaim and its retries (__alloc_pages_direct_reclaim,
+ * should_reclaim_retry). Costly orders (above PAGE_ALLOC_COSTLY_ORDER) come
+ * only from THP faults in the model, whose gfp under the default defrag
+ * setting allows no reclaim; reclaim's own allocations (PF_MEMALLOC) do not
+ * recurse into it.
+ */
+static bool alloc_pages_direct_reclaim(struct mm_sim *sim,
+                                       const struct alloc_context *ac,
+                                       unsigned flags, uint64_t *pfn)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    int no_progress_loops = 0;
+    if (req->order > PAGE_ALLOC_COSTLY_ORDER || sim->in_reclaim)
+        return false;
+    for (;;) {
+        uint64_t progress = mm__try_to_free_pages(sim, ac->zonelist_nid,
+                                                  req->highest_zoneidx);
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
+        if (!should_reclaim_retry(sim, ac, progress != 0, &no_progress_loops))
+            return false;
+    }
+}
+
+/* __alloc_pages_slowpath() */
 static bool alloc_pages_slowpath(struct mm_sim *sim,
                                  const struct alloc_context *ac, uint64_t *pfn)
 {
     unsigned flags = MM_ALLOC_WMARK_MIN | MM_ALLOC_KSWAPD;
-    /* wake_all_kswapds() goes here once model/vmscan.c exists. */
+    if (ac->req->order <= PAGE_ALLOC_COSTLY_ORDER)
+        wake_all_kswapds(sim, ac);
     if (get_page_from_freelist(sim, ac, flags, pfn))
         return true;
+    if (alloc_pages_direct_reclaim(sim, ac, flags, pfn))
+        return true;
     /*
-     * Reclaim hook: direct compaction (costly orders), direct reclaim
-     * (__alloc_pages_direct_reclaim), should_reclaim_retry() and
-     * __alloc_pages_may_oom() belong here. Until they exist the
-     * allocation fails at the min watermark.
+     * THE failure site: reclaim made no (more) progress. The OOM killer
+     * (__alloc_pages_may_oom) belongs here, before giving up; compaction
+     * is not modelled.
      */
     sim->nr_alloc_fail++;
     return false;

@@ -135,7 +135,7 @@ static void fill_globals(const struct mm_sim *sim, struct mm__proc_view *v)
         v->global[MM_NR_MEMMAP_BOOT_PAGES] = memmap_boot_pages(sim);
     for (int i = 0; i < MM_NR_VM_EVENT_ITEMS; i++)
         v->events[i] = mm__vm_event(sim, (enum mm_vm_event_item)i);
-    v->swap_total = v->swap_free = m->swap_pages;
+    mm_swap_info(sim, &v->swap_total, &v->swap_free);
     v->hugetlb_total = v->hugetlb_free = m->hugetlb_pages >> 9;
     v->commit_limit = mm_vm_commit_limit(sim);
     v->committed = mm_vm_memory_committed(sim);

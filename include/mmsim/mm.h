@@ -112,7 +112,11 @@ struct mm_machine {
     /* mm_forbids_zeropage(): anonymous reads allocate (vendor kernels with
      * pvm_no_zero_page=1 on the command line, as the development machine) */
     bool no_zero_page;
+    /* pages kswapd reclaims per second of trace time (0: the default,
+     * MM_KSWAPD_RATE_DEFAULT); see docs/reclaim.md */
+    uint64_t kswapd_rate;
 };
+#define MM_KSWAPD_RATE_DEFAULT 262144ull /* 1 GiB/s of 4 KiB pages */
 
 /* ---- vm.* sysctl values ---------------------------------------------- */
 
@@ -452,6 +456,32 @@ struct mm_sysinfo {
 };
 
 void mm_si_meminfo(const struct mm_sim *sim, struct mm_sysinfo *out);
+
+/* ---- reclaim and swap (model/vmscan*.c, model/swapfile.c) -------------- */
+
+/* Pressure figures for reports: pages, or events as /proc/vmstat counts them. */
+struct mm_reclaim_state {
+    unsigned kswapd_awake;           /* nodes whose kswapd is running */
+    uint64_t swap_total, swap_free, swap_cached;
+    uint64_t pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct;
+    uint64_t allocstall;             /* direct reclaim entries, all zones */
+    uint64_t pswpin, pswpout, pgmajfault;
+};
+
+/**
+ * mm_sim_set_time() - advance the simulated clock to the trace time of the
+ * next event; awake kswapd threads reclaim for the time that passed
+ * (machine.kswapd_rate pages per second)
+ * @sim: the simulator
+ * @now_ns: trace time in nanoseconds (earlier values are ignored)
+ */
+void mm_sim_set_time(struct mm_sim *sim, uint64_t now_ns);
+
+/** mm_reclaim_state() - kswapd, swap and reclaim counters now. */
+void mm_reclaim_state(const struct mm_sim *sim, struct mm_reclaim_state *out);
+
+/** mm_swap_info() - SwapTotal and SwapFree in pages (si_swapinfo()). */
+void mm_swap_info(const struct mm_sim *sim, uint64_t *total, uint64_t *free);
 
 /* ---- /proc views (model/proc.c) ---------------------------------------- */
 
