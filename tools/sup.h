@@ -84,6 +84,7 @@ struct sup_mm {
     struct sup_task *verify_task; /* at its exit stop, waiting for owner */
     int oom_fd;               /* /proc/PID/oom_score_adj, or -1 */
     int oom_known, oom_adj;   /* the value last recorded (sup_oomadj.c) */
+    uint64_t oom_read_ns;     /* when it was last read */
 };
 
 /* One traced thread. */
@@ -290,6 +291,7 @@ void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
 /* ---- sup_oomadj.c ---- */
 
 void sup_oomadj_poll(struct sup_run *r, struct sup_task *t);
+void sup_oomadj_stop(struct sup_run *r, struct sup_task *t, int event);
 void sup_oomadj_poll_all(struct sup_run *r);
 
 /* ---- sup_recon.c ---- */

@@ -451,8 +451,8 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
         return;
     if (!t && !(t = sup_task_add(&r->tasks, pid)))
         return;
-    sup_oomadj_poll(r, t);
     int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
+    sup_oomadj_stop(r, t, event);
     if (event == PTRACE_EVENT_STOP)
         sup_on_stop(t, sig);
     else if (sig == (SIGTRAP | 0x80))

@@ -2,7 +2,9 @@
  * sup_oomadj.c - writes to /proc/self/oom_score_adj between memory calls:
  * 300, then an mmap of 2 MiB; a fork child writes 500, then munmaps 3 MiB
  * it mapped before; the parent writes 1000 and mmaps 4 MiB. Values only
- * rise, so no privilege is needed.
+ * rise, so no privilege is needed. Each write is followed by a 2 ms pause:
+ * the recorder reads oom_score_adj at a stop only if its last read is 1 ms
+ * old (docs/record.md), so the order below is then exact.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@ static void set_adj(const char *v)
         perror("oom_score_adj");
     if (fd >= 0)
         close(fd);
+    usleep(2000);
 }
 
 static void *map(size_t mib)
