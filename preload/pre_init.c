@@ -112,19 +112,6 @@ uint32_t pre_tid(void)
 }
 
 /**
- * pre_now_ns() - CLOCK_MONOTONIC in nanoseconds (vDSO, no syscall).
- *
- * Return: the time.
- */
-uint64_t pre_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * pre_count_lost() - count one event that could not be recorded.
  * @reason: enum tr_lost_reason.
  */
