@@ -121,15 +121,8 @@ static void rec_note_setuid(const char *prog)
 
 static int rec_spawn_error(const struct rec_opts *o, int err)
 {
-    if (err == -EPERM)
-        fprintf(stderr,
-                "mmsim: record: cannot trace '%s': ptrace is not permitted "
-                "(mmsim is itself being traced, or a security policy forbids "
-                "ptrace here)\n",
-                o->argv[0]);
-    else
-        fprintf(stderr, "mmsim: record: cannot start '%s': %s\n", o->argv[0],
-                strerror(-err));
+    fprintf(stderr, "mmsim: record: cannot start '%s': %s\n", o->argv[0],
+            strerror(-err));
     return CLI_EXIT_ERROR;
 }
 
@@ -219,7 +212,7 @@ int cmd_record(int argc, char **argv)
     if (o.fast && cmd_record_fast_setup(&r, &fast) < 0)
         return CLI_EXIT_ERROR;
     rc = sup_spawn(o.argv, &fast, &r.child);
-    if (rc == -EPERM)
+    if (sup_preload_wanted(rc))
         rc = rec_fallback(&o, &r, rc);
     if (rc < 0)
         return rec_spawn_error(&o, rc);

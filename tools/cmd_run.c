@@ -179,7 +179,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
                  struct run_tee *tee)
 {
     int rc = sup_spawn(o->argv, NULL, &r->child);
-    if (rc == -EPERM) {
+    if (sup_preload_wanted(rc)) {
         struct sup_ip_range ip;
         tee->incomplete = sup_preload_reason(rc, tee->why, sizeof(tee->why));
         fprintf(stderr, "mmsim: run: %s: falling back to preload-only "
@@ -192,7 +192,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
     }
     if (rc < 0) {
         fprintf(stderr, "mmsim: run: cannot start '%s': %s\n", o->argv[0],
-                rc == -EPERM ? "ptrace is not permitted here" : strerror(-rc));
+                strerror(-rc));
         return CLI_EXIT_ERROR;
     }
     tee->file = cmd_record_out_open(path, o->argv, &rc);

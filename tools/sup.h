@@ -303,6 +303,7 @@ int sup_recon_diff(struct sup_run *r, struct sup_task *t,
 /* ---- sup_preload.c ---- */
 
 struct sup_preload;
+int sup_preload_wanted(int err);
 const char *sup_preload_reason(int err, char *buf, size_t len);
 int sup_preload_spawn(char *const argv[], struct sup_child *child);
 int sup_preload_loop(struct sup_run *r, const char *reason);
