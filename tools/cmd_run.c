@@ -164,6 +164,15 @@ static int tee_event(void *ctx, struct tr_event *ev, const char *str)
     return t->file->event(t->file->ctx, ev, NULL);
 }
 
+/* A stack the shim sent (the preload-only capture): trace, then replay. */
+static int tee_stack_def(void *ctx, const uint64_t *ips, uint32_t n,
+                         uint32_t *id)
+{
+    struct run_tee *t = ctx;
+    int rc = t->file->stack(t->file->ctx, ips, n, id);
+    return rc ? rc : replay_consumer.on_stack(t->rp, *id, ips, n);
+}
+
 static int tee_module(void *ctx, struct tr_module *m, const char *path)
 {
     struct run_tee *t = ctx;
@@ -204,6 +213,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
         return CLI_EXIT_ERROR;
     }
     tee->sink = (struct sup_sink){.ctx = tee, .event = tee_event,
+                                  .stack = tee_stack_def,
                                   .module = tee_module};
     r->sink = &tee->sink;
     cmd_record_signals(r->child.pid, r->perf != NULL);
