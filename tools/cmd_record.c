@@ -25,7 +25,7 @@
 
 struct rec_opts {
     const char *out;
-    int verify, faults, stats, fast;
+    int verify, faults, stats, fast, syscall_stacks;
     char **argv;
     const char *incomplete; /* preload-only capture: why */
     char why[256];
@@ -35,7 +35,8 @@ static void rec_usage(FILE *f)
 {
     fprintf(f,
             "usage: mmsim record [-o TRACE] [--verify] [--no-faults] [--stats] "
-            "[--fast-path] -- PROG [ARGS]\n\n"
+            "[--fast-path]\n                    [--syscall-stacks] -- PROG "
+            "[ARGS]\n\n"
             "Run PROG and record every kernel-level memory request of every\n"
             "process it starts (seccomp + ptrace), and its page faults.\n\n"
             "  -o TRACE     write the trace to TRACE (default "
@@ -46,7 +47,10 @@ static void rec_usage(FILE *f)
             "  --stats      print the number of events of each kind\n"
             "  --fast-path  preload the shim (found next to mmsim) and let it\n"
             "               log glibc's memory syscalls and allocator calls\n"
-            "               through a shared ring instead of ptrace stops\n");
+            "               through a shared ring instead of ptrace stops\n"
+            "  --syscall-stacks  record the stack of each traced request the\n"
+            "               model may refuse (mmap, brk, mremap, mprotect,\n"
+            "               fork...), unwound with libdw: slow\n");
 }
 
 static int rec_parse(int argc, char **argv, struct rec_opts *o)
@@ -67,6 +71,8 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o)
             o->stats = 1;
         else if (strcmp(argv[i], "--fast-path") == 0)
             o->fast = 1;
+        else if (strcmp(argv[i], "--syscall-stacks") == 0)
+            o->syscall_stacks = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
         else {
@@ -229,6 +235,8 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
+    if (o.syscall_stacks && cmd_record_out_syscall_stacks(r.sink) < 0)
+        fprintf(stderr, "mmsim: record: --syscall-stacks: out of memory\n");
     cmd_record_signals(r.child.pid, o.faults || o.fast || o.incomplete);
     rc = o.incomplete ? sup_preload_loop(&r, o.incomplete) : sup_run_loop(&r);
     if (rc < 0)

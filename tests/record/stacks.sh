@@ -8,7 +8,8 @@
 # model (the real kernel grants them: the program's output is unchanged),
 # and each verdict's stack, unwound from the stopped thread and symbolised
 # from the recorded module map, names the function and its file:line, in
-# the text report, the JSON report, and `mmsim report` of the kept trace.
+# the text report, the JSON report, and `mmsim report` of the kept trace;
+# and, recorded with `mmsim record --syscall-stacks`, in `mmsim report`.
 # The trace's module record of the library carries the file's build ID.
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -49,6 +50,15 @@ PY
     > rep.out 2>&1
 grep -Eq "$lib_re" rep.out || no "report of the trace: no frame in the library"
 grep -Eq "$main_re" rep.out || no "report of the trace: no frame in the program"
+
+# The same from `mmsim record --syscall-stacks` and a later report.
+"$mmsim" record --syscall-stacks -o s.mmtrace -- "$prog" "$lib" 700 \
+    > rec.out 2> rec.err
+cmp -s native.out rec.out || no "record --syscall-stacks: output differs"
+"$mmsim" report s.mmtrace --machine mem=1G -s vm.overcommit_memory=2 \
+    > srep.out 2>&1
+grep -Eq "$lib_re" srep.out || no "--syscall-stacks: no frame in the library"
+grep -Eq "$main_re" srep.out || no "--syscall-stacks: no frame in the program"
 
 want=$(readelf -n "$lib" | sed -n 's/.*Build ID: *//p')
 "$mmsim" dump t.mmtrace > dump.txt
