@@ -345,8 +345,10 @@ struct tr_ring_mmlock *sup_fast_trylock_mm(struct sup_run *r, uint32_t tgid)
     if (!r->fast)
         return NULL;
     struct tr_ring_mmlock *lk = tr_ring_mmlock(r->fast->h, tgid);
-    uint32_t me = (uint32_t)getpid() | TR_MMLOCK_TRACED;
-    return tr_mmlock_trylock(lk, me, tgid) ? lk : NULL;
+    uint32_t me = (uint32_t)getpid();
+    /* Owned by mmsim's pid: if mmsim dies holding it (no EXITKILL without
+     * ptrace), a waiting shim finds the owner gone and takes it over. */
+    return tr_mmlock_trylock(lk, me | TR_MMLOCK_TRACED, me) ? lk : NULL;
 }
 
 /**
