@@ -7,7 +7,8 @@
 # Each time: a clear message naming the reason, the program's output and
 # exit status as native, a trace whose processes (a shell, a pipeline of
 # two programs) are all there with their exec and exit, and every report
-# made from it (text, JSON, compare) says "incomplete capture: REASON".
+# made from it (text, JSON, compare; `mmsim proc --trace` on stderr) says
+# "incomplete capture: REASON".
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
@@ -44,6 +45,9 @@ check() { # NAME REASON-PATTERN PREFIX...
     "$mmsim" compare "$name.mmtrace" --policy vm.overcommit_memory=2 \
         --policy vm.overcommit_memory=1 > cmp 2>&1
     grep -q "^incomplete capture: $why" cmp || no "$name: compare"
+    "$mmsim" proc meminfo --trace "$name.mmtrace" 2> proc.err > proc.out
+    grep -q "^mmsim: proc: incomplete capture: $why" proc.err &&
+        grep -q "^MemTotal:" proc.out || no "$name: proc"
 }
 if command -v strace > /dev/null; then
     check strace "ptrace is not available: mmsim is itself traced (by strace, pid [0-9]*)" \
