@@ -245,32 +245,35 @@ static int pre_scan(struct sup_run *r)
     return found;
 }
 
-/* Reconcile one process with /proc: gone, exec'd, or changed. */
-static void pre_check(struct sup_run *r, struct sup_task *t)
+/* Reconcile one process with /proc: gone, exec'd, or changed.
+ * Return: 0 if @t was freed (the process is gone), else 1. */
+static int pre_check(struct sup_run *r, struct sup_task *t)
 {
     pid_t ppid = 0;
     char state = pre_stat(t->tid, &ppid);
     if (state == 0 || state == 'Z' || state == 'X') {
-        if (state == 0 || ppid != r->pre->self)
-            pre_gone(r, t, 0, 0); /* mmsim's own children: waitpid */
-        return;
+        if (state != 0 && ppid == r->pre->self)
+            return 1; /* mmsim's own child: waitpid() has its status */
+        pre_gone(r, t, 0, 0);
+        return 0;
     }
     const struct sup_vmaset *set = sup_verify_set(r->verify, (uint32_t)t->tgid);
     uint64_t start_brk = 0, start_stack = 0;
     if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) < 0 ||
         (!start_brk && !start_stack))
-        return; /* gone, or exiting */
+        return 1; /* gone, or exiting: seen at the next tick */
     if (!set || set->start_brk != start_brk || set->start_stack != start_stack) {
         sup_recon_snapshot(r, t); /* first sight, or an exec since */
-        return;
+        return 1;
     }
     struct tr_ring_mmlock *lk = sup_fast_trylock_mm(r, (uint32_t)t->tgid);
     if (r->fast && !lk)
-        return; /* a fast-path call is in flight: next tick */
+        return 1; /* a fast-path call is in flight: next tick */
     sup_fast_drain(r);
     sup_recon_diff(r, t, set);
     if (lk)
         tr_mmlock_unlock(lk);
+    return 1;
 }
 
 /**
@@ -302,10 +305,8 @@ static void pre_exits(struct sup_run *r)
                 pre_found(r, (pid_t)pid, NULL);
             t = sup_task_find(&r->tasks, (pid_t)pid);
         }
-        if (t) {
-            pre_check(r, t);
+        if (t && pre_check(r, t))
             sup_oomadj_poll(r, t);
-        }
         sup_fast_exit_ack(r, pid);
     }
 }
