@@ -14,7 +14,10 @@
  * or start_stack and recorded as a snapshot; new processes are found by
  * their parent in /proc/PID/stat (every 200 ms, or at the next tick when
  * the ring names a process not known yet) and recorded as an inferred fork;
- * processes are gone when /proc says so (mmsim is their child subreaper,
+ * the ring is drained every millisecond, so a process waiting in its exit
+ * handshake (the shim's destructor) is reconciled and let go within about
+ * a millisecond; processes are gone when /proc says so (mmsim is their
+ * child subreaper,
  * so orphans are reaped by it with their status). The trace starts with a
  * TR_EV_INCOMPLETE event giving the reason, and every report says so.
  *
@@ -45,6 +48,7 @@
  * processes on a loaded 2-CPU VM): every 20 ticks (200 ms), or at the next
  * tick when the ring names an unknown process. */
 #define PRE_DISCOVER_TICKS 20
+#define PRE_TICK_NS 10000000u /* reconciliation every 10 ms */
 
 #define PRE_EXITING_MAX 64
 
@@ -401,7 +405,7 @@ static int pre_exec_failed(const struct sup_child *c)
 int sup_preload_loop(struct sup_run *r, const char *reason)
 {
     struct sup_preload pre = {.self = getpid()};
-    struct timespec tick = {0, 10000000};
+    struct timespec ms = {0, 1000000};
     if (!r->verify && !(r->verify = sup_verify_new()))
         return -ENOMEM;
     r->pre = &pre;
@@ -416,16 +420,24 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     sup_emit(r, &ev, reason);
     if (!pre_exec_failed(&r->child))
         sup_recon_snapshot(r, t);
+    /* Every 1 ms the ring is drained and exiting processes are let go
+     * (an exit handshake costs at most that); every 10 ms all of /proc. */
+    uint64_t next = sup_now_ns() + PRE_TICK_NS;
     while (!pre.child_gone || r->tasks.nr > 0) {
         int st;
-        pid_t pid = waitpid(-1, &st, 0); /* the tick interrupts it */
+        pid_t pid = waitpid(-1, &st, WNOHANG);
         if (pid > 0) {
             pre_reaped(r, pid, st);
             continue;
         }
-        if (pid < 0 && errno == ECHILD)
-            nanosleep(&tick, NULL);
-        pre_tick(r);
+        if (sup_now_ns() >= next) {
+            pre_tick(r);
+            next = sup_now_ns() + PRE_TICK_NS;
+            continue;
+        }
+        sup_fast_drain(r);
+        pre_exits(r);
+        nanosleep(&ms, NULL);
     }
     sup_fast_drain(r);
     pre_exits(r);
