@@ -223,8 +223,10 @@ static int do_request(struct replay *rp, struct replay_col *c,
     if (ev->ret < 0)
         return 0;
     switch (ev->type) {
-    case TR_EV_MMAP:
     case TR_EV_VMA:
+        *length = ev->a[1] - ev->a[0]; /* start end */
+        return do_mmap(rp, c, ev);
+    case TR_EV_MMAP:
         return do_mmap(rp, c, ev);
     case TR_EV_MUNMAP:
         return mm_munmap(c->sim, ev->pid, ev->a[0], ev->a[1]);
@@ -251,6 +253,18 @@ static bool is_request(uint32_t type)
 {
     return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
            type == TR_EV_VMA;
+}
+
+/* The recorder says its capture is incomplete (no ptrace, a lost result):
+ * every report made from the trace says so, with the first reason. */
+static void note_incomplete(struct replay *rp, struct replay_col *c,
+                            const struct tr_event *ev)
+{
+    const char *why = replay_string(rp, ev->str);
+    struct report_replay *p = &c->rep.replay;
+    if (!p->incomplete++)
+        snprintf(p->incomplete_capture, sizeof(p->incomplete_capture), "%s",
+                 why ? why : "reason not recorded");
 }
 
 /**
@@ -297,6 +311,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         rc = replay_oom_adj_event(rp, c, ev);
     } else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE) {
         replay_commit_alloc(c, ev);
+    } else if (ev->type == TR_EV_INCOMPLETE) {
+        note_incomplete(rp, c, ev);
     }
     if (rc && rc != MM_ENOMEM)
         c->rep.replay.model_errors++;
