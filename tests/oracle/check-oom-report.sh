@@ -47,7 +47,8 @@ for c in 256m-oom-b0 256m-oom-bm500 256m-oom-bp500 256m-oom-bm1000 \
         fail=1
     fi
     report "$c" json > "$tmp/$c.json"
-    if ! grep -q "\"fate\":\"oom_killed\"" "$tmp/$c.json" ||
+    if ! python3 "$(dirname "$0")/../report/check_json.py" "$tmp/$c.json" --sane ||
+       ! grep -q "\"fate\":\"oom_killed\"" "$tmp/$c.json" ||
        ! grep -q '"oom_kills":1,' "$tmp/$c.json"; then
         echo "FAIL $c: JSON lacks the kill"
         fail=1
