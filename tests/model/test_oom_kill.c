@@ -380,6 +380,35 @@ static void test_memcg_limit(void **state)
     mm_sim_free(sim);
 }
 
+static void test_victim_of_its_own_populate(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot(0);
+    assert_int_equal(mm_sim_sysctl_write(sim, "oom_kill_allocating_task", "1"), 0);
+    proc(sim, 10, 7, 16);
+    proc(sim, 11, 7, TOTAL);
+    /* 10 asks for more than the machine has, populated at mmap time: the
+     * OOM killer takes the allocating task itself, mid-populate, and the
+     * mmap still succeeds (a populate failure does not fail it) */
+    struct mm_map_req req = {.addr = 0x80000000, .len = TOTAL << 12,
+                             .prot = MM_PROT_READ | MM_PROT_WRITE,
+                             .flags = MM_MAP_PRIVATE | MM_MAP_ANONYMOUS |
+                                      MM_MAP_POPULATE};
+    assert_int_equal(mm_mmap(sim, 10, &req), 0);
+    assert_int_equal(mm_oom_kills(sim), 1);
+    assert_true(mm_task_oom_killed(sim, 10));
+    struct mm_proc_stats st;
+    assert_int_equal(mm_proc_stats(sim, 10, &st), 0); /* not reaped yet */
+    assert_true(st.rss_anon > 20000);
+    /* 11's fault finds memory short: the reaper frees 10 first; no second
+     * victim is needed */
+    assert_int_equal(touch(sim, 11, 0, 20000), 0);
+    assert_int_equal(mm_oom_kills(sim), 1);
+    assert_int_equal(mm_proc_stats(sim, 10, &st), MM_ESRCH);
+    assert_int_equal(mm_oom_log_count(sim), 1);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_kill_allocating_task),
         cmocka_unit_test(test_log_text),
         cmocka_unit_test(test_memcg_limit),
+        cmocka_unit_test(test_victim_of_its_own_populate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
