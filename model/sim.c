@@ -124,6 +124,9 @@ static int boot(struct mm_sim *sim)
         sim->thp = MM_THP_NEVER;
     mm__init_per_zone_wmark_min(sim);
     mm_init_reserves(&sim->vm, &sim->machine);
+    sim->swap.pages = sim->machine.swap_pages; /* model/swapfile.c */
+    sim->kswapd_rate = sim->machine.kswapd_rate ? sim->machine.kswapd_rate
+                                                : MM_KSWAPD_RATE_DEFAULT;
     alloc_hugetlb_pool(sim);
     return take_background(sim);
 }
@@ -169,6 +172,7 @@ void mm_sim_free(struct mm_sim *sim)
     if (!sim)
         return;
     mm_aspace_destroy(sim);
+    mm__swapfile_destroy(sim);
     for (unsigned n = 0; sim->nodes && n < sim->nr_nodes; n++)
         for (int t = 0; t < MM_NR_ZONES; t++) {
             mm__pageblock_destroy(&sim->nodes[n].zones[t]);

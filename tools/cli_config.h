@@ -110,6 +110,9 @@ struct cli_config {
     size_t nr_items;
     struct cli_oom_adj *oom_adj;  /* later ones win for the same name */
     size_t nr_oom_adj;
+    const char *numa_policy;      /* --numa-policy text; NULL = none */
+    int numa_mode;                /* its mode | flags (cli_numa.c) */
+    uint64_t numa_nodes;          /* its nodemask */
 };
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i);
 void cli_config_free(struct cli_config *cfg);
@@ -127,6 +130,10 @@ int cli_oom_adj_parse(const char *arg, struct cli_oom_adj *out,
 const struct cli_oom_adj *cli_config_oom_adj(const struct cli_config *cfg,
                                              const char *comm);
 extern const char cli_config_help[];
+
+/* tools/cli_numa.c: --numa-policy MODE[=FLAGS][:NODELIST] */
+int cli_numa_policy_parse(const char *text, int *mode, uint64_t *nodes,
+                          struct cli_err *err);
 
 /* tools/cli_boot.c */
 struct mm_sim;

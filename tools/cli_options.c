@@ -1,7 +1,7 @@
 /*
  * cli_options.c - the machine and sysctl options every simulating verb
- * takes: --machine SPEC|zoneinfo:FILE|host, -s vm.KEY=VALUE and
- * --sysctl-file FILE. Settings are applied in this order: the host's
+ * takes: --machine SPEC|zoneinfo:FILE|host, -s vm.KEY=VALUE,
+ * --sysctl-file FILE and --numa-policy MODE[:NODES]. Settings are applied in this order: the host's
  * /proc/sys/vm values (with --machine host), every --sysctl-file, every
  * -s, each group in command-line order.
  */
@@ -42,7 +42,14 @@ const char cli_config_help[] =
     "  --oom-score-adj NAME=ADJ  oom_score_adj (-1000..1000) of processes "
     "named NAME,\n"
     "                          whatever the trace says (repeatable)\n"
-    "  settings apply in order: host values (--machine host), files, -s.\n";
+    "  settings apply in order: host values (--machine host), files, -s.\n"
+    "  --numa-policy MODE[=static|relative][:NODES]\n"
+    "                          replays: every exec'd program starts with this "
+    "task\n"
+    "                          policy, as under numactl (MODE: default, local,"
+    "\n"
+    "                          preferred, bind, interleave, preferred-many,\n"
+    "                          weighted-interleave; NODES: 0-3,5 or all)\n";
 
 static int add_item(struct cli_config *cfg, enum cli_sysctl_src src,
                     const char *text)
@@ -135,6 +142,17 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i,
     return argv[++*i];
 }
 
+static int numa_option(struct cli_config *cfg, const char *v)
+{
+    struct cli_err err;
+    if (cli_numa_policy_parse(v, &cfg->numa_mode, &cfg->numa_nodes, &err)) {
+        cli_err_print(&err);
+        return -CLI_EXIT_USAGE;
+    }
+    cfg->numa_policy = v;
+    return 1;
+}
+
 /**
  * cli_config_option() - consume argv[*i] if it is a machine/sysctl option
  * @cfg: the options seen so far
@@ -148,8 +166,8 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i,
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
 {
     static const char *const opts[] = {"--machine", "-s", "--sysctl-file",
-                                       "--oom-score-adj"};
-    for (int k = 0; k < 4; k++) {
+                                       "--oom-score-adj", "--numa-policy"};
+    for (int k = 0; k < 5; k++) {
         bool missing = false;
         const char *v = opt_value(opts[k], argc, argv, i, &missing);
         if (missing) {
@@ -158,6 +176,8 @@ int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
         }
         if (!v)
             continue;
+        if (k == 4)
+            return numa_option(cfg, v);
         if (k == 0)
             cfg->machine = v;
         else if (k == 3)
