@@ -23,16 +23,21 @@
 #define TOTAL 32768ull
 #define BASE 0x40000000ull /* 1 GiB: each task's region starts here */
 
-static struct mm_sim *boot(uint64_t memcg_pages)
+static struct mm_sim *boot_kernel(uint64_t memcg_pages, unsigned kernel)
 {
     struct mm_machine m;
-    machine_init(&m, MM_KERNEL(6, 1), MM_THP_NEVER);
+    machine_init(&m, kernel, MM_THP_NEVER);
     zone_plain(&m, 0, MM_ZONE_DMA32, 4096, TOTAL);
     m.memcg_max_pages = memcg_pages;
     int err = 1;
     struct mm_sim *sim = mm_sim_new(&m, &err);
     assert_int_equal(err, 0);
     return sim;
+}
+
+static struct mm_sim *boot(uint64_t memcg_pages)
+{
+    return boot_kernel(memcg_pages, MM_KERNEL(6, 1));
 }
 
 static const char *names(void *ctx, uint32_t id)
@@ -334,6 +339,27 @@ static void test_log_text(void **state)
     mm_sim_free(sim);
 }
 
+/* 6.12 and later print rss_anon, rss_file, rss_shmem; vmstat counts it */
+static void test_log_text_618(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot_kernel(0, MM_KERNEL(6, 18));
+    race(sim, 10, 20000, 11);
+    struct mm_buf b = {0};
+    assert_int_equal(mm_oom_log_render(sim, &b, names, NULL), 0);
+    assert_non_null(strstr(b.data, "[  pid  ]   uid  tgid total_vm      rss "
+                           "rss_anon rss_file rss_shmem pgtables_bytes swapents "
+                           "oom_score_adj name\n"
+                           "[     10]     0    10    32768    20000    20000"
+                           "        0         0   172032        0         "
+                           "    0 toucher\n"));
+    mm_buf_free(&b);
+    assert_int_equal(mm_proc_render(sim, "vmstat", &b), 0);
+    assert_non_null(strstr(b.data, "\noom_kill 1\n"));
+    mm_buf_free(&b);
+    mm_sim_free(sim);
+}
+
 static void test_memcg_limit(void **state)
 {
     (void)state;
@@ -421,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_panic_on_oom_memcg),
         cmocka_unit_test(test_kill_allocating_task),
         cmocka_unit_test(test_log_text),
+        cmocka_unit_test(test_log_text_618),
         cmocka_unit_test(test_memcg_limit),
         cmocka_unit_test(test_victim_of_its_own_populate),
     };
