@@ -425,6 +425,8 @@ struct mm_scan_control {
     enum mm_zone_type reclaim_idx; /* highest zone whose pages count */
     int priority;                /* scan lru_size >> priority per round */
     bool kswapd;                 /* current_is_kswapd(): the counters */
+    bool cgroup_reclaim;         /* memcg limit reclaim (model/memcontrol.c):
+                                    not in pgscan/pgsteal_direct */
     bool may_swap;               /* may reclaim anonymous pages */
     bool force_deactivate;       /* age active lists regardless */
     bool skipped_deactivate;     /* an active list was left unaged */
@@ -819,6 +821,7 @@ struct mm_memcg {
     uint64_t max;              /* pages; 0 = no limit configured */
     uint64_t usage, peak;      /* memory.current, memory.peak (pages) */
     uint64_t events_max, events_oom, events_oom_kill; /* memory.events */
+    uint64_t reclaimed;        /* pages its limit reclaim freed (pgsteal) */
 };
 
 /* What out_of_memory() is asked (struct oom_control, caller part). */

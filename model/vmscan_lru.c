@@ -194,10 +194,12 @@ static void putback(struct mm_sim *sim, struct mm_folio *folio, enum verdict v)
 static void count_scan(struct mm_sim *sim, const struct mm_scan_control *sc,
                        bool file, uint64_t scanned, uint64_t reclaimed)
 {
-    sim->vm_events[sc->kswapd ? MM_PGSCAN_KSWAPD : MM_PGSCAN_DIRECT] += scanned;
+    if (!sc->cgroup_reclaim) { /* 6.1: memcg reclaim only in memory.stat */
+        sim->vm_events[sc->kswapd ? MM_PGSCAN_KSWAPD : MM_PGSCAN_DIRECT] += scanned;
+        sim->vm_events[sc->kswapd ? MM_PGSTEAL_KSWAPD : MM_PGSTEAL_DIRECT] +=
+            reclaimed;
+    }
     sim->vm_events[file ? MM_PGSCAN_FILE : MM_PGSCAN_ANON] += scanned;
-    sim->vm_events[sc->kswapd ? MM_PGSTEAL_KSWAPD : MM_PGSTEAL_DIRECT] +=
-        reclaimed;
     sim->vm_events[file ? MM_PGSTEAL_FILE : MM_PGSTEAL_ANON] += reclaimed;
 }
 
@@ -253,11 +255,11 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru)
 {
-    (void)sc;
     struct mm_folio *folios[MM_SWAP_CLUSTER_MAX];
     uint64_t scanned, deactivated = 0, vm_flags;
     unsigned n = isolate(sim, nid, lru, nr_to_scan, folios, &scanned);
-    sim->vm_events[MM_PGREFILL] += scanned;
+    if (!sc->cgroup_reclaim) /* memcg limit reclaim: memory.stat only */
+        sim->vm_events[MM_PGREFILL] += scanned;
     for (unsigned i = 0; i < n; i++) {
         struct mm_folio *folio = folios[i];
         bool young = mm__folio_referenced(sim, folio, &vm_flags) != 0;
