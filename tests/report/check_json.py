@@ -49,7 +49,8 @@ SITES_TOTAL = {k: INT for k in (
     "commit_peak_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
           "model_errors": INT, "unsupported": INT, "skipped_killed": INT,
-          "skipped_panic": INT, "complete": bool}
+          "skipped_panic": INT, "complete": bool,
+          "incomplete_capture": (str, type(None))}
 
 problems = []
 
