@@ -862,6 +862,7 @@ struct mm_memcg {
     uint64_t max;              /* pages; 0 = no limit configured */
     uint64_t usage, peak;      /* memory.current, memory.peak (pages) */
     uint64_t events_max, events_oom, events_oom_kill; /* memory.events */
+    uint64_t reclaimed;        /* pages its limit reclaim freed (pgsteal) */
 };
 
 /* What out_of_memory() is asked (struct oom_control, caller part). */

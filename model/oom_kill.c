@@ -32,7 +32,9 @@
  * memory.oom.group. The uid is 0. The reaper frees everything at once
  * (the kernel reaps anonymous memory, the exit the rest, moments later).
  * A killed task whose own fault is allocating is reaped when that fault
- * returns (mm__oom_reap_current()); its allocation fails. vfork children
+ * returns (mm__oom_reap_current()), or, killed during a populate (mlock,
+ * MAP_POPULATE), at the next OOM, before anything else is killed: the
+ * kernel would wait for it; its allocation fails. vfork children
  * are not told from CLONE_VM processes (in_vfork() is not modelled).
  */
 #include "internal.h"
@@ -185,6 +187,26 @@ static bool oom_kill_process(struct mm_sim *sim, struct mm_oom_report *r,
     return true;
 }
 
+/*
+ * The oom_reaper's deferred work: victims killed while their own fault or
+ * populate was allocating keep their mm until that returns; once it has,
+ * reap them. Return: something was freed.
+ */
+static bool reap_pending(struct mm_sim *sim)
+{
+    bool freed = false;
+    for (struct mm_avl_node *n = mm__avl_first(&sim->tasks); n;
+         n = mm__avl_next(&sim->tasks, n)) {
+        struct mm_task *t = mm_container_of(n, struct mm_task, node);
+        if (oom_victim_pending(t) && !mm_busy(sim, t->mm) &&
+            !oom_unkillable_task(t)) {
+            oom_reap_mm(sim, t->mm);
+            freed = true;
+        }
+    }
+    return freed;
+}
+
 /* check_panic_on_oom(): 1 panics for an unconstrained OOM only, 2 always. */
 static bool check_panic_on_oom(struct mm_sim *sim, struct mm_oom_report *r)
 {
@@ -278,6 +300,8 @@ bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc)
         return false; /* task_will_free_mem(current): it is dying */
     if (!oc->memcg && !(oc->gfp_mask & MM_GFP_FS))
         return false;
+    if (reap_pending(sim))
+        return true; /* a dying victim's memory came back: try again */
     struct mm_oom_report r = {0};
     report_header(sim, oc, &r);
     if (sim->vm.oom_dump_tasks)

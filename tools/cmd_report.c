@@ -238,7 +238,7 @@ int cmd_report(int argc, char **argv)
         rc = replay_init(&rp, &o.cfg, NULL, 0);
     if (!rc) {
         rp.machine_recorded = !o.cfg.machine ||
-                              strcmp(o.cfg.machine, "recorded") == 0;
+                              cli_machine_is(o.cfg.machine, "recorded");
         rc = cmd_report_replay(o.trace, &rp, "report");
     }
     if (!rc || rc == 3) {

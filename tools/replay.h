@@ -39,6 +39,8 @@ struct replay_col {
     size_t cap_tasks, nr_tasks;
     size_t oom_logs_seen;      /* model OOM log entries already reported */
     uint64_t oom_kills_seen;   /* the model's oom_kill counter, last seen */
+    uint32_t *unborn;          /* children an OOM-killed process forked later */
+    size_t nr_unborn, cap_unborn;
     struct replay_commit *commit; /* commit charge by call site */
 };
 
