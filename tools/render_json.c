@@ -116,9 +116,9 @@ static void site(FILE *out, const struct report_site *s)
                  ",\"peak_bytes\":%" PRIu64 ",\"leaked_bytes\":%" PRIu64
                  ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
                  ",\"total_bytes\":%" PRIu64 ",\"commit_peak_kb\":%" PRIu64
-                 ",\"stack\":[",
+                 ",\"rss_peak_kb\":%" PRIu64 ",\"stack\":[",
             s->stack, s->pid, s->peak_bytes, s->leaked_bytes, s->allocations,
-            s->temporary, s->total_bytes, s->commit_peak_kb);
+            s->temporary, s->total_bytes, s->commit_peak_kb, s->rss_peak_kb);
     for (uint32_t k = 0; k < s->nframes; k++) {
         if (k)
             fputc(',', out);
@@ -140,10 +140,11 @@ static void sites(FILE *out, const struct mm_report *r)
                  ",\"peak_bytes\":%" PRIu64 ",\"t_peak_ns\":%" PRIu64
                  ",\"leaked_bytes\":%" PRIu64 ",\"total_bytes\":%" PRIu64
                  ",\"unknown_frees\":%" PRIu64 ",\"commit_sites\":%" PRIu64
-                 ",\"commit_peak_kb\":%" PRIu64 "}",
+                 ",\"commit_peak_kb\":%" PRIu64 ",\"rss_sites\":%" PRIu64
+                 ",\"rss_peak_kb\":%" PRIu64 "}",
             t->nr_sites, t->allocations, t->temporary, t->peak_bytes,
             t->t_peak_ns, t->leaked_bytes, t->total_bytes, t->unknown_frees,
-            t->commit_sites, t->commit_peak_kb);
+            t->commit_sites, t->commit_peak_kb, t->rss_sites, t->rss_peak_kb);
 }
 
 static void samples(FILE *out, const struct mm_report *r)

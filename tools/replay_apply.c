@@ -82,7 +82,7 @@ static int do_fault(struct replay_col *c, const struct tr_event *ev)
     }
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
     c->rep.replay.faults++;
-    replay_commit_before(c);
+    replay_commit_before(c, ev->pid);
     int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
@@ -198,7 +198,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
-        replay_commit_before(c);
+        replay_commit_before(c, ev->pid);
         rc = do_request(rp, c, ev, &length);
         replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)
