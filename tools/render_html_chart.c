@@ -77,8 +77,9 @@ static void axes(FILE *out, const struct html_chart *c, uint64_t vmax)
                      "class=\"ylab\">%s</text>\n",
                 ML, ML + PW, y, y, ML - 6, y + 4, buf);
         double t = (double)c->t_max_ns * i / 4.0 / 1e9;
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"xlab\">%.3f s</text>\n",
-                ML + PW * i / 4.0, MT + PH + 16, t);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"%s\">%.3f s</text>\n",
+                ML + PW * i / 4.0, MT + PH + 16, i == 4 ? "xlab end" : "xlab",
+                t);
     }
     fputs("<text x=\"12\" y=\"18\" class=\"title\">", out);
     render_html_esc(out, c->title);
