@@ -155,11 +155,15 @@ static void sites(FILE *out, const struct mm_report *r)
     if (!t->nr_sites && !t->commit_sites && !t->rss_sites)
         return;
     fprintf(out, "\nMemory by call site (every process)\n");
-    fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations (%"
-                 PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
-                 " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
-            t->nr_sites, t->allocations, t->temporary, t->total_bytes,
-            t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
+    if (!t->nr_sites)
+        fprintf(out, "  heap: no allocator calls in the trace (mmsim "
+                     "record --fast-path records them)\n");
+    else
+        fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations "
+                     "(%" PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
+                     " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
+                t->nr_sites, t->allocations, t->temporary, t->total_bytes,
+                t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
     fprintf(out, "  commit charge: %" PRIu64 " call sites, peak %" PRIu64
                  " kB; resident: %" PRIu64 " call sites, peak %" PRIu64
                  " kB\n", t->commit_sites, t->commit_peak_kb, t->rss_sites,
