@@ -54,10 +54,7 @@ struct replay_commit {
 
 static uint64_t rss_of(const struct mm_sim *sim, uint32_t pid)
 {
-    struct mm_proc_stats ps;
-    if (mm_proc_stats(sim, pid, &ps))
-        return 0;
-    return ps.rss_anon + ps.rss_file + ps.rss_shmem;
+    return mm_get_mm_rss(sim, pid);
 }
 
 static void apply_op(struct owner_map *m, const struct cop *op, uint32_t site)
