@@ -201,6 +201,17 @@ static size_t cut(struct owner_list *l, size_t i, uint64_t a, uint64_t b,
     return i;
 }
 
+/* Drop the emptied ranges (start == end) in one pass. */
+static void squeeze(struct owner_list *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; l && i < l->n; i++)
+        if (l->e[i].end > l->e[i].start)
+            l->e[n++] = l->e[i];
+    if (l)
+        l->n = n;
+}
+
 /** replay_owner_new() - an empty map (NULL: out of memory). */
 struct owner_map *replay_owner_new(void)
 {
@@ -239,7 +250,12 @@ void replay_owner_take(struct owner_map *m, uint32_t pid, uint64_t a,
     memset(got, 0, OWN_NR * sizeof(*got));
     for (size_t i = l ? lower(l, a) : 0; l && i < l->n && l->e[i].start < b;) {
         struct ext part;
-        i = cut(l, i, a, b, &part);
+        if (l->e[i].start >= a && l->e[i].end <= b) {
+            part = l->e[i++]; /* whole: removed below, no memmove each */
+            l->e[i - 1].end = l->e[i - 1].start;
+        } else {
+            i = cut(l, i, a, b, &part);
+        }
         uint64_t weight = part.v[OWN_COMMIT] * 2 + part.v[OWN_RSS] + 1;
         for (int k = 0; k < OWN_NR; k++) {
             credit(m, part.site, pid, k, -(int64_t)part.v[k]);
@@ -251,6 +267,7 @@ void replay_owner_take(struct owner_map *m, uint32_t pid, uint64_t a,
             any = true;
         }
     }
+    squeeze(l);
 }
 
 /**
