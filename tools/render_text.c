@@ -131,6 +131,32 @@ static void verdicts(FILE *out, const struct mm_report *r, const struct style *s
     }
 }
 
+/* The OOM killer's acts: the kernel's lines, then the allocation's stack. */
+static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
+{
+    if (!r->nr_ooms)
+        return;
+    fprintf(out, "\n%sOOM killer%s (%zu)\n", st->red, st->off, r->nr_ooms);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        const struct report_oom *o = &r->ooms[i];
+        fprintf(out, "  %.3f s  %s (pid %" PRIu32 "): %s invoked the %sOOM "
+                     "killer: %s\n",
+                (double)o->t_ns / 1e9, o->trigger_comm, o->trigger_pid,
+                tr_ev_type_name(o->trigger_type), o->memcg ? "memory cgroup " : "",
+                o->panic ? "kernel panic" : o->pid ? "killed" : "nothing killed");
+        for (const char *l = o->log; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            int n = nl ? (int)(nl - l) : (int)strlen(l);
+            fprintf(out, "    | %.*s\n", n, l);
+            l += n + (nl != NULL);
+        }
+        for (uint32_t k = 0; k < o->nframes; k++)
+            fprintf(out, "    #%-2u %s\n", k, o->frames[k]);
+        if (!o->nframes && o->stack)
+            fprintf(out, "    stack %" PRIu32 " (not symbolised)\n", o->stack);
+    }
+}
+
 #define TOP_SITES 10
 
 static void site_line(FILE *out, const struct report_site *s)
@@ -181,32 +207,6 @@ static void sites(FILE *out, const struct mm_report *r)
     }
 }
 
-/* The OOM killer's acts: the kernel's lines, then the allocation's stack. */
-static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
-{
-    if (!r->nr_ooms)
-        return;
-    fprintf(out, "\n%sOOM killer%s (%zu)\n", st->red, st->off, r->nr_ooms);
-    for (size_t i = 0; i < r->nr_ooms; i++) {
-        const struct report_oom *o = &r->ooms[i];
-        fprintf(out, "  %.3f s  %s (pid %" PRIu32 "): %s invoked the %sOOM "
-                     "killer: %s\n",
-                (double)o->t_ns / 1e9, o->trigger_comm, o->trigger_pid,
-                tr_ev_type_name(o->trigger_type), o->memcg ? "memory cgroup " : "",
-                o->panic ? "kernel panic" : o->pid ? "killed" : "nothing killed");
-        for (const char *l = o->log; l && *l;) {
-            const char *nl = strchr(l, '\n');
-            int n = nl ? (int)(nl - l) : (int)strlen(l);
-            fprintf(out, "    | %.*s\n", n, l);
-            l += n + (nl != NULL);
-        }
-        for (uint32_t k = 0; k < o->nframes; k++)
-            fprintf(out, "    #%-2u %s\n", k, o->frames[k]);
-        if (!o->nframes && o->stack)
-            fprintf(out, "    stack %" PRIu32 " (not symbolised)\n", o->stack);
-    }
-}
-
 static void replay_counts(FILE *out, const struct mm_report *r)
 {
     const struct report_replay *p = &r->replay;
@@ -241,14 +241,17 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
                              : (struct style){"", "", ""};
     const struct mm_report *r = reps[0];
     (void)n;
+    if (r->replay.incomplete)
+        fprintf(out, "%sincomplete capture: %s%s\n", st.red,
+                r->replay.incomplete_capture, st.off);
     if (r->policy[0])
         fprintf(out, "Policy: %s\n", r->policy);
     procs(out, r, &st);
     system_view(out, r);
     pressure_view(out, r);
     verdicts(out, r, &st);
-    sites(out, r);
     ooms(out, r, &st);
+    sites(out, r);
     replay_counts(out, r);
     return ferror(out) ? -1 : 0;
 }

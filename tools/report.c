@@ -100,15 +100,6 @@ void report_free(struct mm_report *r)
         free(r->events[i].frames);
     }
     free(r->events);
-    for (size_t i = 0; i < r->nr_sites; i++) {
-        for (uint32_t k = 0; k < r->sites[i].nframes; k++)
-            free(r->sites[i].frames[k]);
-        free(r->sites[i].frames);
-    }
-    free(r->sites);
-    r->sites = NULL;
-    r->nr_sites = 0;
-
     for (size_t i = 0; i < r->nr_ooms; i++) {
         for (uint32_t k = 0; k < r->ooms[i].nframes; k++)
             free(r->ooms[i].frames[k]);
@@ -117,6 +108,14 @@ void report_free(struct mm_report *r)
     }
     free(r->ooms);
     r->ooms = NULL;
+    for (size_t i = 0; i < r->nr_sites; i++) {
+        for (uint32_t k = 0; k < r->sites[i].nframes; k++)
+            free(r->sites[i].frames[k]);
+        free(r->sites[i].frames);
+    }
+    free(r->sites);
+    r->sites = NULL;
+    r->nr_sites = 0;
     for (size_t i = 0; i < r->nr_procs; i++)
         free(r->procs[i].rss_series);
     free(r->procs);

@@ -27,6 +27,12 @@ enum report_fate {
 /* Samples kept per series: the replay thins them to stay within this. */
 #define REPORT_MAX_SAMPLES 256
 
+/* The real kernel's figures of a process at its exit (TR_EV_HOST_STAT),
+ * the recorder's shim subtracted: what the fidelity check compares with. */
+struct report_host {
+    uint64_t rss_kb, rss_anon_kb, minflt, majflt, pss_anon_kb, uss_kb;
+};
+
 struct report_proc {
     uint32_t pid, ppid;
     char comm[16];
@@ -40,6 +46,9 @@ struct report_proc {
     bool measured;        /* figures taken (at exit or at the trace's end) */
     uint64_t *rss_series; /* RSS kB at each of samples[] (0: not alive), or NULL */
     uint32_t oom;         /* OOM_KILLED: index+1 into ooms[] */
+    uint64_t pss_anon_kb; /* the model's Pss_Anon */
+    bool has_host;        /* host holds the real kernel's figures */
+    struct report_host host;
 };
 
 /* One act of the simulated OOM killer: a kill, or the panic that ends all. */
@@ -108,10 +117,9 @@ struct report_system {
     uint64_t wmark_min_kb, wmark_low_kb, wmark_high_kb; /* at that moment */
     uint64_t swap_total_kb, swap_used_kb;
     uint64_t oom_kills;                    /* as the model counts them */
+    bool panicked;                         /* the simulated kernel panicked */
     uint64_t peak_swap_used_kb;            /* exact, like the other peaks */
     uint64_t pressure[REPORT_NR_PRESSURE]; /* at the end */
-
-    bool panicked;                         /* the simulated kernel panicked */
     uint64_t nr_enomem;
     uint64_t duration_ns;
 };
@@ -170,6 +178,8 @@ struct report_replay {
     uint64_t skipped_panic;    /* events after a panic, not applied */
     int complete, damaged;     /* from the reader */
     uint32_t warnings;
+    uint64_t incomplete;       /* TR_EV_INCOMPLETE events of the recorder */
+    char incomplete_capture[256]; /* the first one's reason */
 };
 
 struct mm_report {
@@ -183,12 +193,11 @@ struct mm_report {
     size_t nr_samples;
     uint64_t sample_step_ns;   /* current spacing of the samples */
     struct report_replay replay;
+    struct report_oom *ooms;   /* OOM kills and panics, in order */
+    size_t nr_ooms, cap_ooms;
     struct report_site *sites; /* the largest call sites, by each figure */
     size_t nr_sites;
     struct report_sites_total sites_total;
-
-    struct report_oom *ooms;   /* OOM kills and panics, in order */
-    size_t nr_ooms, cap_ooms;
 };
 
 /* tools/report.c */

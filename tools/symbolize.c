@@ -58,7 +58,8 @@ static void describe(Dwfl_Module *mod, uint64_t addr, const char *path,
     GElf_Sym sym;
     const char *fn = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL,
                                           NULL);
-    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    /* addr is a return address: the call is the instruction before it */
+    Dwfl_Line *line = dwfl_module_getsrc(mod, addr - 1);
     int lineno = 0;
     const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL,
                                            NULL) : NULL;
@@ -229,14 +230,9 @@ int symbolize_ooms(struct replay *rp, struct mm_report *r)
         struct report_oom *o = &r->ooms[i];
         if (!o->stack || o->stack >= rp->nr_stacks || o->frames)
             continue;
-        const struct replay_stack *s = &rp->stacks[o->stack];
-        uint32_t n = s->n < SYM_MAX_FRAMES ? s->n : SYM_MAX_FRAMES;
-        o->frames = calloc(n ? n : 1, sizeof(*o->frames));
-        if (!o->frames)
+        if (stack_frames(rp, o->trigger_pid, o->stack, &o->frames,
+                         &o->nframes))
             return MM_ENOMEM;
-        for (uint32_t k = 0; k < n; k++)
-            if ((o->frames[k] = frame_text(rp, o->trigger_pid, s->ips[k])))
-                o->nframes++;
     }
     return 0;
 }
