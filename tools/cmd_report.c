@@ -34,7 +34,7 @@ static void usage(FILE *out)
             "                      folded (heap by call site for "
             "flamegraph.pl: -o PREFIX\n"
             "                      writes PREFIX.{peak,leaked,allocations,"
-            "temporary,commit}.folded)\n"
+            "temporary,commit,rss}.folded)\n"
             "  -o FILE             write the report to FILE (default stdout)\n"
             "  --sort COL          order of the process table: %s\n"
             "                      (default pid)\n"

@@ -106,7 +106,7 @@ static int do_fault(struct replay *rp, struct replay_col *c,
         return do_stale_fault(c, ev, write);
     if (rp->warm_cache)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
-    replay_commit_before(c);
+    replay_commit_before(c, ev->pid);
     int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
@@ -297,7 +297,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
-        replay_commit_before(c);
+        replay_commit_before(c, ev->pid);
         rc = do_request(rp, c, ev, &length);
         replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)

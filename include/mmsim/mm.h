@@ -468,6 +468,7 @@ struct mm_page_counts {
 };
 
 void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out);
+uint64_t mm_get_mm_rss(const struct mm_sim *sim, uint32_t pid);
 int mm_proc_stats(const struct mm_sim *sim, uint32_t pid,
                   struct mm_proc_stats *out);
 int mm_smaps_rollup(const struct mm_sim *sim, uint32_t pid,

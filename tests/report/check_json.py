@@ -41,12 +41,12 @@ SAMPLE = {k: INT for k in ("t_ns", "committed_kb", "limit_kb", "free_kb",
 SAMPLE["pressure"] = dict
 SITE = {k: INT for k in ("stack_id", "pid", "peak_bytes", "leaked_bytes",
                          "allocations", "temporary", "total_bytes",
-                         "commit_peak_kb")}
+                         "commit_peak_kb", "rss_peak_kb")}
 SITE["stack"] = list
 SITES_TOTAL = {k: INT for k in (
     "sites", "allocations", "temporary", "peak_bytes", "t_peak_ns",
     "leaked_bytes", "total_bytes", "unknown_frees", "commit_sites",
-    "commit_peak_kb")}
+    "commit_peak_kb", "rss_sites", "rss_peak_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
           "model_errors": INT, "unsupported": INT, "skipped_killed": INT,
           "skipped_panic": INT, "complete": bool,
