@@ -83,6 +83,7 @@ static struct mm_task *task_add(struct mm_sim *sim, uint32_t tgid)
     if (!task)
         return NULL;
     task->node.key = tgid;
+    task->seq = ++sim->oom.task_seq; /* model/oom_kill.c: creation order */
     mm__avl_insert(&sim->tasks, &task->node);
     return task;
 }
@@ -209,6 +210,7 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
     mm__mpol_fork(c, p);
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
     return 0;
 }
 
@@ -236,6 +238,7 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
     mm__mpol_fork(c, p);
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
     return 0;
 }
 

@@ -69,15 +69,42 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
         mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
-/* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
- * the NUMA policy picks the node (model/mempolicy_alloc.c). */
-static int alloc_folio(struct mm_sim *sim, const struct mm_vma *vma,
-                       uint64_t addr, unsigned order, enum mm_folio_kind kind,
+/* gfp masks of 6.1's fault paths (vma_alloc_folio() adds __GFP_COMP) */
+#define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
+#define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
+#define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+#define GFP_TRANSHUGE (MM_GFP_TRANSHUGE_LIGHT | MM_GFP_DIRECT_RECLAIM)
+
+/* What a fault allocates, and where it will be mapped (for the policy). */
+struct folio_req {
+    const struct mm_vma *vma; /* NULL: a page cache page (folio_alloc()) */
+    uint64_t addr;            /* the address in @vma */
+    unsigned order;
+    uint32_t gfp;
+    enum mm_folio_kind kind;
+};
+
+/* vma_alloc_folio() or folio_alloc(): the NUMA policy picks the node
+ * (model/mempolicy_alloc.c). */
+static int alloc_folio(struct mm_sim *sim, const struct folio_req *fr,
                        struct mm_folio **out)
 {
+    struct mm_alloc_ctx ac = {
+        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
+        .order = fr->order,
+        .migratetype = MM_MIGRATE_MOVABLE,
+        .gfp_mask = fr->gfp,
+    };
+    unsigned order = fr->order;
+    enum mm_folio_kind kind = fr->kind;
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
-    if (!folio || mm__alloc_user_pages(sim, vma, addr, order, &pfn)) {
+    if (!folio || mm__alloc_user_pages(sim, fr->vma, fr->addr, &ac, &pfn)) {
+        free(folio);
+        return MM_ENOMEM;
+    }
+    if (mm__memcg_try_charge(sim, nr, fr->gfp)) { /* model/memcontrol.c */
+        mm__free_pages(sim, pfn, order);
         free(folio);
         return MM_ENOMEM;
     }
@@ -107,6 +134,7 @@ void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
     mm__delete_from_swap_cache(sim, folio);
     mm__rmap_free(folio);
     count_folio(sim, folio, -1);
+    mm__memcg_uncharge(sim, 1ull << folio->order);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -144,7 +172,11 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, vma, base << 12, 9, MM_FOLIO_ANON, &folio)) {
+    /* vma_thp_gfp_mask() under the default defrag=madvise */
+    uint32_t gfp = (vma->flags & MM_VM_HUGEPAGE) ? GFP_TRANSHUGE
+                                                 : MM_GFP_TRANSHUGE_LIGHT;
+    struct folio_req fr = {vma, base << 12, 9, gfp, MM_FOLIO_ANON};
+    if (alloc_folio(sim, &fr, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -176,7 +208,8 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    if (alloc_folio(sim, vma, addr, 0, MM_FOLIO_ANON, &folio))
+    struct folio_req fr = {vma, addr, 0, GFP_ANON, MM_FOLIO_ANON};
+    if (alloc_folio(sim, &fr, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -195,12 +228,13 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
 
 /* Page cache pages follow the task policy, shmem pages the VMA's. */
 static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
-                     struct mm_folio **out)
+                     uint32_t gfp, struct mm_folio **out)
 {
     struct mm_file *file = vma->file;
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    uint64_t addr = vma->start + ((idx - vma->pgoff) << 12);
-    int err = alloc_folio(sim, file->shmem ? vma : NULL, addr, 0, kind, out);
+    struct folio_req fr = {file->shmem ? vma : NULL,
+                           vma->start + ((idx - vma->pgoff) << 12), 0, gfp, kind};
+    int err = alloc_folio(sim, &fr, out);
     if (err)
         return err;
     (*out)->file = file;
@@ -225,7 +259,8 @@ static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
     end = end > hi ? hi : end;
     for (uint64_t i = start; i < end; i++) {
         struct mm_folio *folio;
-        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma, i, &folio))
+        if (!cache_lookup(sim, vma->file, i) &&
+            cache_add(sim, vma, i, GFP_READAHEAD, &folio))
             return;
     }
 }
@@ -245,7 +280,7 @@ static int shmem_swapin(struct mm_sim *sim, const struct mm_vma *vma,
                         uint64_t idx, uint64_t slot, struct mm_folio **out,
                         int *major)
 {
-    int err = cache_add(sim, vma, idx, out);
+    int err = cache_add(sim, vma, idx, GFP_COPY, out);
     if (err)
         return err;
     count_major(sim, major);
@@ -266,11 +301,11 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
     if (vma->file->shmem && mm__hmap_get(&vma->file->pages, idx, &v))
         return shmem_swapin(sim, vma, idx, v & ~MM_SHMEM_SWAPPED, out, major);
     if (vma->file->shmem)
-        return cache_add(sim, vma, idx, out); /* no I/O: minor */
+        return cache_add(sim, vma, idx, GFP_COPY, out); /* no I/O: minor */
     count_major(sim, major);
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
-    return *out ? 0 : cache_add(sim, vma, idx, out);
+    return *out ? 0 : cache_add(sim, vma, idx, GFP_COPY, out);
 }
 
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
@@ -322,7 +357,8 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, vma, addr, 0, MM_FOLIO_ANON, &copy))
+    struct folio_req fr = {vma, addr, 0, GFP_COPY, MM_FOLIO_ANON};
+    if (alloc_folio(sim, &fr, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -334,7 +370,8 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, vma, vpn << 12, 0, MM_FOLIO_ANON, &copy))
+    struct folio_req fr = {vma, vpn << 12, 0, GFP_COPY, MM_FOLIO_ANON};
+    if (alloc_folio(sim, &fr, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -391,7 +428,8 @@ static int swapin_folio(struct mm_sim *sim, const struct mm_vma *vma,
     if (*out)
         return 0;
     /* read_swap_cache_async() allocates with the VMA's policy */
-    int err = alloc_folio(sim, vma, addr, 0, MM_FOLIO_ANON, out);
+    struct folio_req fr = {vma, addr, 0, GFP_COPY, MM_FOLIO_ANON};
+    int err = alloc_folio(sim, &fr, out);
     if (!err)
         err = mm__add_to_swap_cache(sim, *out, slot);
     if (err) {
@@ -509,6 +547,8 @@ static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 {
     struct mm_task *task = mm__task_find(sim, pid);
+    if (sim->oom.panicked) /* model/oom_kill.c */
+        return MM_ESHUTDOWN;
     if (!task || !task->mm)
         return MM_ESRCH;
     struct mm_vma *vma = expand_stack(sim, task, addr);
@@ -516,7 +556,9 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
-    return mm__handle_fault(sim, task, vma, addr, write);
+    int ret = mm__handle_fault(sim, task, vma, addr, write);
+    mm__oom_reap_current(sim, task); /* killed by its own fault's OOM */
+    return ret;
 }
 
 /**
@@ -543,11 +585,15 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
         mm__hmap_put(&task->mm->ptes, vpn, pte);
         return 0;
     }
+    if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
+        return MM_ENOMEM;
     sim->vm_events[MM_PGFAULT]++;
-    struct mm_task *prev = sim->current;
-    sim->current = task; /* whose policy and node the allocations use */
+    struct mm_task *prev = sim->oom.current;
+    /* the kernel's current: its memory policy and node place the pages,
+     * the OOM killer knows who allocates */
+    sim->oom.current = task;
     int ret = handle_fault(sim, task->mm, vma, addr, write);
-    sim->current = prev;
+    sim->oom.current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)

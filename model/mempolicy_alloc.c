@@ -6,8 +6,9 @@
  * interleave_hit counter.
  *
  * Callers: model/memory.c alloc_folio() for every anonymous, COW, shmem
- * and page cache page of a fault. sim->current is the faulting task (the
- * kernel's current): its policy, interleave cursor and node.
+ * and page cache page of a fault. sim->oom.current is the faulting task (the
+ * kernel's current, kept in sim->oom.current): its policy, interleave
+ * cursor and node.
  *
  * Kernel: mm/mempolicy.c vma_alloc_folio(), alloc_pages(),
  * alloc_page_interleave(), alloc_pages_preferred_many(), get_vma_policy(),
@@ -22,11 +23,10 @@
  * for every node (the default without sysfs weights or HMAT data), which
  * places pages as plain interleave; from 6.7 interleave_hit counts only
  * MPOL_INTERLEAVE (6.12 source), in 6.1 weighted interleave does not exist.
- * THP: the local attempt is __GFP_THISNODE on the node; only VM_HUGEPAGE
- * VMAs (the default defrag=madvise gives only them direct reclaim) retry
- * on other nodes. THP orders are above PAGE_ALLOC_COSTLY_ORDER, for which
- * the model's page allocator never reclaims directly (no compaction), so
- * the local attempt's __GFP_NORETRY needs no flag of its own.
+ * THP: the local attempt is __GFP_THISNODE|__GFP_NORETRY on the node;
+ * only a gfp with __GFP_DIRECT_RECLAIM (memory.c gives THP faults
+ * GFP_TRANSHUGE_LIGHT, which lacks it: the default defrag=madvise for a
+ * VMA without MADV_HUGEPAGE) retries on other nodes.
  */
 #include "internal.h"
 
@@ -47,13 +47,13 @@ static int next_node_in(int node, uint64_t mask)
 /* numa_node_id() of the allocating task; node 0 outside a task. */
 static int numa_node_id(const struct mm_sim *sim)
 {
-    return sim->current ? sim->current->numa_node : 0;
+    return sim->oom.current ? sim->oom.current->numa_node : 0;
 }
 
 /* get_task_policy(): NULL is the built-in local policy. */
 static const struct mm_mempolicy *get_task_policy(const struct mm_sim *sim)
 {
-    const struct mm_task *me = sim->current;
+    const struct mm_task *me = sim->oom.current;
     return me && me->mempolicy.mode != MM_MPOL_DEFAULT ? &me->mempolicy : NULL;
 }
 
@@ -85,7 +85,7 @@ static const struct mm_mempolicy *get_vma_policy(const struct mm_sim *sim,
 /* interleave_nodes(): the task's round robin (il_prev). */
 static int interleave_nodes(struct mm_sim *sim, const struct mm_mempolicy *pol)
 {
-    struct mm_task *me = sim->current;
+    struct mm_task *me = sim->oom.current;
     int next = next_node_in(me ? me->il_prev : MM_MAX_NUMNODES - 1, pol->nodes);
     if (me && next < MM_MAX_NUMNODES)
         me->il_prev = next;
@@ -125,12 +125,15 @@ static int alloc_interleave(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     return 0;
 }
 
-/* alloc_pages_preferred_many(): the mask first without direct reclaim,
- * then every node. */
+/* alloc_pages_preferred_many(): the mask first without direct reclaim
+ * (nor OOM), then every node. */
 static int alloc_preferred_many(struct mm_sim *sim,
                                 const struct mm_alloc_ctx *ac, uint64_t *pfn)
 {
-    int err = mm__alloc_pages_noreclaim(sim, ac, pfn);
+    struct mm_alloc_ctx first = *ac;
+    first.gfp_mask |= MM_GFP_NOWARN;
+    first.gfp_mask &= ~(uint32_t)(MM_GFP_DIRECT_RECLAIM | MM_GFP_NOFAIL);
+    int err = mm__alloc_pages(sim, &first, pfn);
     if (err != MM_ENOMEM)
         return err;
     struct mm_alloc_ctx any = *ac;
@@ -140,7 +143,7 @@ static int alloc_preferred_many(struct mm_sim *sim,
 
 /* The THP rule: the policy's own node alone first, when the policy allows it. */
 static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                          const struct mm_vma *vma, uint64_t *pfn)
+                          uint64_t *pfn)
 {
     const struct mm_mempolicy *pol = ac->policy;
     int nid = ac->preferred_nid;
@@ -152,46 +155,44 @@ static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     struct mm_mempolicy thisnode = {.mode = MM_MPOL_BIND, .nodes = 1ull << nid};
     struct mm_alloc_ctx local = *ac;
     local.policy = &thisnode;
+    local.gfp_mask |= MM_GFP_THISNODE | MM_GFP_NORETRY;
     int err = mm__alloc_pages(sim, &local, pfn);
-    if (err != MM_ENOMEM || !(vma->flags & MM_VM_HUGEPAGE))
+    if (err != MM_ENOMEM || !(ac->gfp_mask & MM_GFP_DIRECT_RECLAIM))
         return err;
     return mm__alloc_pages(sim, ac, pfn);
 }
 
 /**
  * mm__alloc_user_pages() - allocate a user page under the NUMA policy
- * @sim: the simulator; sim->current is the allocating task (or NULL)
+ * @sim: the simulator; sim->oom.current is the allocating task (or NULL)
  * @vma: the VMA the page is mapped into (vma_alloc_folio), or NULL for a
  *       page cache page (alloc_pages: the task policy, no interleave index)
  * @addr: the faulting address inside @vma
- * @order: 0, or HPAGE_PMD_ORDER for a THP
+ * @ac: order, gfp_mask, zone and migratetype of the request; the policy in
+ *      force and the task's node are filled in here
  * @pfn: set to the first PFN
  *
  * Kernel: mm/mempolicy.c vma_alloc_folio() and alloc_pages() (6.1),
- * alloc_pages_mpol() (6.12), with GFP_HIGHUSER_MOVABLE.
+ * alloc_pages_mpol() (6.12).
  * Return: 0, MM_ENOMEM (no node allowed could give it), MM_EINVAL.
  */
 int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
-                         uint64_t addr, unsigned order, uint64_t *pfn)
+                         uint64_t addr, struct mm_alloc_ctx *ac, uint64_t *pfn)
 {
     uint64_t ilx = 0;
-    const struct mm_mempolicy *pol = vma ? get_vma_policy(sim, vma, addr, order, &ilx)
-                                         : get_task_policy(sim);
-    struct mm_alloc_ctx ac = {
-        .preferred_nid = numa_node_id(sim),
-        .highest_zoneidx = MM_ZONE_MOVABLE,
-        .order = order,
-        .migratetype = MM_MIGRATE_MOVABLE,
-        .policy = pol,
-    };
+    const struct mm_mempolicy *pol =
+        vma ? get_vma_policy(sim, vma, addr, ac->order, &ilx)
+            : get_task_policy(sim);
+    ac->preferred_nid = numa_node_id(sim);
+    ac->policy = pol;
     if (is_interleave(pol)) {
         int nid = vma ? interleave_nid(sim, pol, ilx) : interleave_nodes(sim, pol);
         bool hit = pol->mode == MM_MPOL_INTERLEAVE;
-        return alloc_interleave(sim, &ac, nid, hit, pfn);
+        return alloc_interleave(sim, ac, nid, hit, pfn);
     }
     if (pol && pol->mode == MM_MPOL_PREFERRED_MANY)
-        return alloc_preferred_many(sim, &ac, pfn);
-    if (vma && order == HPAGE_PMD_ORDER)
-        return alloc_hugepage(sim, &ac, vma, pfn);
-    return mm__alloc_pages(sim, &ac, pfn);
+        return alloc_preferred_many(sim, ac, pfn);
+    if (vma && ac->order == HPAGE_PMD_ORDER)
+        return alloc_hugepage(sim, ac, pfn);
+    return mm__alloc_pages(sim, ac, pfn);
 }

@@ -23,9 +23,9 @@
  * spreading, no node reclaim (zone_reclaim_mode), no compaction. The slow
  * path wakes kswapd (model/vmscan_kswapd.c), retries at MIN, then reclaims
  * directly (model/vmscan.c) and retries while should_reclaim_retry() says
- * so; when that gives up the allocation fails with MM_ENOMEM and is counted
- * (sim->nr_alloc_fail) at the one place marked in alloc_pages_slowpath(),
- * where the OOM killer hooks in. Watermark boosts are raised on fallback
+ * so; when that gives up the OOM killer runs (model/oom_kill.c) and the
+ * allocation is retried while it frees memory; otherwise it fails with
+ * MM_ENOMEM, counted in sim->nr_alloc_fail. Watermark boosts are raised on fallback
  * steals; a boosted zone wakes kswapd, which clears them once balanced.
  */
 #include "internal.h"
@@ -221,10 +221,13 @@ static bool alloc_pages_slowpath(struct mm_sim *sim,
     if (alloc_pages_direct_reclaim(sim, ac, flags, pfn))
         return true;
     /*
-     * THE failure site: reclaim made no (more) progress. The OOM killer
-     * (__alloc_pages_may_oom) belongs here, before giving up; compaction
-     * is not modelled.
+     * Reclaim made no (more) progress: __alloc_pages_may_oom()
+     * (model/oom_kill.c), retried while it frees; compaction is not
+     * modelled.
      */
+    while (mm__alloc_may_oom(sim, ac->req))
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
     sim->nr_alloc_fail++;
     return false;
 }
@@ -238,7 +241,9 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
         req->migratetype >= MM_MIGRATE_PCPTYPES)
         return MM_EINVAL;
     ac->req = req;
-    ac->no_direct_reclaim = false;
+    /* a gfp without __GFP_DIRECT_RECLAIM; 0 is "not given": as GFP_KERNEL */
+    ac->no_direct_reclaim = req->gfp_mask &&
+                            !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM);
     int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);
     if (err)
         return err;
@@ -253,6 +258,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
 {
     if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
         return MM_ENOMEM;
+    if (sim->oom.panicked) /* model/oom_kill.c: the kernel is gone */
+        return MM_ESHUTDOWN;
     if (!ctx->preferred_zone) {
         sim->nr_alloc_fail++;
         return MM_ENOMEM;
@@ -307,28 +314,6 @@ int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     ctx.nodemask = 1ull << ac->preferred_nid;
     ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
                                         ac->highest_zoneidx, ctx.nodemask);
-    return alloc_pages(sim, &ctx, pfn);
-}
-
-/**
- * mm__alloc_pages_noreclaim() - allocate without direct reclaim
- * @sim: the simulator
- * @ac: the request
- * @pfn: set to the first PFN on success
- *
- * The slow path wakes kswapd and tries the min watermark, then gives up:
- * no direct reclaim, no OOM killer (MPOL_PREFERRED_MANY's first pass).
- * Kernel: __alloc_pages() with a gfp lacking __GFP_DIRECT_RECLAIM.
- * Return: as mm__alloc_pages().
- */
-int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                              uint64_t *pfn)
-{
-    struct alloc_context ctx;
-    int err = prepare_alloc_pages(sim, ac, &ctx);
-    if (err)
-        return err;
-    ctx.no_direct_reclaim = true;
     return alloc_pages(sim, &ctx, pfn);
 }
 

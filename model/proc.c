@@ -190,6 +190,8 @@ static int render_pid(const struct mm_sim *sim, const char *path,
         const char *file;
         int (*render)(const struct mm_sim *, uint32_t, struct mm_buf *);
     } files[] = {
+        {"oom_score", mm_render_pid_oom_score},
+        {"oom_score_adj", mm_render_pid_oom_score_adj},
         {"smaps_rollup", mm_render_pid_smaps_rollup},
         {"statm", mm_render_pid_statm},
         {"status", mm_render_pid_status},

@@ -27,7 +27,7 @@ static void jstr(FILE *out, const char *s)
 static const char *fate_name(enum report_fate f)
 {
     static const char *const names[] = {"running", "exited", "signaled",
-                                        "failed"};
+                                        "failed", "oom_killed"};
     return names[f];
 }
 
@@ -66,12 +66,13 @@ static void system_obj(FILE *out, const struct report_system *s)
                  ",\"wmark_min_kb\":%" PRIu64 ",\"wmark_low_kb\":%" PRIu64
                  ",\"wmark_high_kb\":%" PRIu64 ",\"swap_total_kb\":%" PRIu64
                  ",\"swap_used_kb\":%" PRIu64 ",\"oom_kills\":%" PRIu64
+                 ",\"panicked\":%s"
                  ",\"enomem\":%" PRIu64 ",\"duration_ns\":%" PRIu64 "}",
             s->mem_total_kb, s->commit_limit_kb, s->peak_committed_kb,
             s->t_peak_committed_ns, s->peak_used_kb, s->min_free_kb,
             s->t_min_free_ns, s->wmark_min_kb, s->wmark_low_kb,
             s->wmark_high_kb, s->swap_total_kb, s->swap_used_kb, s->oom_kills,
-            s->nr_enomem, s->duration_ns);
+            s->panicked ? "true" : "false", s->nr_enomem, s->duration_ns);
 }
 
 static void event(FILE *out, const struct report_event *e)
@@ -94,6 +95,28 @@ static void event(FILE *out, const struct report_event *e)
         if (k)
             fputc(',', out);
         jstr(out, e->frames[k]);
+    }
+    fputs("]}", out);
+}
+
+static void oom(FILE *out, const struct report_oom *o)
+{
+    fprintf(out, "{\"t_ns\":%" PRIu64 ",\"pid\":%" PRIu32 ",\"comm\":",
+            o->t_ns, o->pid);
+    jstr(out, o->comm);
+    fprintf(out, ",\"trigger_pid\":%" PRIu32 ",\"trigger_comm\":",
+            o->trigger_pid);
+    jstr(out, o->trigger_comm);
+    fprintf(out, ",\"trigger\":\"%s\",\"memcg\":%s,\"panic\":%s"
+                 ",\"points\":%" PRId64 ",\"stack_id\":%" PRIu32 ",\"log\":",
+            tr_ev_type_name(o->trigger_type), o->memcg ? "true" : "false",
+            o->panic ? "true" : "false", o->points, o->stack);
+    jstr(out, o->log ? o->log : "");
+    fputs(",\"stack\":[", out);
+    for (uint32_t k = 0; k < o->nframes; k++) {
+        if (k)
+            fputc(',', out);
+        jstr(out, o->frames[k]);
     }
     fputs("]}", out);
 }
@@ -129,13 +152,20 @@ static void report(FILE *out, const struct mm_report *r)
         fputs(i ? ",\n  " : "\n  ", out);
         event(out, &r->events[i]);
     }
+    fputs("],\n\"oom\":[", out);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        fputs(i ? ",\n  " : "\n  ", out);
+        oom(out, &r->ooms[i]);
+    }
     fputs("],\n\"samples\":", out);
     samples(out, r);
     fprintf(out, ",\n\"replay\":{\"events\":%" PRIu64 ",\"faults\":%" PRIu64
                  ",\"faults_unplaced\":%" PRIu64 ",\"model_errors\":%" PRIu64
-                 ",\"unsupported\":%" PRIu64 ",\"complete\":%s}}",
+                 ",\"unsupported\":%" PRIu64 ",\"skipped_killed\":%" PRIu64
+                 ",\"skipped_panic\":%" PRIu64 ",\"complete\":%s}}",
             p->events, p->faults, p->faults_unplaced, p->model_errors,
-            p->unsupported, p->complete ? "true" : "false");
+            p->unsupported, p->skipped_killed, p->skipped_panic,
+            p->complete ? "true" : "false");
 }
 
 /**

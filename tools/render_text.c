@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mmsim/trace.h"
 #include "report.h"
@@ -27,7 +28,7 @@ static void proc_row(FILE *out, const struct mm_report *r,
 {
     char fate[160];
     report_fate_text(p, r, fate, sizeof(fate));
-    bool bad = p->fate == REPORT_FATE_FAILED;
+    bool bad = p->fate == REPORT_FATE_FAILED || p->fate == REPORT_FATE_OOM_KILLED;
     fprintf(out, "%7" PRIu32 " %7" PRIu32 " %-15s %8" PRIu64 " %9" PRIu64
                  " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64
                  " %10" PRIu64 " %9" PRIu64 "  %s%s%s\n",
@@ -81,7 +82,8 @@ static void system_view(FILE *out, const struct mm_report *r)
             s->wmark_low_kb, s->wmark_high_kb);
     fprintf(out, "  swap used           %12" PRIu64 " kB of %" PRIu64 " kB\n",
             s->swap_used_kb, s->swap_total_kb);
-    fprintf(out, "  OOM kills           %12" PRIu64 "\n", s->oom_kills);
+    fprintf(out, "  OOM kills           %12" PRIu64 "%s\n", s->oom_kills,
+            s->panicked ? " (then the kernel panicked)" : "");
     fprintf(out, "  ENOMEM              %12" PRIu64 "\n", s->nr_enomem);
     fprintf(out, "  duration            %12.3f s\n", (double)s->duration_ns / 1e9);
 }
@@ -116,6 +118,32 @@ static void verdicts(FILE *out, const struct mm_report *r, const struct style *s
     }
 }
 
+/* The OOM killer's acts: the kernel's lines, then the allocation's stack. */
+static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
+{
+    if (!r->nr_ooms)
+        return;
+    fprintf(out, "\n%sOOM killer%s (%zu)\n", st->red, st->off, r->nr_ooms);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        const struct report_oom *o = &r->ooms[i];
+        fprintf(out, "  %.3f s  %s (pid %" PRIu32 "): %s invoked the %sOOM "
+                     "killer: %s\n",
+                (double)o->t_ns / 1e9, o->trigger_comm, o->trigger_pid,
+                tr_ev_type_name(o->trigger_type), o->memcg ? "memory cgroup " : "",
+                o->panic ? "kernel panic" : o->pid ? "killed" : "nothing killed");
+        for (const char *l = o->log; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            int n = nl ? (int)(nl - l) : (int)strlen(l);
+            fprintf(out, "    | %.*s\n", n, l);
+            l += n + (nl != NULL);
+        }
+        for (uint32_t k = 0; k < o->nframes; k++)
+            fprintf(out, "    #%-2u %s\n", k, o->frames[k]);
+        if (!o->nframes && o->stack)
+            fprintf(out, "    stack %" PRIu32 " (not symbolised)\n", o->stack);
+    }
+}
+
 static void replay_counts(FILE *out, const struct mm_report *r)
 {
     const struct report_replay *p = &r->replay;
@@ -127,6 +155,10 @@ static void replay_counts(FILE *out, const struct mm_report *r)
             p->unsupported,
             p->complete ? "" : "; the trace is incomplete (cut or damaged): "
                                "figures cover what was read");
+    if (p->skipped_killed || p->skipped_panic)
+        fprintf(out, "  not applied: %" PRIu64 " events of OOM-killed "
+                     "processes, %" PRIu64 " events after the kernel panicked\n",
+                p->skipped_killed, p->skipped_panic);
 }
 
 /**
@@ -151,6 +183,7 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
     procs(out, r, &st);
     system_view(out, r);
     verdicts(out, r, &st);
+    ooms(out, r, &st);
     replay_counts(out, r);
     return ferror(out) ? -1 : 0;
 }

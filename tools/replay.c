@@ -225,6 +225,8 @@ int replay_finish(struct replay *rp, const struct tr_read_stats *st)
             c->rep.replay.warnings = st->warnings;
         }
         symbolize_events(rp, &c->rep);
+        symbolize_ooms(rp, &c->rep);
+        c->rep.system.oom_kills = mm_oom_kills(c->sim);
     }
     return 0;
 }

@@ -27,6 +27,7 @@ struct replay_task {
     bool gone;          /* exited (its figures are taken) */
     uint64_t brk;       /* the break as the simulated kernel has it */
     uint64_t t_exec;    /* time of its last exec: older faults are stale */
+    bool killed;        /* by the simulated OOM killer: later events skipped */
 };
 
 /* One simulated configuration: a simulator and its report. */
@@ -36,6 +37,8 @@ struct replay_col {
     struct mm_report rep;
     struct replay_task *tasks; /* open-addressed by pid */
     size_t cap_tasks, nr_tasks;
+    size_t oom_logs_seen;      /* model OOM log entries already reported */
+    uint64_t oom_kills_seen;   /* the model's oom_kill counter, last seen */
 };
 
 /* A verdict waiting for the allocator call it was made from. */
@@ -107,6 +110,14 @@ void replay_proc_comm(struct replay *rp, struct replay_col *c, uint32_t pid,
                       uint32_t path);
 void replay_proc_peak(struct replay_col *c, struct replay_task *t);
 
+/* tools/replay_oom.c */
+bool replay_oom_skip(struct replay_col *c, const struct tr_event *ev);
+void replay_oom_check(struct replay *rp, struct replay_col *c,
+                      const struct tr_event *ev);
+int replay_oom_adj_event(struct replay *rp, struct replay_col *c,
+                         const struct tr_event *ev);
+void replay_oom_override(struct replay *rp, struct replay_col *c, uint32_t pid);
+
 /* tools/replay_boot.c */
 int replay_boot(struct replay *rp, const struct tr_header *h);
 
@@ -119,5 +130,6 @@ void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
 
 /* tools/symbolize.c */
 int symbolize_events(struct replay *rp, struct mm_report *r);
+int symbolize_ooms(struct replay *rp, struct mm_report *r);
 
 #endif /* MMSIM_TOOLS_REPLAY_H */

@@ -127,10 +127,12 @@ static int do_process(struct replay *rp, struct replay_col *c,
         if (rc == MM_ENOMEM) /* the real child exists: give it a place */
             mm_task_new(c->sim, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_VFORK:
         rc = mm_vfork(c->sim, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_EXEC: {
         struct mm_exec_req req = {.start_brk = ev->a[0],
@@ -140,6 +142,7 @@ static int do_process(struct replay *rp, struct replay_col *c,
         if (!rc)
             rc = impose_numa_policy(rp, c, ev->pid);
         replay_proc_comm(rp, c, ev->pid, ev->str);
+        replay_oom_override(rp, c, ev->pid);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
         if (t) {
             t->brk = ev->a[0];
@@ -214,6 +217,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    if (replay_oom_skip(c, ev))
+        return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
         rc = do_fault(c, ev);
     else if (ev->type == TR_EV_RESIDENT)
@@ -230,11 +235,14 @@ int replay_apply(struct replay *rp, struct replay_col *c,
             replay_verdict(rp, c, ev, rc, 0);
     } else if (ev->type == TR_EV_CRED) {
         rc = do_process(rp, c, ev);
+    } else if (ev->type == TR_EV_OOM_SCORE_ADJ) {
+        rc = replay_oom_adj_event(rp, c, ev);
     }
     if (rc && rc != MM_ENOMEM)
         c->rep.replay.model_errors++;
     else
         c->rep.replay.applied++;
+    replay_oom_check(rp, c, ev);
     replay_sample(rp, c, ev->t_ns, false);
     return 0;
 }

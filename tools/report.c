@@ -19,11 +19,35 @@ void report_free(struct mm_report *r)
         free(r->events[i].frames);
     }
     free(r->events);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        for (uint32_t k = 0; k < r->ooms[i].nframes; k++)
+            free(r->ooms[i].frames[k]);
+        free(r->ooms[i].frames);
+        free(r->ooms[i].log);
+    }
+    free(r->ooms);
+    r->ooms = NULL;
     for (size_t i = 0; i < r->nr_procs; i++)
         free(r->procs[i].rss_series);
     free(r->procs);
     r->events = NULL;
     r->procs = NULL;
+}
+
+/* "killed by the OOM killer at T s (invoked by a fault of pid N)" */
+static void oom_fate_text(const struct report_proc *p,
+                          const struct mm_report *r, char *buf, size_t len)
+{
+    const struct report_oom *o =
+        p->oom && p->oom <= r->nr_ooms ? &r->ooms[p->oom - 1] : NULL;
+    if (!o) {
+        snprintf(buf, len, "killed by the OOM killer");
+        return;
+    }
+    snprintf(buf, len, "killed by the %sOOM killer at %.3f s (invoked by a "
+             "%s of pid %u)", o->memcg ? "memory cgroup " : "",
+             (double)o->t_ns / 1e9, tr_ev_type_name(o->trigger_type),
+             o->trigger_pid);
 }
 
 /**
@@ -53,6 +77,9 @@ const char *report_fate_text(const struct report_proc *p,
                  e ? (double)e->t_ns / 1e9 : 0.0,
                  e ? tr_ev_type_name(e->syscall) : "?",
                  e ? (unsigned long long)(e->length + 1023) / 1024 : 0ull);
+        break;
+    case REPORT_FATE_OOM_KILLED:
+        oom_fate_text(p, r, buf, len);
         break;
     default:
         snprintf(buf, len, "running");

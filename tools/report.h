@@ -21,6 +21,7 @@ enum report_fate {
     REPORT_FATE_EXITED,   /* exited with a code */
     REPORT_FATE_SIGNALED, /* killed by a signal */
     REPORT_FATE_FAILED,   /* the simulated kernel refused a request */
+    REPORT_FATE_OOM_KILLED, /* killed by the simulated OOM killer */
 };
 
 /* Samples kept per series: the replay thins them to stay within this. */
@@ -38,6 +39,24 @@ struct report_proc {
     uint32_t first_verdict; /* FAILED: index+1 into events[] */
     bool measured;        /* figures taken (at exit or at the trace's end) */
     uint64_t *rss_series; /* RSS kB at each of samples[] (0: not alive), or NULL */
+    uint32_t oom;         /* OOM_KILLED: index+1 into ooms[] */
+};
+
+/* One act of the simulated OOM killer: a kill, or the panic that ends all. */
+struct report_oom {
+    uint64_t t_ns;
+    uint32_t pid;          /* the victim (0 for a panic) */
+    char comm[16];
+    uint32_t trigger_pid;  /* the process whose allocation invoked it */
+    char trigger_comm[16];
+    uint32_t trigger_type; /* enum tr_ev_type of the event that allocated */
+    uint32_t stack;        /* that event's interned stack id, 0 none */
+    char **frames;         /* symbolised frames, nframes of them */
+    uint32_t nframes;
+    int64_t points;        /* the victim's oom_badness() */
+    bool memcg;            /* a memory cgroup OOM */
+    bool panic;            /* vm.panic_on_oom, or nothing left to kill */
+    char *log;             /* the kernel's log lines (malloc'd), or NULL */
 };
 
 /* A refusal by the simulated kernel of a request the real one granted. */
@@ -71,6 +90,7 @@ struct report_system {
     uint64_t wmark_min_kb, wmark_low_kb, wmark_high_kb; /* at that moment */
     uint64_t swap_total_kb, swap_used_kb;
     uint64_t oom_kills;                    /* as the model counts them */
+    bool panicked;                         /* the simulated kernel panicked */
     uint64_t nr_enomem;
     uint64_t duration_ns;
 };
@@ -81,6 +101,8 @@ struct report_replay {
     uint64_t model_errors;     /* model said no for a reason other than ENOMEM */
     uint64_t skipped_failed;   /* events of failed processes not applied */
     uint64_t unsupported;      /* event types the model has no call for */
+    uint64_t skipped_killed;   /* events of OOM-killed processes not applied */
+    uint64_t skipped_panic;    /* events after a panic, not applied */
     int complete, damaged;     /* from the reader */
     uint32_t warnings;
 };
@@ -96,6 +118,8 @@ struct mm_report {
     size_t nr_samples;
     uint64_t sample_step_ns;   /* current spacing of the samples */
     struct report_replay replay;
+    struct report_oom *ooms;   /* OOM kills and panics, in order */
+    size_t nr_ooms, cap_ooms;
 };
 
 /* tools/report.c */

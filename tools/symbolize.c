@@ -115,3 +115,29 @@ int symbolize_events(struct replay *rp, struct mm_report *r)
     }
     return 0;
 }
+
+/**
+ * symbolize_ooms() - symbolise the stacks of the allocations that invoked
+ * the OOM killer (the first SYM_MAX_EVENTS of them)
+ * @rp: the replay (stacks, module map)
+ * @r: the report whose ooms[] are filled in
+ *
+ * Return: 0 or MM_ENOMEM.
+ */
+int symbolize_ooms(struct replay *rp, struct mm_report *r)
+{
+    for (size_t i = 0; i < r->nr_ooms && i < SYM_MAX_EVENTS; i++) {
+        struct report_oom *o = &r->ooms[i];
+        if (!o->stack || o->stack >= rp->nr_stacks || o->frames)
+            continue;
+        const struct replay_stack *s = &rp->stacks[o->stack];
+        uint32_t n = s->n < SYM_MAX_FRAMES ? s->n : SYM_MAX_FRAMES;
+        o->frames = calloc(n ? n : 1, sizeof(*o->frames));
+        if (!o->frames)
+            return MM_ENOMEM;
+        for (uint32_t k = 0; k < n; k++)
+            if ((o->frames[k] = frame_text(rp, o->trigger_pid, s->ips[k])))
+                o->nframes++;
+    }
+    return 0;
+}

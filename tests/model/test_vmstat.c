@@ -131,7 +131,7 @@ static void test_counters(void **state)
     int err;
     struct mm_sim *sim = mm_sim_new(&m, &err);
     assert_non_null(sim);
-    struct mm_alloc_ctx ac = {1, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL};
+    struct mm_alloc_ctx ac = {1, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL, 0};
     uint64_t pfn;
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     ac.preferred_nid = 0;
