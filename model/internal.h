@@ -433,6 +433,7 @@ struct mm_scan_control {
     uint64_t anon_cost, file_cost; /* the lruvec's, at the pass start */
     uint64_t nr_scanned;         /* inactive pages isolated */
     uint64_t nr_reclaimed;       /* pages freed */
+    uint64_t nodemask;           /* nodes it may shrink (MPOL_BIND); 0 = all */
 };
 
 /* kswapd of one node (pgdat->kswapd_* fields). */
@@ -457,7 +458,8 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru);
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
-                               enum mm_zone_type highest_zoneidx);
+                               enum mm_zone_type highest_zoneidx,
+                               uint64_t nodemask);
 void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
                        unsigned order, enum mm_zone_type highest_zoneidx);
 bool mm__pgdat_balanced(const struct mm_sim *sim, int nid, unsigned order,

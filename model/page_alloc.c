@@ -199,7 +199,8 @@ static bool alloc_pages_direct_reclaim(struct mm_sim *sim,
         return false;
     for (;;) {
         uint64_t progress = mm__try_to_free_pages(sim, ac->zonelist_nid,
-                                                  req->highest_zoneidx);
+                                                  req->highest_zoneidx,
+                                                  ac->nodemask);
         if (get_page_from_freelist(sim, ac, flags, pfn))
             return true;
         if (!should_reclaim_retry(sim, ac, progress != 0, &no_progress_loops))

@@ -299,6 +299,31 @@ static void test_interleave(void **state)
     check_interleave(MM_KERNEL(6, 12), 1);
 }
 
+/* Direct reclaim for a BIND {1} allocation shrinks node 1 only: node 0's
+ * page cache (4096 pages read by another task) stays. */
+static void test_bind_reclaims_its_nodes_only(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot_nodes(2, MM_KERNEL(6, 12));
+    uint64_t F = A + 0x100000000ull;
+    aspace_proc(sim, 100);
+    aspace_proc(sim, 200);
+    assert_int_equal(map_file(sim, 200, F, 4096 * P, RO, MM_MAP_PRIVATE, 7, 0), 0);
+    for (uint64_t i = 0; i < 4096; i += 32)
+        assert_int_equal(mm_fault(sim, 200, F + (i + 16) * P, false), 0);
+    const struct mm_pgdat *n0 = mm__node(sim, 0), *n1 = mm__node(sim, 1);
+    assert_int_equal(mm__node_page_state(n0, MM_NR_FILE_PAGES), 4096);
+    assert_int_equal(map_file(sim, 100, F, 2 * NODE_PAGES * P, RO,
+                              MM_MAP_PRIVATE, 8, 0), 0);
+    assert_int_equal(mm_set_mempolicy(sim, 100, MM_MPOL_BIND, 2, 65), 0);
+    for (uint64_t i = 0; i < 2 * NODE_PAGES; i += 32)
+        assert_int_equal(mm_fault(sim, 100, F + (i + 16) * P, false), 0);
+    assert_true(mm__vm_event(sim, MM_PGSTEAL_DIRECT) > 0);
+    assert_int_equal(mm__node_page_state(n0, MM_NR_FILE_PAGES), 4096);
+    assert_true(mm__node_page_state(n1, MM_NR_FILE_PAGES) < NODE_PAGES);
+    mm_sim_free(sim);
+}
+
 /* PREFERRED_MANY's first pass does not reclaim: with node 1 at min but
  * holding page cache, the page comes from node 0; BIND {1} instead
  * reclaims node 1's page cache and stays there. */
@@ -523,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_preferred_spills_from_its_node),
         cmocka_unit_test(test_preferred_many_two_passes),
         cmocka_unit_test(test_preferred_many_first_pass_no_reclaim),
+        cmocka_unit_test(test_bind_reclaims_its_nodes_only),
         cmocka_unit_test(test_interleave),
         cmocka_unit_test(test_mbind_split_merge),
         cmocka_unit_test(test_mbind_errors),
