@@ -434,6 +434,8 @@ struct mm_scan_control {
     uint64_t nr_scanned;         /* inactive pages isolated */
     uint64_t nr_reclaimed;       /* pages freed */
     uint64_t nodemask;           /* nodes it may shrink (MPOL_BIND); 0 = all */
+    bool no_unmap;               /* !may_unmap: keep mapped folios (node reclaim) */
+    bool no_writepage;           /* !may_writepage: keep what must be written */
 };
 
 /* kswapd of one node (pgdat->kswapd_* fields). */
@@ -457,6 +459,17 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
                                   enum mm_lru_list lru);
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru);
+/* model/vmscan_node.c: zone_reclaim_mode (node_reclaim() results) */
+enum {
+    MM_NODE_RECLAIM_NOSCAN = -2,
+    MM_NODE_RECLAIM_FULL = -1,
+    MM_NODE_RECLAIM_SOME = 0,
+    MM_NODE_RECLAIM_SUCCESS = 1,
+};
+bool mm__node_reclaim_allowed(const struct mm_sim *sim,
+                              const struct mm_zone *preferred,
+                              const struct mm_zone *zone);
+int mm__node_reclaim(struct mm_sim *sim, int nid, const struct mm_alloc_ctx *req);
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
                                enum mm_zone_type highest_zoneidx,
                                uint64_t nodemask);
