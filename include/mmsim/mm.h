@@ -464,6 +464,8 @@ int mm_render_pid_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
                                struct mm_buf *buf);
 int mm_render_pid_maps(const struct mm_sim *sim, uint32_t pid,
                        struct mm_buf *buf, mm_name_fn name, void *ctx);
+int mm_render_pid_numa_maps(const struct mm_sim *sim, uint32_t pid,
+                            struct mm_buf *buf, mm_name_fn name, void *ctx);
 /* ---- the simulator (model/sim.c) -------------------------------------- */
 
 struct mm_sim;
