@@ -839,6 +839,7 @@ struct mm_oom_control {
     uint32_t gfp_mask;
     unsigned order;
     bool memcg;                /* charge over memory.max, not the allocator */
+    uint64_t nodemask;         /* the allocation's (MPOL_BIND); 0: none (NULL) */
 };
 
 bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc);

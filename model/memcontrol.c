@@ -86,7 +86,7 @@ int mm__memcg_try_charge(struct mm_sim *sim, uint64_t nr_pages, uint32_t gfp)
         if (order > PAGE_ALLOC_COSTLY_ORDER || sim->oom.panicked)
             return MM_ENOMEM;
         memcg->events_oom++;
-        struct mm_oom_control oc = {gfp, order, true};
+        struct mm_oom_control oc = {gfp, order, true, 0};
         if (!mm__out_of_memory(sim, &oc))
             return MM_ENOMEM;
     }

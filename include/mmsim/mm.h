@@ -595,6 +595,7 @@ struct mm_oom_report {
     enum mm_oom_outcome outcome;
     uint64_t totalpages;      /* what badness was normalised by */
     bool memcg;               /* a memory cgroup OOM */
+    uint64_t nodemask;        /* the allocation's nodemask (MPOL_BIND); 0: (null) */
     struct mm_oom_task victim;  /* KILLED*: its figures when killed */
     int64_t victim_points;    /* its oom_badness() */
     unsigned nr_tasks;        /* rows kept in tasks[] */
