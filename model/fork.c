@@ -209,8 +209,8 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm = mm;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
-    mm__mpol_fork(c, p);
     c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    mm__mpol_fork(c, p);
     return 0;
 }
 
@@ -237,8 +237,8 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm->users++;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
-    mm__mpol_fork(c, p);
     c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    mm__mpol_fork(c, p);
     return 0;
 }
 

@@ -112,9 +112,10 @@ struct mm_vma;
 struct mm_task;
 bool mm__mpol_equal(const struct mm_mempolicy *a, const struct mm_mempolicy *b);
 void mm__mpol_fork(struct mm_task *child, const struct mm_task *parent);
-struct mm_alloc_ctx;
 int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
-                         uint64_t addr, struct mm_alloc_ctx *ac, uint64_t *pfn);
+                         uint64_t addr, unsigned order, uint32_t gfp,
+                         uint64_t *pfn);
+struct mm_alloc_ctx;
 int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                     int *nid, uint64_t *nodemask);
 
@@ -212,14 +213,14 @@ struct mm_task {
     uint64_t min_flt, maj_flt;
     uint32_t comm;           /* interned exec path id */
     bool cap_sys_admin;
-    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
-    struct mm_mempolicy mempolicy;
-    int il_prev;             /* last node of task interleave */
-    int numa_node;           /* numa_node_id() where it runs */
     /* model/oom_kill.c */
     uint64_t seq;            /* creation order: for_each_process() order */
     int oom_score_adj;       /* signal->oom_score_adj, inherited on fork */
     bool oom_killed;         /* SIGKILLed by the OOM killer (a zombie once reaped) */
+    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
+    struct mm_mempolicy mempolicy;
+    int il_prev;             /* last node of task interleave */
+    int numa_node;           /* numa_node_id() where it runs */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
@@ -309,6 +310,8 @@ struct mm_folio {
         struct mm_rmap_anchor one;    /* nr_rmap == 1 (count unused) */
         struct mm_rmap_anchor *many;  /* nr_rmap > 1 */
     } rmap;
+    bool mapped_elsewhere; /* a page cache folio processes outside the
+                              model map too (memory_resident.c) */
     uint32_t mapcount[];
 };
 
@@ -322,6 +325,7 @@ void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx);
 
 int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write);
@@ -816,7 +820,6 @@ unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone 
 
 /* The OOM killer's state: its log, the task allocating, a panic. */
 struct mm_oom_state {
-    struct mm_task *current;   /* task whose fault is allocating, or NULL */
     uint64_t task_seq;         /* last mm_task.seq handed out */
     uint64_t events;           /* out_of_memory() invocations that acted */
     uint64_t events_dropped;   /* events beyond MM_OOM_LOG_MAX */
@@ -890,6 +893,10 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+
+    /* the kernel's current: the task whose fault is allocating, or NULL
+     * (its NUMA policy and node: model/mempolicy*.c; the OOM killer) */
+    struct mm_task *current;
 
     /* reclaim and swap: model/vmscan*.c, model/swap.c, model/swapfile.c */
     struct mm_swap_info swap;  /* the swap area of machine.swap_pages */

@@ -75,35 +75,19 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
 #define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
 #define GFP_TRANSHUGE (MM_GFP_TRANSHUGE_LIGHT | MM_GFP_DIRECT_RECLAIM)
 
-/* What a fault allocates, and where it will be mapped (for the policy). */
-struct folio_req {
-    const struct mm_vma *vma; /* NULL: a page cache page (folio_alloc()) */
-    uint64_t addr;            /* the address in @vma */
-    unsigned order;
-    uint32_t gfp;
-    enum mm_folio_kind kind;
-};
-
-/* vma_alloc_folio() or folio_alloc(): the NUMA policy picks the node
- * (model/mempolicy_alloc.c). */
-static int alloc_folio(struct mm_sim *sim, const struct folio_req *fr,
-                       struct mm_folio **out)
+/* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
+ * the NUMA policy picks the node (model/mempolicy_alloc.c). */
+static int alloc_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                       uint64_t addr, unsigned order, uint32_t gfp,
+                       enum mm_folio_kind kind, struct mm_folio **out)
 {
-    struct mm_alloc_ctx ac = {
-        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
-        .order = fr->order,
-        .migratetype = MM_MIGRATE_MOVABLE,
-        .gfp_mask = fr->gfp,
-    };
-    unsigned order = fr->order;
-    enum mm_folio_kind kind = fr->kind;
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
-    if (!folio || mm__alloc_user_pages(sim, fr->vma, fr->addr, &ac, &pfn)) {
+    if (!folio || mm__alloc_user_pages(sim, vma, addr, order, gfp, &pfn)) {
         free(folio);
         return MM_ENOMEM;
     }
-    if (mm__memcg_try_charge(sim, nr, fr->gfp)) { /* model/memcontrol.c */
+    if (mm__memcg_try_charge(sim, nr, gfp)) { /* model/memcontrol.c */
         mm__free_pages(sim, pfn, order);
         free(folio);
         return MM_ENOMEM;
@@ -175,8 +159,7 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
     /* vma_thp_gfp_mask() under the default defrag=madvise */
     uint32_t gfp = (vma->flags & MM_VM_HUGEPAGE) ? GFP_TRANSHUGE
                                                  : MM_GFP_TRANSHUGE_LIGHT;
-    struct folio_req fr = {vma, base << 12, 9, gfp, MM_FOLIO_ANON};
-    if (alloc_folio(sim, &fr, &folio)) {
+    if (alloc_folio(sim, vma, base << 12, 9, gfp, MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -208,8 +191,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    struct folio_req fr = {vma, addr, 0, GFP_ANON, MM_FOLIO_ANON};
-    if (alloc_folio(sim, &fr, &folio))
+    if (alloc_folio(sim, vma, addr, 0, GFP_ANON, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -226,21 +208,29 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
     return mm__folio_of(sim, pfn);
 }
 
-/* Page cache pages follow the task policy, shmem pages the VMA's. */
-static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
-                     uint32_t gfp, struct mm_folio **out)
+/* Insert page @idx of @file; @vma (shmem only) gives the NUMA policy, else
+ * the task's applies. */
+static int cache_insert(struct mm_sim *sim, struct mm_file *file,
+                        const struct mm_vma *vma, uint64_t idx, uint32_t gfp,
+                        struct mm_folio **out)
 {
-    struct mm_file *file = vma->file;
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    struct folio_req fr = {file->shmem ? vma : NULL,
-                           vma->start + ((idx - vma->pgoff) << 12), 0, gfp, kind};
-    int err = alloc_folio(sim, &fr, out);
+    uint64_t addr = vma ? vma->start + ((idx - vma->pgoff) << 12) : 0;
+    int err = alloc_folio(sim, vma, addr, 0, gfp, kind, out);
     if (err)
         return err;
     (*out)->file = file;
     (*out)->index = idx;
     mm__hmap_put(&file->pages, idx, (*out)->pfn);
     return 0;
+}
+
+/* Page cache pages follow the task policy, shmem pages the VMA's. */
+static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
+                     uint32_t gfp, struct mm_folio **out)
+{
+    return cache_insert(sim, vma->file, vma->file->shmem ? vma : NULL, idx,
+                        gfp, out);
 }
 
 /* do_sync_mmap_readahead(): read pages around @idx into the cache. */
@@ -357,8 +347,7 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    struct folio_req fr = {vma, addr, 0, GFP_COPY, MM_FOLIO_ANON};
-    if (alloc_folio(sim, &fr, &copy))
+    if (alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -370,8 +359,7 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    struct folio_req fr = {vma, vpn << 12, 0, GFP_COPY, MM_FOLIO_ANON};
-    if (alloc_folio(sim, &fr, &copy))
+    if (alloc_folio(sim, vma, vpn << 12, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -428,8 +416,7 @@ static int swapin_folio(struct mm_sim *sim, const struct mm_vma *vma,
     if (*out)
         return 0;
     /* read_swap_cache_async() allocates with the VMA's policy */
-    struct folio_req fr = {vma, addr, 0, GFP_COPY, MM_FOLIO_ANON};
-    int err = alloc_folio(sim, &fr, out);
+    int err = alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
     if (!err)
         err = mm__add_to_swap_cache(sim, *out, slot);
     if (err) {
@@ -588,12 +575,10 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
     if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
         return MM_ENOMEM;
     sim->vm_events[MM_PGFAULT]++;
-    struct mm_task *prev = sim->oom.current;
-    /* the kernel's current: its memory policy and node place the pages,
-     * the OOM killer knows who allocates */
-    sim->oom.current = task;
+    struct mm_task *prev = sim->current;
+    sim->current = task; /* its policy and node; the OOM killer's current */
     int ret = handle_fault(sim, task->mm, vma, addr, write);
-    sim->oom.current = prev;
+    sim->current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)
@@ -634,4 +619,23 @@ void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out)
         .thp_fault_alloc = sim->vm_events[MM_THP_FAULT_ALLOC],
         .thp_fault_fallback = sim->vm_events[MM_THP_FAULT_FALLBACK],
     };
+}
+
+/**
+ * mm__filemap_add() - bring page @idx of @file into the page cache without
+ * I/O accounting, if it is not there (memory_resident.c: the recording
+ * machine had it cached)
+ * @sim: the simulator
+ * @file: the page cache
+ * @idx: page index
+ *
+ * Return: 0 or MM_ENOMEM.
+ * Kernel: mm/filemap.c filemap_add_folio().
+ */
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx)
+{
+    struct mm_folio *folio;
+    if (cache_lookup(sim, file, idx))
+        return 0;
+    return cache_insert(sim, file, NULL, idx, GFP_COPY, &folio);
 }

@@ -6,9 +6,8 @@
  * interleave_hit counter.
  *
  * Callers: model/memory.c alloc_folio() for every anonymous, COW, shmem
- * and page cache page of a fault. sim->oom.current is the faulting task (the
- * kernel's current, kept in sim->oom.current): its policy, interleave
- * cursor and node.
+ * and page cache page of a fault. sim->current is the faulting task (the
+ * kernel's current): its policy, interleave cursor and node.
  *
  * Kernel: mm/mempolicy.c vma_alloc_folio(), alloc_pages(),
  * alloc_page_interleave(), alloc_pages_preferred_many(), get_vma_policy(),
@@ -47,13 +46,13 @@ static int next_node_in(int node, uint64_t mask)
 /* numa_node_id() of the allocating task; node 0 outside a task. */
 static int numa_node_id(const struct mm_sim *sim)
 {
-    return sim->oom.current ? sim->oom.current->numa_node : 0;
+    return sim->current ? sim->current->numa_node : 0;
 }
 
 /* get_task_policy(): NULL is the built-in local policy. */
 static const struct mm_mempolicy *get_task_policy(const struct mm_sim *sim)
 {
-    const struct mm_task *me = sim->oom.current;
+    const struct mm_task *me = sim->current;
     return me && me->mempolicy.mode != MM_MPOL_DEFAULT ? &me->mempolicy : NULL;
 }
 
@@ -85,7 +84,7 @@ static const struct mm_mempolicy *get_vma_policy(const struct mm_sim *sim,
 /* interleave_nodes(): the task's round robin (il_prev). */
 static int interleave_nodes(struct mm_sim *sim, const struct mm_mempolicy *pol)
 {
-    struct mm_task *me = sim->oom.current;
+    struct mm_task *me = sim->current;
     int next = next_node_in(me ? me->il_prev : MM_MAX_NUMNODES - 1, pol->nodes);
     if (me && next < MM_MAX_NUMNODES)
         me->il_prev = next;
@@ -164,12 +163,12 @@ static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
 
 /**
  * mm__alloc_user_pages() - allocate a user page under the NUMA policy
- * @sim: the simulator; sim->oom.current is the allocating task (or NULL)
+ * @sim: the simulator; sim->current is the allocating task (or NULL)
  * @vma: the VMA the page is mapped into (vma_alloc_folio), or NULL for a
  *       page cache page (alloc_pages: the task policy, no interleave index)
  * @addr: the faulting address inside @vma
- * @ac: order, gfp_mask, zone and migratetype of the request; the policy in
- *      force and the task's node are filled in here
+ * @order: 0, or HPAGE_PMD_ORDER for a THP
+ * @gfp: MM_GFP_* of the fault path (reclaim and OOM follow it)
  * @pfn: set to the first PFN
  *
  * Kernel: mm/mempolicy.c vma_alloc_folio() and alloc_pages() (6.1),
@@ -177,22 +176,28 @@ static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
  * Return: 0, MM_ENOMEM (no node allowed could give it), MM_EINVAL.
  */
 int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
-                         uint64_t addr, struct mm_alloc_ctx *ac, uint64_t *pfn)
+                         uint64_t addr, unsigned order, uint32_t gfp,
+                         uint64_t *pfn)
 {
     uint64_t ilx = 0;
-    const struct mm_mempolicy *pol =
-        vma ? get_vma_policy(sim, vma, addr, ac->order, &ilx)
-            : get_task_policy(sim);
-    ac->preferred_nid = numa_node_id(sim);
-    ac->policy = pol;
+    const struct mm_mempolicy *pol = vma ? get_vma_policy(sim, vma, addr, order, &ilx)
+                                         : get_task_policy(sim);
+    struct mm_alloc_ctx ac = {
+        .preferred_nid = numa_node_id(sim),
+        .highest_zoneidx = MM_ZONE_MOVABLE,
+        .order = order,
+        .migratetype = MM_MIGRATE_MOVABLE,
+        .policy = pol,
+        .gfp_mask = gfp,
+    };
     if (is_interleave(pol)) {
         int nid = vma ? interleave_nid(sim, pol, ilx) : interleave_nodes(sim, pol);
         bool hit = pol->mode == MM_MPOL_INTERLEAVE;
-        return alloc_interleave(sim, ac, nid, hit, pfn);
+        return alloc_interleave(sim, &ac, nid, hit, pfn);
     }
     if (pol && pol->mode == MM_MPOL_PREFERRED_MANY)
-        return alloc_preferred_many(sim, ac, pfn);
-    if (vma && ac->order == HPAGE_PMD_ORDER)
-        return alloc_hugepage(sim, ac, pfn);
-    return mm__alloc_pages(sim, ac, pfn);
+        return alloc_preferred_many(sim, &ac, pfn);
+    if (vma && order == HPAGE_PMD_ORDER)
+        return alloc_hugepage(sim, &ac, pfn);
+    return mm__alloc_pages(sim, &ac, pfn);
 }

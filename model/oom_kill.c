@@ -172,7 +172,7 @@ void mm__oom_reap_current(struct mm_sim *sim, struct mm_task *task)
 /* Is @mm in use by the fault being handled? Then reaping waits for it. */
 static bool mm_busy(const struct mm_sim *sim, const struct mm_mm *mm)
 {
-    return sim->oom.current && sim->oom.current->mm == mm;
+    return sim->current && sim->current->mm == mm;
 }
 
 /*
@@ -220,7 +220,7 @@ static bool check_panic_on_oom(struct mm_sim *sim, struct mm_oom_report *r)
 static bool kill_allocating(const struct mm_sim *sim,
                             const struct mm_oom_control *oc)
 {
-    const struct mm_task *cur = sim->oom.current;
+    const struct mm_task *cur = sim->current;
     return !oc->memcg && sim->vm.oom_kill_allocating_task && cur && cur->mm &&
            !oom_unkillable_task(cur) &&
            cur->oom_score_adj != MM_OOM_SCORE_ADJ_MIN;
@@ -230,7 +230,7 @@ static bool kill_allocating(const struct mm_sim *sim,
 static void report_header(struct mm_sim *sim, const struct mm_oom_control *oc,
                           struct mm_oom_report *r)
 {
-    const struct mm_task *cur = sim->oom.current;
+    const struct mm_task *cur = sim->current;
     r->t_ns = sim->now_ns;
     r->pid = cur ? (uint32_t)cur->node.key : 0;
     r->comm = cur ? cur->comm : 0;
@@ -272,10 +272,10 @@ static struct mm_task *pick_victim(struct mm_sim *sim,
                                    struct mm_oom_report *r, bool *abort)
 {
     *abort = false;
-    if (kill_allocating(sim, oc) && oom_eligible(sim->oom.current, r)) {
+    if (kill_allocating(sim, oc) && oom_eligible(sim->current, r)) {
         r->outcome = MM_OOM_KILLED_ALLOCATING;
-        r->victim_points = mm__oom_badness(sim, sim->oom.current, r->totalpages);
-        return sim->oom.current;
+        r->victim_points = mm__oom_badness(sim, sim->current, r->totalpages);
+        return sim->current;
     }
     r->outcome = MM_OOM_KILLED;
     return select_bad_process(sim, r, abort);
@@ -293,7 +293,7 @@ static struct mm_task *pick_victim(struct mm_sim *sim,
  */
 bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc)
 {
-    struct mm_task *cur = sim->oom.current;
+    struct mm_task *cur = sim->current;
     if (sim->oom.panicked || (cur && cur->oom_killed))
         return false; /* task_will_free_mem(current): it is dying */
     if (!oc->memcg && !(oc->gfp_mask & MM_GFP_FS))

@@ -258,7 +258,7 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
         req->migratetype >= MM_MIGRATE_PCPTYPES)
         return MM_EINVAL;
     ac->req = req;
-    /* a gfp without __GFP_DIRECT_RECLAIM; 0 is "not given": as GFP_KERNEL */
+    /* a gfp without __GFP_DIRECT_RECLAIM (0: the model's own callers) */
     ac->no_direct_reclaim = req->gfp_mask &&
                             !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM);
     int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);

@@ -155,7 +155,7 @@ int mm__node_reclaim(struct mm_sim *sim, int nid, const struct mm_alloc_ctx *req
     if ((req->gfp_mask && !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM)) ||
         sim->in_reclaim)
         return MM_NODE_RECLAIM_NOSCAN;
-    int local = sim->oom.current ? sim->oom.current->numa_node : 0;
+    int local = sim->current ? sim->current->numa_node : 0;
     if (sim->nodes[nid].nr_cpus && nid != local)
         return MM_NODE_RECLAIM_NOSCAN;
     bool ok = node_reclaim_run(sim, nid, req);

@@ -108,11 +108,11 @@ struct cli_config {
     const char *machine;          /* NULL = host */
     struct cli_sysctl_item *items; /* in command-line order */
     size_t nr_items;
+    struct cli_oom_adj *oom_adj;  /* later ones win for the same name */
+    size_t nr_oom_adj;
     const char *numa_policy;      /* --numa-policy text; NULL = none */
     int numa_mode;                /* its mode | flags (cli_numa.c) */
     uint64_t numa_nodes;          /* its nodemask */
-    struct cli_oom_adj *oom_adj;  /* later ones win for the same name */
-    size_t nr_oom_adj;
 };
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i);
 void cli_config_free(struct cli_config *cfg);

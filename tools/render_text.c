@@ -88,6 +88,19 @@ static void system_view(FILE *out, const struct mm_report *r)
     fprintf(out, "  duration            %12.3f s\n", (double)s->duration_ns / 1e9);
 }
 
+/* Only when reclaim, swap or the OOM killer acted (report_has_pressure()). */
+static void pressure_view(FILE *out, const struct mm_report *r)
+{
+    const struct report_system *s = &r->system;
+    if (!report_has_pressure(r))
+        return;
+    fprintf(out, "\nPressure (counts since boot, as /proc/vmstat names them)\n");
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        fprintf(out, "  %-19s %12" PRIu64 "\n", report_pressure_names[i],
+                s->pressure[i]);
+    fprintf(out, "  peak swap used      %12" PRIu64 " kB\n", s->peak_swap_used_kb);
+}
+
 static void alloc_text(FILE *out, const struct report_event *e)
 {
     if (e->alloc_type)
@@ -144,6 +157,49 @@ static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
     }
 }
 
+#define TOP_SITES 10
+
+static void site_line(FILE *out, const struct report_site *s)
+{
+    fprintf(out, "  %12" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64
+                 " %10" PRIu64 "  ", s->peak_bytes, s->leaked_bytes,
+            s->allocations, s->temporary, s->commit_peak_kb);
+    for (uint32_t k = 0; k < s->nframes && k < 3; k++)
+        fprintf(out, "%s%s", k ? " < " : "", s->frames[k]);
+    if (!s->nframes)
+        fprintf(out, s->stack ? "stack %" PRIu32 " (not symbolised)"
+                              : "(calls without a stack)", s->stack);
+    fputc('\n', out);
+}
+
+/* Where heap memory comes from: heaptrack's figures per call site. */
+static void sites(FILE *out, const struct mm_report *r)
+{
+    const struct report_sites_total *t = &r->sites_total;
+    const struct report_site *top[TOP_SITES];
+    if (!t->nr_sites && !t->commit_sites)
+        return;
+    fprintf(out, "\nMemory by call site (every process)\n");
+    fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations (%"
+                 PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
+                 " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
+            t->nr_sites, t->allocations, t->temporary, t->total_bytes,
+            t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
+    fprintf(out, "  commit charge: %" PRIu64 " call sites, peak %" PRIu64
+                 " kB\n", t->commit_sites, t->commit_peak_kb);
+    for (int k = 0; k < REPORT_NR_SITE_FIGURES; k++) {
+        size_t n = report_top_sites(r, (enum report_site_figure)k, top,
+                                    TOP_SITES);
+        if (!n)
+            continue;
+        fprintf(out, "  by %s:\n  %12s %12s %9s %9s %10s  %s\n",
+                report_site_figure_names[k], "peak B", "leaked B", "allocs",
+                "temp", "commit kB", "call site (innermost first)");
+        for (size_t i = 0; i < n; i++)
+            site_line(out, top[i]);
+    }
+}
+
 static void replay_counts(FILE *out, const struct mm_report *r)
 {
     const struct report_replay *p = &r->replay;
@@ -178,12 +234,17 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
                              : (struct style){"", "", ""};
     const struct mm_report *r = reps[0];
     (void)n;
+    if (r->replay.incomplete)
+        fprintf(out, "%sincomplete capture: %s%s\n", st.red,
+                r->replay.incomplete_capture, st.off);
     if (r->policy[0])
         fprintf(out, "Policy: %s\n", r->policy);
     procs(out, r, &st);
     system_view(out, r);
+    pressure_view(out, r);
     verdicts(out, r, &st);
     ooms(out, r, &st);
+    sites(out, r);
     replay_counts(out, r);
     return ferror(out) ? -1 : 0;
 }
