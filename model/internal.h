@@ -474,6 +474,9 @@ struct mm_scan_control {
     uint64_t anon_cost, file_cost; /* the lruvec's, at the pass start */
     uint64_t nr_scanned;         /* inactive pages isolated */
     uint64_t nr_reclaimed;       /* pages freed */
+    uint64_t nodemask;           /* nodes it may shrink (MPOL_BIND); 0 = all */
+    bool no_unmap;               /* !may_unmap: keep mapped folios (node reclaim) */
+    bool no_writepage;           /* !may_writepage: keep what must be written */
 };
 
 /* kswapd of one node (pgdat->kswapd_* fields). */
@@ -498,8 +501,20 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
                                   enum mm_lru_list lru);
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru);
+/* model/vmscan_node.c: zone_reclaim_mode (node_reclaim() results) */
+enum {
+    MM_NODE_RECLAIM_NOSCAN = -2,
+    MM_NODE_RECLAIM_FULL = -1,
+    MM_NODE_RECLAIM_SOME = 0,
+    MM_NODE_RECLAIM_SUCCESS = 1,
+};
+bool mm__node_reclaim_allowed(const struct mm_sim *sim,
+                              const struct mm_zone *preferred,
+                              const struct mm_zone *zone);
+int mm__node_reclaim(struct mm_sim *sim, int nid, const struct mm_alloc_ctx *req);
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
-                               enum mm_zone_type highest_zoneidx);
+                               enum mm_zone_type highest_zoneidx,
+                               uint64_t nodemask);
 uint64_t mm__try_to_free_mem_cgroup_pages(struct mm_sim *sim, uint64_t nr_pages,
                                           bool may_swap);
 void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
@@ -777,8 +792,6 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
 int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                              uint64_t *pfn);
-int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                              uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -870,6 +883,7 @@ struct mm_oom_control {
     uint32_t gfp_mask;
     unsigned order;
     bool memcg;                /* charge over memory.max, not the allocator */
+    uint64_t nodemask;         /* the allocation's (MPOL_BIND); 0: none (NULL) */
 };
 
 bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc);

@@ -120,7 +120,7 @@ int mm__memcg_try_charge(struct mm_sim *sim, uint64_t nr_pages, uint32_t gfp)
             return MM_ENOMEM;
         rt.nr_retries = MM_MAX_RECLAIM_RETRIES;
         memcg->events_oom++;
-        struct mm_oom_control oc = {gfp, order, true};
+        struct mm_oom_control oc = {gfp, order, true, 0};
         if (!mm__out_of_memory(sim, &oc))
             return MM_ENOMEM;
     }

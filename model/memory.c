@@ -76,6 +76,7 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
 #define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
 #define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
 #define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+#define GFP_TRANSHUGE (MM_GFP_TRANSHUGE_LIGHT | MM_GFP_DIRECT_RECLAIM)
 
 /* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
  * the NUMA policy picks the node (model/mempolicy_alloc.c). */
@@ -158,8 +159,10 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, vma, base << 12, 9, MM_GFP_TRANSHUGE_LIGHT,
-                    MM_FOLIO_ANON, &folio)) {
+    /* vma_thp_gfp_mask() under the default defrag=madvise */
+    uint32_t gfp = (vma->flags & MM_VM_HUGEPAGE) ? GFP_TRANSHUGE
+                                                 : MM_GFP_TRANSHUGE_LIGHT;
+    if (alloc_folio(sim, vma, base << 12, 9, gfp, MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }

@@ -260,7 +260,8 @@ void mm__shrink_node(struct mm_sim *sim, int nid, struct mm_scan_control *sc)
         sim->nodes[nid].kswapd.failures = 0;
 }
 
-/* do_try_to_free_pages() on the nodes of @nid's zonelist, once each. */
+/* do_try_to_free_pages() on the nodes of @nid's zonelist (those of the
+ * allocation's nodemask: shrink_zones()), once each. */
 static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
                                      struct mm_scan_control *sc)
 {
@@ -271,7 +272,8 @@ static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
             uint64_t done = 0;
             for (struct mm_zone **z = sim->nodes[nid].zonelist; *z; z++) {
                 if ((*z)->idx > sc->reclaim_idx || !(*z)->managed ||
-                    (done >> (*z)->nid & 1u))
+                    (done >> (*z)->nid & 1u) ||
+                    (sc->nodemask && !(sc->nodemask >> (*z)->nid & 1u)))
                     continue;
                 done |= 1ull << (*z)->nid;
                 mm__shrink_node(sim, (*z)->nid, sc);
@@ -292,6 +294,7 @@ static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
  * @sim: the simulator
  * @nid: the node whose zonelist the allocation walks
  * @highest_zoneidx: the allocation's gfp_zone() (allocstall_<zone> counts it)
+ * @nodemask: the allocation's allowed nodes (MPOL_BIND's mask)
  *
  * Reclaims SWAP_CLUSTER_MAX pages, lowering the priority from 12 to 0
  * until it has them; if nothing came back and an active list was left
@@ -300,13 +303,15 @@ static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
  * Return: pages reclaimed (the allocation's "progress").
  */
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
-                               enum mm_zone_type highest_zoneidx)
+                               enum mm_zone_type highest_zoneidx,
+                               uint64_t nodemask)
 {
     struct mm_scan_control sc = {
         .nr_to_reclaim = MM_SWAP_CLUSTER_MAX,
         .reclaim_idx = highest_zoneidx,
         .priority = MM_DEF_PRIORITY,
         .may_swap = true,
+        .nodemask = nodemask,
     };
     sim->in_reclaim = true;
     uint64_t got = do_try_to_free_pages(sim, nid, &sc), done = 0;

@@ -178,6 +178,16 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
     return FREED;
 }
 
+/* Reclaiming @folio would write it: swap-backed (anon not lazily freed
+ * clean, shmem) or a dirty file page. */
+static bool needs_write(struct mm_sim *sim, struct mm_folio *folio)
+{
+    if (folio->kind == MM_FOLIO_ANON)
+        return !folio->lazyfree || mm__folio_pte_dirty(sim, folio);
+    return folio->kind == MM_FOLIO_SHMEM || folio->dirty ||
+           mm__folio_pte_dirty(sim, folio);
+}
+
 /* shrink_folio_list() for one folio (*pf: a split leaves its head). */
 static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio **pf,
                                  const struct mm_scan_control *sc,
@@ -187,9 +197,13 @@ static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio **pf,
     enum folio_ref ref = check_references(sim, folio);
     if (ref == REF_CULL)
         return CULL;
+    if (sc->no_unmap && folio->total_map) /* !may_unmap (node reclaim) */
+        return KEEP;
     if (ref == REF_ACTIVATE)
         return ACTIVATE;
     if (ref == REF_KEEP)
+        return KEEP;
+    if (sc->no_writepage && needs_write(sim, folio)) /* !may_writepage */
         return KEEP;
     if (folio->kind == MM_FOLIO_ANON)
         return sc->may_swap || folio->lazyfree

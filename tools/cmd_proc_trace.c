@@ -49,6 +49,9 @@ static int render_pid(struct replay *rp, const char *path, struct mm_buf *out)
         return mm_render_pid_smaps_rollup(sim, (uint32_t)pid, out);
     if (!strcmp(end, "/maps"))
         return mm_render_pid_maps(sim, (uint32_t)pid, out, replay_string, rp);
+    if (!strcmp(end, "/numa_maps"))
+        return mm_render_pid_numa_maps(sim, (uint32_t)pid, out, replay_string,
+                                       rp);
     return mm_proc_render(sim, path, out); /* oom_score, oom_score_adj */
 }
 

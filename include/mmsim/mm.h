@@ -482,6 +482,8 @@ int mm_render_pid_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
                                struct mm_buf *buf);
 int mm_render_pid_maps(const struct mm_sim *sim, uint32_t pid,
                        struct mm_buf *buf, mm_name_fn name, void *ctx);
+int mm_render_pid_numa_maps(const struct mm_sim *sim, uint32_t pid,
+                            struct mm_buf *buf, mm_name_fn name, void *ctx);
 /* ---- the simulator (model/sim.c) -------------------------------------- */
 
 struct mm_sim;
@@ -611,6 +613,7 @@ struct mm_oom_report {
     enum mm_oom_outcome outcome;
     uint64_t totalpages;      /* what badness was normalised by */
     bool memcg;               /* a memory cgroup OOM */
+    uint64_t nodemask;        /* the allocation's nodemask (MPOL_BIND); 0: (null) */
     struct mm_oom_task victim;  /* KILLED*: its figures when killed */
     int64_t victim_points;    /* its oom_badness() */
     unsigned nr_tasks;        /* rows kept in tasks[] */
