@@ -118,6 +118,7 @@ static int do_process(struct replay *rp, struct replay_col *c,
         if (t) {
             t->brk = ev->a[0];
             t->t_exec = ev->t_ns;
+            t->gap = false;
         }
         break;
     }
@@ -163,6 +164,22 @@ static int do_request(struct replay *rp, struct replay_col *c,
     return 0;
 }
 
+/* TR_EV_INCOMPLETE: the process's capture has a gap (an address space
+ * that could not be read at exec, a result lost): the model's view of it
+ * lacks what the real kernel had. */
+static void mark_gap(struct replay_col *c, uint32_t pid)
+{
+    struct replay_task *t = replay_task_get(c, pid, false);
+    if (t)
+        t->gap = true;
+}
+
+static bool has_gap(struct replay_col *c, uint32_t pid)
+{
+    struct replay_task *t = replay_task_get(c, pid, false);
+    return t && t->gap;
+}
+
 static bool is_request(uint32_t type)
 {
     return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
@@ -193,6 +210,10 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
         rc = do_request(rp, c, ev, &length);
+        /* refused on a view lacking what the kernel had: the model's
+         * error, not a verdict */
+        if (rc == MM_ENOMEM && has_gap(c, ev->pid))
+            rc = MM_EFAULT;
         if (rc == MM_ENOMEM)
             replay_verdict(rp, c, ev, rc, length);
     } else if (ev->type >= TR_EV_FORK && ev->type <= TR_EV_MAPS_END) {
@@ -201,6 +222,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
             replay_verdict(rp, c, ev, rc, 0);
     } else if (ev->type == TR_EV_CRED) {
         rc = do_process(rp, c, ev);
+    } else if (ev->type == TR_EV_INCOMPLETE) {
+        mark_gap(c, ev->pid);
     }
     if (rc && rc != MM_ENOMEM)
         c->rep.replay.model_errors++;
