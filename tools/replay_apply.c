@@ -67,29 +67,101 @@ static int do_mremap(struct replay_col *c, const struct tr_event *ev)
     return mm_mremap(c->sim, ev->pid, &req);
 }
 
-/* Unknown read/write bit (perf samples do not say): try a write, as most
- * first touches of writable memory are; a write the mapping does not allow
- * is retried as a read (docs/replay.md). */
-static int do_fault(struct replay_col *c, const struct tr_event *ev)
+/* A fault timed before its process's last exec stop: the exec loads the
+ * new image (stack, bss) before the stop is reported, so a fault inside a
+ * mapping of the new image is the new image's; any other belongs to the
+ * image the exec replaced, drained after the exec (docs/replay.md), and
+ * only counts in the task's fault counters, which survive exec. */
+static int do_stale_fault(struct replay_col *c, const struct tr_event *ev,
+                          bool write)
 {
-    struct replay_task *t = replay_task_get(c, ev->pid, false);
-    bool known = ev->a[1] & TR_FAULT_KNOWN;
-    if (t && ev->t_ns < t->t_exec) {
-        /* sampled before the exec, drained after it: the old image's */
-        c->rep.replay.faults++;
+    if (!mm_addr_mapped(c->sim, ev->pid, ev->a[0])) {
         c->rep.replay.faults_unplaced++;
+        mm_fault_account(c->sim, ev->pid, false, 1);
         return 0;
     }
-    bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
-    c->rep.replay.faults++;
-    int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
-    if (rc == MM_EFAULT && !known)
-        rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
+    if (rc == MM_EFAULT && write)
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         return 0;
     }
     return rc;
+}
+
+/* Unknown read/write bit (perf samples do not say): try a write, as most
+ * first touches of writable memory are; a write the mapping does not allow
+ * is retried as a read (docs/replay.md). With a warm page cache (replaying
+ * on the recording machine) a file page is in the cache before its fault,
+ * as it was there. */
+static int do_fault(struct replay *rp, struct replay_col *c,
+                    const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    bool known = ev->a[1] & TR_FAULT_KNOWN;
+    c->rep.replay.faults++;
+    bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
+    if (t && ev->t_ns < t->t_exec)
+        return do_stale_fault(c, ev, write);
+    if (rp->warm_cache)
+        mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
+    replay_commit_before(c);
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
+    if (rc == MM_EFAULT && !known)
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
+    replay_commit_request(c, ev, rc);
+    if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
+        c->rep.replay.faults_unplaced++;
+        return 0;
+    }
+    return rc;
+}
+
+/* A PAGEMAP_SCAN range of the recording machine: applied when replaying
+ * on that machine (rp->reconcile), otherwise only counted. */
+static void do_resident(struct replay *rp, struct replay_col *c,
+                        const struct tr_event *ev)
+{
+    static const struct {
+        uint32_t tr;
+        unsigned mm;
+    } map[] = {
+        {TR_RES_PRESENT, MM_RES_PRESENT}, {TR_RES_ZERO_PAGE, MM_RES_ZERO},
+        {TR_RES_FILE, MM_RES_FILE}, {TR_RES_EXCLUSIVE, MM_RES_EXCLUSIVE},
+    };
+    unsigned flags = 0;
+    c->rep.replay.resident_ranges++;
+    if (!rp->reconcile)
+        return;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (ev->a[2] & map[i].tr)
+            flags |= map[i].mm;
+    mm_resident_set(c->sim, ev->pid, ev->a[0], ev->a[1], flags);
+}
+
+/* set_mempolicy / mbind with the node masks the recorder read
+ * (tools/sup_sys.c); a thread's call sets its whole process's policy. */
+static int do_mempolicy(struct replay_col *c, const struct tr_event *ev)
+{
+    if (ev->type == TR_EV_SET_MEMPOLICY)
+        return mm_set_mempolicy(c->sim, ev->pid, (int)ev->a[0], ev->a[1],
+                                ev->a[2]);
+    struct mm_mbind_req req = {
+        .start = ev->a[0], .len = ev->a[1], .mode = (int)ev->a[2],
+        .nodemask = ev->a[3], .maxnode = ev->a[4], .flags = (unsigned)ev->a[5],
+    };
+    return mm_mbind(c->sim, ev->pid, &req);
+}
+
+/* --numa-policy: each program starts with it, as under numactl. */
+static int impose_numa_policy(struct replay *rp, struct replay_col *c,
+                              uint32_t pid)
+{
+    const struct cli_config *cfg = rp->cfg;
+    if (!cfg || !cfg->numa_policy)
+        return 0;
+    return mm_set_mempolicy(c->sim, pid, cfg->numa_mode, cfg->numa_nodes, 65);
 }
 
 static int do_process(struct replay *rp, struct replay_col *c,
@@ -102,18 +174,26 @@ static int do_process(struct replay *rp, struct replay_col *c,
         rc = mm_fork(c->sim, ev->pid, child);
         if (rc == MM_ENOMEM) /* the real child exists: give it a place */
             mm_task_new(c->sim, child);
+        else if (!rc)
+            replay_commit_fork(c, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_VFORK:
         rc = mm_vfork(c->sim, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_EXEC: {
         struct mm_exec_req req = {.start_brk = ev->a[0],
                                   .start_stack = ev->a[1], .path = ev->str};
         replay_proc_start(rp, c, ev->pid, 0, ev->t_ns);
+        replay_commit_exit(c, ev->pid);
         rc = mm_exec(c->sim, ev->pid, &req);
+        if (!rc)
+            rc = impose_numa_policy(rp, c, ev->pid);
         replay_proc_comm(rp, c, ev->pid, ev->str);
+        replay_oom_override(rp, c, ev->pid);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
         if (t) {
             t->brk = ev->a[0];
@@ -124,6 +204,7 @@ static int do_process(struct replay *rp, struct replay_col *c,
     }
     case TR_EV_EXIT:
         replay_proc_exit(rp, c, ev->pid, ev);
+        replay_commit_exit(c, ev->pid);
         rc = mm_exit(c->sim, ev->pid);
         break;
     case TR_EV_CRED:
@@ -159,6 +240,9 @@ static int do_request(struct replay *rp, struct replay_col *c,
                            (uint32_t)ev->a[2]);
     case TR_EV_MADVISE:
         return mm_madvise(c->sim, ev->pid, ev->a[0], ev->a[1], (int)ev->a[2]);
+    case TR_EV_SET_MEMPOLICY:
+    case TR_EV_MBIND:
+        return do_mempolicy(c, ev);
     }
     c->rep.replay.unsupported++;
     return 0;
@@ -202,18 +286,26 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    if (replay_oom_skip(c, ev))
+        return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
-        rc = do_fault(c, ev);
+        rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
-        c->rep.replay.resident_ranges++;
+        do_resident(rp, c, ev);
+    else if (ev->type == TR_EV_HOST_STAT)
+        rc = replay_proc_host(c, ev);
+    else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
+        mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
+        replay_commit_before(c);
         rc = do_request(rp, c, ev, &length);
         /* refused on a view lacking what the kernel had: the model's
          * error, not a verdict */
         if (rc == MM_ENOMEM && has_gap(c, ev->pid))
             rc = MM_EFAULT;
+        replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)
             replay_verdict(rp, c, ev, rc, length);
     } else if (ev->type >= TR_EV_FORK && ev->type <= TR_EV_MAPS_END) {
@@ -222,6 +314,10 @@ int replay_apply(struct replay *rp, struct replay_col *c,
             replay_verdict(rp, c, ev, rc, 0);
     } else if (ev->type == TR_EV_CRED) {
         rc = do_process(rp, c, ev);
+    } else if (ev->type == TR_EV_OOM_SCORE_ADJ) {
+        rc = replay_oom_adj_event(rp, c, ev);
+    } else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE) {
+        replay_commit_alloc(c, ev);
     } else if (ev->type == TR_EV_INCOMPLETE) {
         mark_gap(c, ev->pid);
     }
@@ -229,6 +325,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         c->rep.replay.model_errors++;
     else
         c->rep.replay.applied++;
+    replay_oom_check(rp, c, ev);
     replay_sample(rp, c, ev->t_ns, false);
     return 0;
 }
