@@ -4,8 +4,8 @@
 # The model's memory per touched page: for each PAGES (default 1000000 and
 # 10000000) a synthetic trace of one process touching PAGES distinct 4 KiB
 # pages (tests/reliab/rel_gen_trace.c) is replayed by `mmsim report` on a
-# 64 GiB machine without THP. Prints the peak RSS and the events per second
-# of each, and the bytes per touched page between the smallest and the
+# 64 GiB machine without THP. Prints the peak RSS, the time and the events
+# per CPU-second of each, and the bytes per touched page between the smallest and the
 # largest count (the fixed costs cancel out).
 set -u
 mmsim=$1
@@ -21,11 +21,13 @@ for pages in "$@"; do
 t = time.monotonic()
 rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 t = time.monotonic() - t
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "%.1f" % t, rc)' \
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(ru.ru_maxrss, "%.1f" % t, "%.1f" % (ru.ru_utime + ru.ru_stime), rc)' \
         "$mmsim" report --machine mem=64G,thp=never "$work/t.mmtrace")
-    [ "$3" = 0 ] || { echo "model_pages: report failed"; exit 1; }
+    [ "$4" = 0 ] || { echo "model_pages: report failed"; exit 1; }
     echo "$pages pages: trace $(wc -c < "$work/t.mmtrace") bytes, peak RSS $1 kB," \
-         "$2 s, $(python3 -c "print(int(($pages + 4) / max($2, 0.1)))") events/s"
+         "$2 s wall, $3 s CPU, $(python3 -c "print(int(($pages + 4) / max($3, 0.1)))")" \
+         "events per CPU-second"
     if [ -z "$first_pages" ]; then
         first_pages=$pages first_kb=$1
     elif [ "$pages" != "$first_pages" ]; then
