@@ -217,10 +217,16 @@ static void report(FILE *out, const struct mm_report *r)
     fprintf(out, ",\n\"replay\":{\"events\":%" PRIu64 ",\"faults\":%" PRIu64
                  ",\"faults_unplaced\":%" PRIu64 ",\"model_errors\":%" PRIu64
                  ",\"unsupported\":%" PRIu64 ",\"skipped_killed\":%" PRIu64
-                 ",\"skipped_panic\":%" PRIu64 ",\"complete\":%s}}",
+                 ",\"skipped_panic\":%" PRIu64 ",\"complete\":%s"
+                 ",\"incomplete_capture\":",
             p->events, p->faults, p->faults_unplaced, p->model_errors,
             p->unsupported, p->skipped_killed, p->skipped_panic,
             p->complete ? "true" : "false");
+    if (p->incomplete)
+        jstr(out, p->incomplete_capture);
+    else
+        fputs("null", out);
+    fputs("}}", out);
 }
 
 /**

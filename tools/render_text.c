@@ -234,6 +234,9 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
                              : (struct style){"", "", ""};
     const struct mm_report *r = reps[0];
     (void)n;
+    if (r->replay.incomplete)
+        fprintf(out, "%sincomplete capture: %s%s\n", st.red,
+                r->replay.incomplete_capture, st.off);
     if (r->policy[0])
         fprintf(out, "Policy: %s\n", r->policy);
     procs(out, r, &st);

@@ -224,8 +224,10 @@ static int do_request(struct replay *rp, struct replay_col *c,
     if (ev->ret < 0)
         return 0;
     switch (ev->type) {
-    case TR_EV_MMAP:
     case TR_EV_VMA:
+        *length = ev->a[1] - ev->a[0]; /* start end */
+        return do_mmap(rp, c, ev);
+    case TR_EV_MMAP:
         return do_mmap(rp, c, ev);
     case TR_EV_MUNMAP:
         return mm_munmap(c->sim, ev->pid, ev->a[0], ev->a[1]);
@@ -248,16 +250,8 @@ static int do_request(struct replay *rp, struct replay_col *c,
     return 0;
 }
 
-/* TR_EV_INCOMPLETE: the process's capture has a gap (an address space
- * that could not be read at exec, a result lost): the model's view of it
- * lacks what the real kernel had. */
-static void mark_gap(struct replay_col *c, uint32_t pid)
-{
-    struct replay_task *t = replay_task_get(c, pid, false);
-    if (t)
-        t->gap = true;
-}
-
+/* Since a TR_EV_INCOMPLETE of the process (note_incomplete()), the model's
+ * view of it may lack what the real kernel had. */
 static bool has_gap(struct replay_col *c, uint32_t pid)
 {
     struct replay_task *t = replay_task_get(c, pid, false);
@@ -268,6 +262,22 @@ static bool is_request(uint32_t type)
 {
     return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
            type == TR_EV_VMA;
+}
+
+/* The recorder says its capture is incomplete (no ptrace, a lost result,
+ * an address space it could not read): every report made from the trace
+ * says so, with the first reason, and the process has a gap (has_gap()). */
+static void note_incomplete(struct replay *rp, struct replay_col *c,
+                            const struct tr_event *ev)
+{
+    const char *why = replay_string(rp, ev->str);
+    struct report_replay *p = &c->rep.replay;
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    if (t)
+        t->gap = true;
+    if (!p->incomplete++)
+        snprintf(p->incomplete_capture, sizeof(p->incomplete_capture), "%s",
+                 why ? why : "reason not recorded");
 }
 
 /**
@@ -319,7 +329,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     } else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE) {
         replay_commit_alloc(c, ev);
     } else if (ev->type == TR_EV_INCOMPLETE) {
-        mark_gap(c, ev->pid);
+        note_incomplete(rp, c, ev);
     }
     if (rc && rc != MM_ENOMEM)
         c->rep.replay.model_errors++;

@@ -174,6 +174,8 @@ struct report_replay {
     uint64_t skipped_panic;    /* events after a panic, not applied */
     int complete, damaged;     /* from the reader */
     uint32_t warnings;
+    uint64_t incomplete;       /* TR_EV_INCOMPLETE events of the recorder */
+    char incomplete_capture[256]; /* the first one's reason */
 };
 
 struct mm_report {

@@ -58,7 +58,8 @@ static void describe(Dwfl_Module *mod, uint64_t addr, const char *path,
     GElf_Sym sym;
     const char *fn = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL,
                                           NULL);
-    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    /* addr is a return address: the call is the instruction before it */
+    Dwfl_Line *line = dwfl_module_getsrc(mod, addr - 1);
     int lineno = 0;
     const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL,
                                            NULL) : NULL;

@@ -44,7 +44,8 @@ SITES_TOTAL = {k: INT for k in (
     "leaked_bytes", "total_bytes", "unknown_frees", "commit_sites",
     "commit_peak_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
-          "model_errors": INT, "unsupported": INT, "complete": bool}
+          "model_errors": INT, "unsupported": INT, "complete": bool,
+          "incomplete_capture": (str, type(None))}
 
 problems = []
 
