@@ -28,6 +28,7 @@ struct replay_task {
     uint64_t brk;       /* the break as the simulated kernel has it */
     uint64_t t_exec;    /* time of its last exec: older faults are stale */
     bool killed;        /* by the simulated OOM killer: later events skipped */
+    bool gap;           /* its capture has a gap since its last exec */
 };
 
 /* One simulated configuration: a simulator and its report. */
