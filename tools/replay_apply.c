@@ -102,10 +102,10 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     bool known = ev->a[1] & TR_FAULT_KNOWN;
     c->rep.replay.faults++;
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
-    if (t && ev->t_ns < t->t_exec)
-        return do_stale_fault(c, ev, write);
     if (rp->warm_cache)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
+    if (t && ev->t_ns < t->t_exec)
+        return do_stale_fault(c, ev, write);
     int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);

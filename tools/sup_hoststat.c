@@ -166,7 +166,9 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
  * samples): the kernel's get_user_pages() faults copying the arguments
  * into the new stack (counted in minflt, never sampled), and for the
  * traced program itself everything before its first exec stop, when its
- * sampling starts (the recorder's spawn code and the exec).
+ * sampling starts (the recorder's spawn code and the exec); and what is
+ * resident in the new image (TR_EV_RESIDENT), as those faults left pages
+ * no sample points to (the arguments, the auxiliary vector).
  * @r: the recording.
  * @t: the task, stopped at PTRACE_EVENT_EXEC (it is its process's only
  *     thread now; samples of threads gone before are counted apart and may
@@ -176,6 +178,7 @@ void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
 {
     uint64_t minflt, majflt;
     sup_perf_drain(r, t);
+    sup_perf_reconcile(r, t, 0, UINT64_MAX); /* the pages those made */
     if (!r->perf || sup_hs_faults(t->tgid, &minflt, &majflt) < 0 ||
         minflt + majflt <= t->perf_seen + t->flt_unsampled)
         return;
