@@ -111,9 +111,30 @@ static int do_fault(struct replay *rp, struct replay_col *c,
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
+        if (rc == MM_EFAULT && t && t->nr_pend < 8) {
+            t->pend_write |= (uint8_t)((write ? 1u : 0u) << t->nr_pend);
+            t->pend_addr[t->nr_pend++] = ev->a[0];
+        }
         return 0;
     }
     return rc;
+}
+
+/* At the end of an exec's mappings: the held faults that fit the new
+ * image were its loading (replayed there, no longer unplaced); the
+ * others are forgotten. */
+static void replay_pending_faults(struct replay_col *c, uint32_t pid)
+{
+    struct replay_task *t = replay_task_get(c, pid, false);
+    for (uint8_t i = 0; t && i < t->nr_pend; i++) {
+        struct tr_event ev = {.pid = pid, .a = {t->pend_addr[i]}};
+        if (!mm_addr_mapped(c->sim, pid, ev.a[0]))
+            continue;
+        c->rep.replay.faults_unplaced--;
+        do_stale_fault(c, &ev, (t->pend_write >> i) & 1);
+    }
+    if (t)
+        t->nr_pend = t->pend_write = 0;
 }
 
 /* A PAGEMAP_SCAN range of the recording machine: applied when replaying
@@ -167,6 +188,9 @@ static int do_process(struct replay *rp, struct replay_col *c,
         }
         break;
     }
+    case TR_EV_MAPS_END:
+        replay_pending_faults(c, ev->pid);
+        break;
     case TR_EV_EXIT:
         replay_proc_exit(rp, c, ev->pid, ev);
         rc = mm_exit(c->sim, ev->pid);

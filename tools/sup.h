@@ -95,6 +95,8 @@ struct sup_task {
     void *perf_ring;
     uint64_t perf_seen;       /* samples and lost samples accounted */
     uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
+    struct sup_task *held_next; /* in sup_run.held: its exit is finished
+                                   once the other tasks' stops are seen */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
 };
@@ -230,6 +232,8 @@ struct sup_run {
     int status;                 /* wait status of the program */
     int have_status;
     int error;                  /* first sink error (negative errno) */
+    struct sup_task *held;      /* at their exit stop, finish pending */
+    unsigned held_stops;        /* stops handled while some are held */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
 };

@@ -146,6 +146,9 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
 {
     struct sup_hs_mem all = {0}, shim = {0};
     uint64_t minflt, majflt;
+    /* faults other processes took until now (a parent breaking COW with
+     * this one) come first: the figures depend on them */
+    sup_perf_drain_all(r);
     if (sup_hs_whole(t->tid, &all) < 0 || sup_hs_shim(t->tid, &shim) < 0 ||
         sup_hs_faults(t->tgid, &minflt, &majflt) < 0)
         return;

@@ -10,7 +10,8 @@
  *   PTRACE_EVENT_FORK/VFORK/CLONE: the new task's address space and event;
  *   PTRACE_EVENT_EXEC: a fresh address space from /proc (sup_maps.c);
  *   PTRACE_EVENT_EXIT: the last stop with the address space still there:
- *     verification and residency;
+ *     verification, residency and the real kernel's figures, once the
+ *     stops other tasks have queued meanwhile are handled;
  *   PTRACE_EVENT_STOP: a new task's attach stop, or a group-stop (held with
  *     PTRACE_LISTEN so job control keeps working);
  *   anything else is a signal-delivery-stop: the signal is re-injected.
@@ -345,6 +346,37 @@ static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
     }
 }
 
+/* Hold @t (last task of its address space, at its exit stop) until the
+ * stops other tasks have already queued are handled: an exec or an exit
+ * that happened before this exit but is reported after it changes what
+ * this process shares, and its figures are read at the finish. */
+static void sup_hold(struct sup_run *r, struct sup_task *t)
+{
+    t->held_next = r->held;
+    r->held = t;
+}
+
+/* Finish every held exit: nothing is queued, or enough stops went by. */
+static void sup_release_held(struct sup_run *r)
+{
+    while (r->held) {
+        struct sup_task *t = r->held;
+        r->held = t->held_next;
+        t->held_next = NULL;
+        sup_finish_mm(r, t);
+    }
+    r->held_stops = 0;
+}
+
+static void sup_unhold(struct sup_run *r, struct sup_task *t)
+{
+    for (struct sup_task **p = &r->held; *p; p = &(*p)->held_next)
+        if (*p == t) {
+            *p = t->held_next;
+            return;
+        }
+}
+
 static void sup_on_exit(struct sup_run *r, struct sup_task *t)
 {
     unsigned long status = 0;
@@ -361,7 +393,7 @@ static void sup_on_exit(struct sup_run *r, struct sup_task *t)
     if (t->mm->owner && t->mm->owner != t)
         t->mm->verify_task = t; /* held at its exit stop until settled */
     else
-        sup_finish_mm(r, t);
+        sup_hold(r, t);
 }
 
 static void sup_on_stop(struct sup_task *t, int sig)
@@ -403,6 +435,7 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
     }
     if (t->lock_wait)
         r->lock_waiters--;
+    sup_unhold(r, t);
     sup_run_next(r, sup_mm_forget(t));
     sup_fast_reap(r, t, 0);
     if (mm && mm->verify_task == t)
@@ -492,9 +525,13 @@ int sup_run_loop(struct sup_run *r)
     t->known = 1;
     while (r->tasks.nr > 0) {
         int st;
-        pid_t pid = waitpid(-1, &st, __WALL | (r->lock_waiters ? WNOHANG : 0));
+        int nohang = r->lock_waiters || r->held ? WNOHANG : 0;
+        pid_t pid = waitpid(-1, &st, __WALL | nohang);
+        if (pid == 0 || (r->held && ++r->held_stops > 64))
+            sup_release_held(r);
         if (pid == 0) {
-            sup_lock_retry(r);
+            if (r->lock_waiters)
+                sup_lock_retry(r);
             continue;
         }
         if (pid < 0) {
