@@ -97,6 +97,7 @@ struct sup_task {
     uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
     struct sup_task *held_next; /* in sup_run.held: its exit is finished
                                    once the other tasks' stops are seen */
+    char comm[16];            /* at its last clone or exec stop */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
 };
@@ -234,6 +235,7 @@ struct sup_run {
     int error;                  /* first sink error (negative errno) */
     struct sup_task *held;      /* at their exit stop, finish pending */
     unsigned held_stops;        /* stops handled while some are held */
+    unsigned held_waits;        /* polls for an exec under way */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
 };
@@ -266,6 +268,7 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t);
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
 void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
                        uint64_t start, uint64_t npages, uint32_t flags);
+int sup_host_exec_under_way(struct sup_run *r);
 
 /* ---- sup_fast.c ---- */
 

@@ -163,6 +163,45 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
     sup_emit(r, &ev, NULL);
 }
 
+/* /proc/TID/comm into @comm (16 bytes), "" when unreadable. */
+static void sup_hs_comm(pid_t tid, char *comm)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+    memset(comm, 0, 16);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (!fgets(comm, 16, f))
+        comm[0] = '\0';
+    fclose(f);
+}
+
+/**
+ * sup_host_exec_under_way() - whether a traced process has begun an exec
+ * whose stop is not reported yet: its command name already changed (the
+ * kernel renames the task right after it drops the old address space).
+ * An exit's figures read meanwhile would count that process as still
+ * sharing pages it no longer maps. Thread group leaders only (a renamed
+ * thread would look like one).
+ * @r: the recording.
+ *
+ * Return: 1 if one is under way, else 0.
+ */
+int sup_host_exec_under_way(struct sup_run *r)
+{
+    char now[16];
+    for (size_t b = 0; b < 1024; b++)
+        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext) {
+            if (t->tid != t->tgid || !t->comm[0] || t->exiting)
+                continue;
+            sup_hs_comm(t->tid, now);
+            if (now[0] && strcmp(now, t->comm) != 0)
+                return 1;
+        }
+    return 0;
+}
+
 /**
  * sup_host_exec_faults() - at an exec stop, record the faults the process
  * took that no sample shows, as TR_EV_LOST (a[0] count, a[1] 1 = fault
@@ -180,6 +219,7 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
 {
     uint64_t minflt, majflt;
+    sup_hs_comm(t->tid, t->comm);
     sup_perf_drain(r, t);
     sup_perf_reconcile(r, t, 0, UINT64_MAX); /* the pages those made */
     if (!r->perf || sup_hs_faults(t->tgid, &minflt, &majflt) < 0 ||

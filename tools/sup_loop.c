@@ -230,6 +230,7 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
                                            : TR_EV_FORK;
     c->known = 1;
     c->clone_flags = flags;
+    memcpy(c->comm, t->comm, sizeof(c->comm));
     c->tgid = (flags & CLONE_THREAD) ? t->tgid : c->tid;
     if (t->mm) {
         struct sup_mm *mm = (flags & CLONE_VM) ? t->mm : sup_mm_new(c->tid);
@@ -356,9 +357,18 @@ static void sup_hold(struct sup_run *r, struct sup_task *t)
     r->held = t;
 }
 
-/* Finish every held exit: nothing is queued, or enough stops went by. */
-static void sup_release_held(struct sup_run *r)
+/* Finish every held exit: nothing is queued and no exec is under way (or
+ * enough stops or polls went by: 20 ms at most). */
+static void sup_release_held(struct sup_run *r, int queue_empty)
 {
+    struct timespec poll = {0, 200000};
+    if (queue_empty && r->held_stops <= 64 && r->held_waits < 100 &&
+        sup_host_exec_under_way(r)) {
+        r->held_waits++;
+        nanosleep(&poll, NULL);
+        return;
+    }
+    r->held_waits = 0;
     while (r->held) {
         struct sup_task *t = r->held;
         r->held = t->held_next;
@@ -528,7 +538,7 @@ int sup_run_loop(struct sup_run *r)
         int nohang = r->lock_waiters || r->held ? WNOHANG : 0;
         pid_t pid = waitpid(-1, &st, __WALL | nohang);
         if (pid == 0 || (r->held && ++r->held_stops > 64))
-            sup_release_held(r);
+            sup_release_held(r, pid == 0);
         if (pid == 0) {
             if (r->lock_waiters)
                 sup_lock_retry(r);
