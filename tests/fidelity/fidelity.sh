@@ -18,6 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
+unset MALLOC_PERTURB_ # meson's: it would write every malloc'd page
 . "$here/../record/workloads.sh"
 
 [ $# -gt 0 ] || set -- python perl sort gcc sqlite3 bash make sup_arena
