@@ -31,6 +31,8 @@ struct replay_task {
      * (its loading faults can be drained before its event) */
     uint64_t pend_addr[8];
     uint8_t pend_write, nr_pend;
+    bool mm_gone;       /* address space released at its exit stop (the
+                           real figures were read), before its exit event */
 };
 
 /* One simulated configuration: a simulator and its report. */

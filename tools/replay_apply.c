@@ -137,6 +137,21 @@ static void replay_pending_faults(struct replay_col *c, uint32_t pid)
         t->nr_pend = t->pend_write = 0;
 }
 
+/* The real kernel's figures at the exit stop: the model's are taken now,
+ * and the address space goes now, as it does on the machine when the
+ * recorder lets the process go on from that stop (its exit event comes
+ * only when it is reaped: other exits read meanwhile no longer share its
+ * pages). */
+static int do_host_stat(struct replay_col *c, const struct tr_event *ev)
+{
+    int rc = replay_proc_host(c, ev);
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    if (rc || !t || t->mm_gone)
+        return rc;
+    t->mm_gone = mm_exit(c->sim, ev->pid) == 0;
+    return 0;
+}
+
 /* A PAGEMAP_SCAN range of the recording machine: applied when replaying
  * on that machine (rp->reconcile), otherwise only counted. */
 static void do_resident(struct replay *rp, struct replay_col *c,
@@ -191,10 +206,13 @@ static int do_process(struct replay *rp, struct replay_col *c,
     case TR_EV_MAPS_END:
         replay_pending_faults(c, ev->pid);
         break;
-    case TR_EV_EXIT:
+    case TR_EV_EXIT: {
+        struct replay_task *t = replay_task_get(c, ev->pid, false);
+        bool gone = t && t->mm_gone;
         replay_proc_exit(rp, c, ev->pid, ev);
-        rc = mm_exit(c->sim, ev->pid);
+        rc = gone ? 0 : mm_exit(c->sim, ev->pid);
         break;
+    }
     case TR_EV_CRED:
         rc = mm_set_cap_sys_admin(c->sim, ev->pid,
                                   ev->a[1] & TR_CRED_CAP_SYS_ADMIN);
@@ -260,7 +278,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (ev->type == TR_EV_RESIDENT)
         do_resident(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
-        rc = replay_proc_host(c, ev);
+        rc = do_host_stat(c, ev);
     else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
         mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {
