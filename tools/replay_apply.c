@@ -90,6 +90,22 @@ static int do_stale_fault(struct replay_col *c, const struct tr_event *ev,
     return rc;
 }
 
+/* A fault outside every mapping of the model: held for the next exec
+ * (replay_pending_faults()), or, when that cannot be, counted: the kernel
+ * counted it, in a mapping the model does not have (the preload shim's
+ * own memory is not in the trace). A fault the real kernel refused
+ * (SIGSEGV) would be counted wrongly; recorded programs rarely take them. */
+static void hold_unplaced(struct replay_col *c, struct replay_task *t,
+                          const struct tr_event *ev, bool write)
+{
+    if (t && t->nr_pend < 8) {
+        t->pend_write |= (uint8_t)((write ? 1u : 0u) << t->nr_pend);
+        t->pend_addr[t->nr_pend++] = ev->a[0];
+    } else {
+        mm_fault_account(c->sim, ev->pid, false, 1);
+    }
+}
+
 /* Unknown read/write bit (perf samples do not say): try a write, as most
  * first touches of writable memory are; a write the mapping does not allow
  * is retried as a read (docs/replay.md). With a warm page cache (replaying
@@ -111,25 +127,27 @@ static int do_fault(struct replay *rp, struct replay_col *c,
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
-        if (rc == MM_EFAULT && t && t->nr_pend < 8) {
-            t->pend_write |= (uint8_t)((write ? 1u : 0u) << t->nr_pend);
-            t->pend_addr[t->nr_pend++] = ev->a[0];
-        }
+        if (rc == MM_EFAULT)
+            hold_unplaced(c, t, ev, write);
         return 0;
     }
     return rc;
 }
 
-/* At the end of an exec's mappings: the held faults that fit the new
- * image were its loading (replayed there, no longer unplaced); the
- * others are forgotten. */
-static void replay_pending_faults(struct replay_col *c, uint32_t pid)
+/* At the end of an exec's mappings (@exec): the held faults that fit the
+ * new image were its loading (replayed there, no longer unplaced); the
+ * others, and all of them at the process's exit, are counted only
+ * (hold_unplaced()). */
+static void replay_pending_faults(struct replay_col *c, uint32_t pid,
+                                  bool exec)
 {
     struct replay_task *t = replay_task_get(c, pid, false);
     for (uint8_t i = 0; t && i < t->nr_pend; i++) {
         struct tr_event ev = {.pid = pid, .a = {t->pend_addr[i]}};
-        if (!mm_addr_mapped(c->sim, pid, ev.a[0]))
+        if (!exec || !mm_addr_mapped(c->sim, pid, ev.a[0])) {
+            mm_fault_account(c->sim, pid, false, 1);
             continue;
+        }
         c->rep.replay.faults_unplaced--;
         do_stale_fault(c, &ev, (t->pend_write >> i) & 1);
     }
@@ -144,6 +162,7 @@ static void replay_pending_faults(struct replay_col *c, uint32_t pid)
  * pages). */
 static int do_host_stat(struct replay_col *c, const struct tr_event *ev)
 {
+    replay_pending_faults(c, ev->pid, false);
     int rc = replay_proc_host(c, ev);
     struct replay_task *t = replay_task_get(c, ev->pid, false);
     if (rc || !t || t->mm_gone)
@@ -204,11 +223,12 @@ static int do_process(struct replay *rp, struct replay_col *c,
         break;
     }
     case TR_EV_MAPS_END:
-        replay_pending_faults(c, ev->pid);
+        replay_pending_faults(c, ev->pid, true);
         break;
     case TR_EV_EXIT: {
         struct replay_task *t = replay_task_get(c, ev->pid, false);
         bool gone = t && t->mm_gone;
+        replay_pending_faults(c, ev->pid, false);
         replay_proc_exit(rp, c, ev->pid, ev);
         rc = gone ? 0 : mm_exit(c->sim, ev->pid);
         break;
