@@ -9,7 +9,8 @@
 # stat, the shim's memory subtracted), and replayed with `mmsim fidelity`
 # on --machine host with the host's sysctls. Prints one table per case:
 #   case pid comm  rss model real err%  anon ...  minflt ...  pss_anon ...  uss ...
-# Exit 77 when no case could run.
+# FIDELITY_OPTS: options for `mmsim fidelity` (--model-only). Exit 77 when
+# no case could run.
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
@@ -36,7 +37,7 @@ for c in "$@"; do
     if ! wl_run "$c" "$mmsim" record -o "$c.mmtrace" -- > /dev/null 2> rec.err; then
         grep -q 'events written' rec.err || { echo "# $c: record failed"; cat rec.err; continue; }
     fi
-    "$mmsim" fidelity "$c.mmtrace" | sed "s/^/$c /" || { echo "# $c: fidelity failed"; continue; }
+    "$mmsim" fidelity ${FIDELITY_OPTS:-} "$c.mmtrace" | sed "s/^/$c /" || { echo "# $c: fidelity failed"; continue; }
     ran=$((ran + 1))
 done
 [ $ran -gt 0 ] || exit 77

@@ -26,6 +26,8 @@ trap 'rm -f "$out"' EXIT
 rc=$?
 [ $rc = 77 ] && { echo "SKIP: no workload could run"; exit 77; }
 cat "$out"
+echo "# largest |error| per workload, %:"
+awk -f "$here/summarize.awk" "$out"
 # columns: case pid comm rss real err anon real err minflt real err
 #          pss_anon real err uss real err
 awk '
