@@ -8,9 +8,12 @@
  * shmem_fallocate hole punch). Callers: mmap.c (objects), memory.c (cache
  * pages), mprotect.c (MADV_REMOVE), fork.c (teardown).
  *
- * Simplified: file pages stay cached after their last mapping goes, until
- * the sim is torn down or a hole is punched (reclaim of clean cache belongs
- * to the reclaim model); file sizes are unknown; a shared anonymous object
+ * Reclaim (model/vmscan_lru.c) drops clean file pages from their cache
+ * (mm__filemap_remove_folio) and writes shmem pages to swap
+ * (mm__shmem_writepage): the index then holds the swap slot
+ * (MM_SHMEM_SWAPPED | slot) until the page is faulted back in.
+ *
+ * Simplified: file sizes are unknown; a shared anonymous object
  * lives exactly as long as some VMA maps it (no SysV/memfd references).
  * Objects the trace names on device 00:01 (snapshots, memfd) are shared by
  * inode number and carry no charge; memfd's per-page charging
@@ -149,6 +152,10 @@ void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
         uint64_t pfn;
         mm__hmap_get(&file->pages, idx[i], &pfn);
         mm__hmap_del(&file->pages, idx[i]);
+        if (pfn & MM_SHMEM_SWAPPED) { /* shmem_free_swap() */
+            mm__swap_free(sim, (uint32_t)(pfn & ~MM_SHMEM_SWAPPED));
+            continue;
+        }
         struct mm_folio *folio = mm__folio_of(sim, pfn);
         if (folio && !folio->total_map)
             mm__folio_release(sim, folio);
@@ -197,4 +204,51 @@ void mm__filemap_destroy(struct mm_sim *sim)
     }
     mm__hmap_destroy(&sim->files);
     mm__hmap_destroy(&sim->frames);
+}
+
+/**
+ * mm__filemap_remove_folio() - reclaim drops @folio from its page cache
+ * @sim: the simulator
+ * @folio: an unmapped, clean page-cache folio
+ *
+ * A later fault on its index reads it again (a major fault).
+ * Kernel: mm/vmscan.c __remove_mapping() -> __filemap_remove_folio().
+ */
+void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio)
+{
+    (void)sim;
+    if (folio->file)
+        mm__hmap_del(&folio->file->pages, folio->index);
+    folio->file = NULL;
+}
+
+/**
+ * mm__shmem_writepage() - move an unmapped shmem folio's data to swap
+ * @sim: the simulator
+ * @folio: a shmem folio nobody maps
+ *
+ * The cache index keeps the slot (one reference); the caller counts the
+ * write and frees the folio.
+ * Kernel: mm/shmem.c shmem_writepage() (folio_alloc_swap,
+ * shmem_delete_from_page_cache + swap entry in the mapping).
+ * Return: 0, MM_ENOSPC when swap is full.
+ */
+int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio)
+{
+    uint32_t slot;
+    if (!folio->file)
+        return 0; /* punched out while mapped: nothing to keep */
+    int err = mm__get_swap_pages(sim, folio->order, &slot);
+    if (err)
+        return err;
+    err = mm__hmap_put(&folio->file->pages, folio->index,
+                       MM_SHMEM_SWAPPED | slot);
+    if (err) {
+        mm__swap_slot_put_cache(sim, slot);
+        return err;
+    }
+    mm__swap_duplicate(sim, slot);
+    mm__swap_slot_put_cache(sim, slot);
+    folio->file = NULL;
+    return 0;
 }

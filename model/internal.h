@@ -15,6 +15,9 @@
 
 #include "mmsim/mm.h"
 
+struct mm_folio;
+struct mm_zone;
+
 /* ---- model/avltree.c ------------------------------------------------- */
 
 /* Embed in a struct and recover the struct with mm_container_of(). */
@@ -91,6 +94,31 @@ int mm__vm_enough_memory(struct mm_sim *sim, const struct mm_task *task,
                          uint64_t pages);
 void mm__vm_acct_memory(struct mm_sim *sim, int64_t pages);
 
+/* ---- model/mempolicy.c, model/mempolicy_alloc.c --------------------- */
+
+/*
+ * struct mempolicy, held by value: a VMA's or task's policy with mode
+ * MM_MPOL_DEFAULT is the kernel's NULL vm_policy / mempolicy (none set).
+ */
+struct mm_mempolicy {
+    enum mm_mpol_mode mode;
+    unsigned flags;       /* MM_MPOL_F_STATIC_NODES | _RELATIVE_NODES | _NUMA_BALANCING */
+    uint64_t nodes;       /* effective nodemask: bit n = node n */
+    uint64_t user_nodes;  /* w.user_nodemask: the mask as given (static/relative) */
+};
+
+struct mm_sim;
+struct mm_vma;
+struct mm_task;
+bool mm__mpol_equal(const struct mm_mempolicy *a, const struct mm_mempolicy *b);
+void mm__mpol_fork(struct mm_task *child, const struct mm_task *parent);
+int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
+                         uint64_t addr, unsigned order, uint32_t gfp,
+                         uint64_t *pfn);
+struct mm_alloc_ctx;
+int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                    int *nid, uint64_t *nodemask);
+
 /* ---- model/vma.c ----------------------------------------------------- */
 
 /* VMA flag bits, with the kernel's values (include/linux/mm.h). */
@@ -129,6 +157,7 @@ struct mm_vma {
     struct mm_file *file;  /* page cache or shmem object; NULL = anon */
     uint32_t path;         /* interned path id for maps; 0 none */
     bool special;          /* kernel-named ([vdso], [vvar]): never merged */
+    struct mm_mempolicy policy; /* vm_policy (mbind); DEFAULT = none */
 };
 
 /* struct mm_struct: what /proc/PID/status and statm read. */
@@ -184,6 +213,14 @@ struct mm_task {
     uint64_t min_flt, maj_flt;
     uint32_t comm;           /* interned exec path id */
     bool cap_sys_admin;
+    /* model/oom_kill.c */
+    uint64_t seq;            /* creation order: for_each_process() order */
+    int oom_score_adj;       /* signal->oom_score_adj, inherited on fork */
+    bool oom_killed;         /* SIGKILLed by the OOM killer (a zombie once reaped) */
+    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
+    struct mm_mempolicy mempolicy;
+    int il_prev;             /* last node of task interleave */
+    int numa_node;           /* numa_node_id() where it runs */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
@@ -211,6 +248,10 @@ void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
 void mm__filemap_destroy(struct mm_sim *sim);
+void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio);
+int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio);
+/* A shmem index whose page is in swap holds this bit | the slot. */
+#define MM_SHMEM_SWAPPED (1ull << 63)
 
 /* ---- model/memory.c -------------------------------------------------- */
 
@@ -221,14 +262,33 @@ enum mm_pte_bits {
     MM_PTE_DIRTY = 1u << 2,
     MM_PTE_ZERO = 1u << 3, /* the (huge) zero page: no frame, no RSS */
     MM_PTE_HUGE = 1u << 4, /* part of a PMD mapping of 512 pages */
+    MM_PTE_YOUNG = 1u << 5, /* accessed since reclaim last looked (pte_young) */
+    MM_PTE_SWAP = 1u << 6, /* not present: a swap entry, slot << 12 */
 };
 #define MM_PTE_PFN(pte) ((pte) >> 12)
+#define MM_PTE_SWP_SLOT(pte) ((pte) >> 12)
+#define MM_SWP_PTE(slot) (((uint64_t)(slot) << 12) | MM_PTE_SWAP)
+/* A present entry: a frame or the zero page (which has no PRESENT bit). */
+static inline bool mm__pte_present(uint64_t pte)
+{
+    return !(pte & MM_PTE_SWAP);
+}
 
 /* What mm->pgtables holds per table. */
 #define MM_PGT_KEY(level, index) (((uint64_t)(level) << 56) | (index))
 enum mm_pgt_kind { MM_PGT_TABLE = 1, MM_PGT_PMD_MAPPED = 2 };
 
 enum mm_folio_kind { MM_FOLIO_ANON, MM_FOLIO_FILE, MM_FOLIO_SHMEM };
+
+struct mm_mm;
+
+/* One reverse-map anchor: page i of the folio may be mapped at vpn + i of
+ * mm (model/rmap.c); count = PTEs of the folio mapped through it. */
+struct mm_rmap_anchor {
+    struct mm_mm *mm;
+    uint64_t vpn;
+    uint64_t count;
+};
 
 /* struct folio, for allocated frames only: mapcount per 4 KiB page. */
 struct mm_folio {
@@ -237,9 +297,19 @@ struct mm_folio {
     enum mm_folio_kind kind;
     bool dirty;         /* folio dirty (set when a dirty PTE is zapped) */
     bool lazyfree;      /* MADV_FREE'd, clean anon */
+    uint8_t lru;        /* enum mm_lru_list, MM_LRU_NONE when off the LRU */
+    uint8_t pgflags;    /* MM_PG_* (model/swap.c) */
+    uint32_t swap;      /* first swap slot while in the swap cache; 0 none */
     struct mm_file *file; /* owning cache; NULL for anon */
     uint64_t index;     /* page index in file */
     uint64_t total_map; /* sum of mapcount[] */
+    struct mm_folio *lru_prev, *lru_next; /* toward the head / the tail */
+    uint32_t nr_rmap;   /* anchors: 0, 1 (inline in rmap_one), or more */
+    uint32_t rmap_cap;  /* capacity of rmap_many */
+    union {
+        struct mm_rmap_anchor one;    /* nr_rmap == 1 (count unused) */
+        struct mm_rmap_anchor *many;  /* nr_rmap > 1 */
+    } rmap;
     bool mapped_elsewhere; /* a page cache folio processes outside the
                               model map too (memory_resident.c) */
     uint32_t mapcount[];
@@ -256,6 +326,149 @@ void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
 int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx);
+
+int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn, uint64_t pte, bool write);
+
+/* ---- model/rmap.c ---------------------------------------------------- */
+
+int mm__rmap_add(struct mm_folio *folio, struct mm_mm *mm, uint64_t base_vpn);
+void mm__rmap_remove(struct mm_folio *folio, struct mm_mm *mm,
+                     uint64_t base_vpn);
+void mm__rmap_free(struct mm_folio *folio);
+unsigned mm__folio_referenced(struct mm_sim *sim, struct mm_folio *folio,
+                              uint64_t *vm_flags);
+bool mm__folio_pte_dirty(struct mm_sim *sim, struct mm_folio *folio);
+bool mm__try_to_unmap(struct mm_sim *sim, struct mm_folio *folio);
+
+/* ---- model/swap.c (LRU lists) ----------------------------------------- */
+
+/* enum lru_list: the order matches NR_INACTIVE_ANON.. and NR_ZONE_INACTIVE_ANON.. */
+enum mm_lru_list {
+    MM_LRU_INACTIVE_ANON,
+    MM_LRU_ACTIVE_ANON,
+    MM_LRU_INACTIVE_FILE,
+    MM_LRU_ACTIVE_FILE,
+    MM_LRU_UNEVICTABLE,
+    MM_NR_LRU_LISTS,
+    MM_LRU_NONE = 0xff,
+};
+#define MM_LRU_ACTIVE 1
+#define MM_LRU_FILE 2
+
+/* Page flags the LRU needs (PG_referenced, PG_workingset). */
+enum mm_pg_flags {
+    MM_PG_REFERENCED = 1u << 0,
+    MM_PG_WORKINGSET = 1u << 1,
+    MM_PG_ACTIVE = 1u << 2,
+};
+
+struct mm_lru_head {
+    struct mm_folio *head, *tail; /* list_add() at head; reclaim takes the tail */
+};
+
+/* struct lruvec (one per node; no memcg) */
+struct mm_lruvec {
+    struct mm_lru_head lists[MM_NR_LRU_LISTS];
+    uint64_t anon_cost, file_cost;  /* decayed reclaim I/O cost */
+    uint64_t refaults[2];           /* WORKINGSET_ACTIVATE_* at the last reclaim */
+};
+
+bool mm__folio_is_file_lru(const struct mm_folio *folio);
+void mm__folio_add_lru(struct mm_sim *sim, struct mm_folio *folio);
+void mm__lruvec_del_folio(struct mm_sim *sim, struct mm_folio *folio);
+void mm__lruvec_add_folio(struct mm_sim *sim, struct mm_folio *folio,
+                          enum mm_lru_list lru, bool tail);
+void mm__folio_activate(struct mm_sim *sim, struct mm_folio *folio);
+void mm__folio_mark_accessed(struct mm_sim *sim, struct mm_folio *folio);
+void mm__lru_note_cost(struct mm_sim *sim, int nid, bool file, uint64_t pages);
+struct mm_lruvec *mm__folio_lruvec(struct mm_sim *sim,
+                                   const struct mm_folio *folio);
+uint64_t mm__lruvec_size(const struct mm_sim *sim, int nid,
+                         enum mm_lru_list lru);
+
+/* ---- model/swapfile.c, model/swap_state.c ------------------------------ */
+
+/* The one swap area (struct swap_info_struct): slot 0 is the header. */
+struct mm_swap_info {
+    uint64_t pages;      /* usable slots, 1..pages */
+    uint64_t inuse;      /* slots allocated (SwapTotal - SwapFree) */
+    uint32_t *map;       /* swap_map: PTE references per slot, + HAS_CACHE */
+    uint64_t hwm;        /* slots 1..hwm have been handed out */
+    uint64_t cap_map;
+    uint32_t *free;      /* freed slots at or below hwm (a stack) */
+    size_t nr_free, cap_free;
+    struct mm_hmap cache; /* swap cache: slot -> struct mm_folio * */
+};
+#define MM_SWAP_HAS_CACHE 0x80000000u
+
+int mm__get_swap_pages(struct mm_sim *sim, unsigned order, uint32_t *slot);
+void mm__swap_duplicate(struct mm_sim *sim, uint32_t slot);
+void mm__swap_free(struct mm_sim *sim, uint32_t slot);
+void mm__swap_slot_put_cache(struct mm_sim *sim, uint32_t slot);
+uint64_t mm__nr_swap_pages(const struct mm_sim *sim);
+bool mm__vm_swap_full(const struct mm_sim *sim);
+uint32_t mm__swap_count(const struct mm_sim *sim, uint32_t slot);
+void mm__swapfile_destroy(struct mm_sim *sim);
+int mm__add_to_swap_cache(struct mm_sim *sim, struct mm_folio *folio,
+                          uint32_t slot);
+void mm__delete_from_swap_cache(struct mm_sim *sim, struct mm_folio *folio);
+struct mm_folio *mm__swap_cache_get(const struct mm_sim *sim, uint32_t slot);
+bool mm__folio_free_swap(struct mm_sim *sim, struct mm_folio *folio);
+
+/* ---- model/vmscan.c, model/vmscan_kswapd.c ---------------------------- */
+
+#define MM_SWAP_CLUSTER_MAX 32u
+#define MM_DEF_PRIORITY 12
+#define MM_MAX_RECLAIM_RETRIES 16
+
+/* struct scan_control: one reclaim pass's inputs and running totals. */
+struct mm_scan_control {
+    uint64_t nr_to_reclaim;      /* stop once this many are reclaimed */
+    enum mm_zone_type reclaim_idx; /* highest zone whose pages count */
+    int priority;                /* scan lru_size >> priority per round */
+    bool kswapd;                 /* current_is_kswapd(): the counters */
+    bool may_swap;               /* may reclaim anonymous pages */
+    bool force_deactivate;       /* age active lists regardless */
+    bool skipped_deactivate;     /* an active list was left unaged */
+    bool cache_trim_mode;        /* plenty of inactive file: file only */
+    bool file_is_tiny;           /* file + free below the high watermarks */
+    unsigned may_deactivate;     /* 1 << 0 anon, 1 << 1 file */
+    uint64_t anon_cost, file_cost; /* the lruvec's, at the pass start */
+    uint64_t nr_scanned;         /* inactive pages isolated */
+    uint64_t nr_reclaimed;       /* pages freed */
+};
+
+/* kswapd of one node (pgdat->kswapd_* fields). */
+struct mm_kswapd {
+    bool awake;
+    unsigned order;                   /* kswapd_order */
+    enum mm_zone_type highest_zoneidx; /* kswapd_highest_zoneidx */
+    unsigned failures;                /* kswapd_failures */
+    uint64_t last_ns;                 /* trace time it last ran up to */
+    uint64_t credit;                  /* pages it may still reclaim (rate x time) */
+};
+
+void mm__get_scan_count(struct mm_sim *sim, int nid,
+                        const struct mm_scan_control *sc, uint64_t nr[4]);
+bool mm__inactive_is_low(const struct mm_sim *sim, int nid,
+                         enum mm_lru_list inactive_lru);
+void mm__shrink_node(struct mm_sim *sim, int nid, struct mm_scan_control *sc);
+uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
+                                  uint64_t nr_to_scan,
+                                  struct mm_scan_control *sc,
+                                  enum mm_lru_list lru);
+void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
+                            struct mm_scan_control *sc, enum mm_lru_list lru);
+uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
+                               enum mm_zone_type highest_zoneidx);
+void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
+                       unsigned order, enum mm_zone_type highest_zoneidx);
+bool mm__pgdat_balanced(const struct mm_sim *sim, int nid, unsigned order,
+                        enum mm_zone_type highest_zoneidx);
+void mm__kswapd_run(struct mm_sim *sim);
+uint64_t mm__zone_reclaimable_pages(const struct mm_sim *sim,
+                                    const struct mm_zone *zone);
 
 /* ---- model/mprotect.c ------------------------------------------------ */
 
@@ -328,31 +541,19 @@ enum mm_migratetype {
 /* enum zone_watermarks */
 enum mm_wmark { MM_WMARK_MIN, MM_WMARK_LOW, MM_WMARK_HIGH, MM_WMARK_PROMO, MM_NR_WMARK };
 
-/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
-enum mm_mpol_mode {
-    MM_MPOL_DEFAULT,
-    MM_MPOL_PREFERRED,
-    MM_MPOL_BIND,
-    MM_MPOL_INTERLEAVE,
-    MM_MPOL_LOCAL,
-    MM_MPOL_PREFERRED_MANY,
-    MM_MPOL_WEIGHTED_INTERLEAVE,
-};
-
-/* struct mempolicy: what model/mempolicy.c will hang off tasks and VMAs. */
-struct mm_mempolicy {
-    enum mm_mpol_mode mode;
-    uint64_t nodes;     /* nodemask: bit n = node n (MM_MAX_NUMNODES = 64) */
-    int home_node;      /* -1 = none */
-};
-
-/* What the caller asks of the page allocator (struct alloc_context + gfp). */
+/*
+ * What the caller asks of the page allocator (struct alloc_context + gfp).
+ * mm__policy_node() turns preferred_nid and policy into the node whose
+ * zonelist is walked and the allowed nodes; interleave is resolved before
+ * (model/mempolicy_alloc.c passes the chosen node as a PREFERRED policy).
+ */
 struct mm_alloc_ctx {
     int preferred_nid;                  /* numa_node_id() of the allocating task */
     enum mm_zone_type highest_zoneidx;  /* gfp_zone(): MM_ZONE_MOVABLE for user pages */
     unsigned order;
     enum mm_migratetype migratetype;    /* MM_MIGRATE_MOVABLE for user pages */
     const struct mm_mempolicy *policy;  /* NULL = MPOL_DEFAULT */
+    uint32_t gfp_mask;  /* MM_GFP_* (model/oom_kill.c); 0: no reclaim, no OOM */
 };
 
 /* One free buddy block: in its zone's PFN index and on one free list. */
@@ -412,6 +613,8 @@ struct mm_pgdat {
     uint64_t totalreserve_pages;
     uint64_t nr_huge_pages;             /* hugetlb pool pages (2 MiB) here */
     int64_t node_stat[MM_NR_NODE_STAT_ITEMS];
+    struct mm_lruvec lruvec;            /* model/swap.c, model/vmscan.c */
+    struct mm_kswapd kswapd;            /* model/vmscan_kswapd.c */
 };
 
 int mm__mmzone_validate(const struct mm_machine *m);
@@ -421,8 +624,6 @@ struct mm_zone *mm__pfn_zone(const struct mm_sim *sim, uint64_t pfn);
 int mm__pfn_to_nid(const struct mm_sim *sim, uint64_t pfn);
 enum mm_zone_type mm__pfn_to_zone(const struct mm_sim *sim, uint64_t pfn);
 uint8_t mm__node_distance(const struct mm_sim *sim, int a, int b);
-int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                    int *nid, uint64_t *nodemask);
 struct mm_zone *mm__first_zone(const struct mm_sim *sim, int nid,
                                enum mm_zone_type highest, uint64_t nodemask);
 uint64_t mm__zone_pageblocks(const struct mm_zone *zone);
@@ -536,6 +737,8 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
 int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                              uint64_t *pfn);
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -576,6 +779,68 @@ uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigne
 uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
 unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone);
 
+/* ---- model/oom_kill.c, oom_kill_log.c, memcontrol.c ---------------------- */
+
+/* gfp bits the model uses, with 6.1's values (include/linux/gfp_types.h). */
+#define MM_GFP_HIGHMEM 0x02u
+#define MM_GFP_MOVABLE 0x08u
+#define MM_GFP_IO 0x40u
+#define MM_GFP_FS 0x80u
+#define MM_GFP_ZERO 0x100u
+#define MM_GFP_DIRECT_RECLAIM 0x400u
+#define MM_GFP_KSWAPD_RECLAIM 0x800u
+#define MM_GFP_NOWARN 0x2000u
+#define MM_GFP_RETRY_MAYFAIL 0x4000u
+#define MM_GFP_NOFAIL 0x8000u
+#define MM_GFP_NORETRY 0x10000u
+#define MM_GFP_COMP 0x40000u
+#define MM_GFP_NOMEMALLOC 0x80000u
+#define MM_GFP_HARDWALL 0x100000u
+#define MM_GFP_THISNODE 0x200000u
+#define MM_GFP_KERNEL (MM_GFP_DIRECT_RECLAIM | MM_GFP_KSWAPD_RECLAIM | \
+                       MM_GFP_IO | MM_GFP_FS)
+#define MM_GFP_HIGHUSER_MOVABLE (MM_GFP_KERNEL | MM_GFP_HARDWALL | \
+                                 MM_GFP_HIGHMEM | MM_GFP_MOVABLE)
+#define MM_GFP_TRANSHUGE_LIGHT ((MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | \
+                                 MM_GFP_NOMEMALLOC | MM_GFP_NOWARN) & \
+                                ~(MM_GFP_DIRECT_RECLAIM | MM_GFP_KSWAPD_RECLAIM))
+
+/* The OOM killer's state: its log, the task allocating, a panic. */
+struct mm_oom_state {
+    uint64_t task_seq;         /* last mm_task.seq handed out */
+    uint64_t events;           /* out_of_memory() invocations that acted */
+    uint64_t events_dropped;   /* events beyond MM_OOM_LOG_MAX */
+    unsigned nr_log;
+    struct mm_oom_report log[MM_OOM_LOG_MAX];
+    bool panicked;             /* panic(): the simulation is over */
+    enum mm_oom_outcome panic_outcome;
+    int panic_kind;            /* panic_on_oom 1 or 2; 0 = "deadlocked" */
+};
+
+/* The one memory cgroup every traced task is in (cgroup v2 memory.max). */
+struct mm_memcg {
+    uint64_t max;              /* pages; 0 = no limit configured */
+    uint64_t usage, peak;      /* memory.current, memory.peak (pages) */
+    uint64_t events_max, events_oom, events_oom_kill; /* memory.events */
+};
+
+/* What out_of_memory() is asked (struct oom_control, caller part). */
+struct mm_oom_control {
+    uint32_t gfp_mask;
+    unsigned order;
+    bool memcg;                /* charge over memory.max, not the allocator */
+};
+
+bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc);
+bool mm__alloc_may_oom(struct mm_sim *sim, const struct mm_alloc_ctx *ac);
+int64_t mm__oom_badness(const struct mm_sim *sim, const struct mm_task *task,
+                        uint64_t totalpages);
+void mm__oom_reap_current(struct mm_sim *sim, struct mm_task *task);
+void mm__oom_fill_task(const struct mm_task *task, struct mm_oom_task *row);
+void mm__oom_log_add(struct mm_sim *sim, const struct mm_oom_report *r);
+int mm__memcg_try_charge(struct mm_sim *sim, uint64_t nr_pages, uint32_t gfp);
+void mm__memcg_uncharge(struct mm_sim *sim, uint64_t nr_pages);
+
 /* ---- model/sim.c ------------------------------------------------------ */
 
 /*
@@ -614,6 +879,18 @@ struct mm_sim {
     struct mm_hmap files;      /* file key -> struct mm_file * (page cache) */
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
+
+    /* the kernel's current: the task whose fault is allocating, or NULL
+     * (its NUMA policy and node: model/mempolicy*.c; the OOM killer) */
+    struct mm_task *current;
+
+    /* reclaim and swap: model/vmscan*.c, model/swap.c, model/swapfile.c */
+    struct mm_swap_info swap;  /* the swap area of machine.swap_pages */
+    uint64_t kswapd_rate;      /* pages kswapd reclaims per second of trace time */
+    bool in_reclaim;           /* PF_MEMALLOC: reclaim's own allocations skip it */
+    /* OOM killer and memory cgroup: model/oom_kill*.c, model/memcontrol.c */
+    struct mm_oom_state oom;
+    struct mm_memcg memcg;
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */
@@ -641,6 +918,7 @@ struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
     uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
+    uint64_t nr_huge_pages;               /* hugetlb pool pages (2 MiB) here */
 };
 
 struct mm__proc_view {
@@ -670,5 +948,9 @@ int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_node_meminfo(const struct mm__proc_view *v, unsigned nid,
+                          struct mm_buf *out);
+int mm__proc_node_numastat(const struct mm__proc_view *v, unsigned nid,
+                           struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

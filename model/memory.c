@@ -7,7 +7,8 @@
  * wp_page_copy, do_read_fault, do_cow_fault, do_shared_fault,
  * do_fault_around, mm_account_fault), mm/huge_memory.c
  * (do_huge_pmd_anonymous_page, do_huge_pmd_wp_page), mm/filemap.c
- * (filemap_fault, do_sync_mmap_readahead) and mm/mmap.c expand_stack.
+ * (filemap_fault, do_sync_mmap_readahead), do_swap_page and mm/shmem.c
+ * shmem_swapin_folio, and mm/mmap.c expand_stack.
  * Callers: the replay through mm_fault(); the page-table helpers of
  * memory_pt.c.
  *
@@ -15,9 +16,15 @@
  * pvm_no_zero_page=1) anonymous reads allocate at once, mapped writable in
  * a writable VMA, so the later write takes no fault (checked live).
  *
- * Simplified: frames come from the buddy allocator of the node of CPU 0
- * (no task CPU placement, no mempolicy); a failed allocation is reported
- * as MM_ENOMEM for the caller to run the OOM path. Read-around on a major
+ * Frames come from the buddy allocator under the faulting task's NUMA
+ * policy (model/mempolicy_alloc.c); a failed allocation (after the page
+ * allocator's reclaim) is reported as MM_ENOMEM for the caller to run the
+ * OOM path.
+ *
+ * Simplified: every new folio joins the inactive LRU list of its type and
+ * every new PTE is young (the access that faulted it); an access the trace
+ * shows to a page that is already mapped marks its PTE young (and dirty for
+ * a write). Swap-in reads only the faulting page (no swap readahead). Read-around on a major
  * file fault reads ra_pages = 32 pages centred on the fault (VM_RAND_READ:
  * only the page; VM_SEQ_READ: 32 pages from the fault), clamped to the VMA
  * because the model does not know file sizes; the mmap_miss heuristic is
@@ -62,28 +69,36 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
         mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
-static int alloc_folio(struct mm_sim *sim, unsigned order,
+/* gfp masks of 6.1's fault paths (vma_alloc_folio() adds __GFP_COMP) */
+#define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
+#define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
+#define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+
+/* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
+ * the NUMA policy picks the node (model/mempolicy_alloc.c). */
+static int alloc_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                       uint64_t addr, unsigned order, uint32_t gfp,
                        enum mm_folio_kind kind, struct mm_folio **out)
 {
-    struct mm_alloc_ctx ac = {
-        .preferred_nid = 0,
-        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
-        .order = order,
-        .migratetype = MM_MIGRATE_MOVABLE,
-        .policy = NULL,
-    };
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
-    if (!folio || mm__alloc_pages(sim, &ac, &pfn)) {
+    if (!folio || mm__alloc_user_pages(sim, vma, addr, order, gfp, &pfn)) {
+        free(folio);
+        return MM_ENOMEM;
+    }
+    if (mm__memcg_try_charge(sim, nr, gfp)) { /* model/memcontrol.c */
+        mm__free_pages(sim, pfn, order);
         free(folio);
         return MM_ENOMEM;
     }
     folio->pfn = pfn;
     folio->order = order;
     folio->kind = kind;
+    folio->lru = MM_LRU_NONE;
     for (uint64_t i = 0; i < nr; i++)
         mm__hmap_put(&sim->frames, pfn + i, (uint64_t)(uintptr_t)folio);
     count_folio(sim, folio, 1);
+    mm__folio_add_lru(sim, folio);
     *out = folio;
     return 0;
 }
@@ -93,11 +108,16 @@ static int alloc_folio(struct mm_sim *sim, unsigned order,
  * @sim: the simulator
  * @folio: a folio nobody maps any more (or a cache page being dropped)
  *
+ * It leaves its LRU list and the swap cache first.
  * Kernel: mm/swap.c folios_put() → free_unref_folios().
  */
 void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
 {
+    mm__lruvec_del_folio(sim, folio);
+    mm__delete_from_swap_cache(sim, folio);
+    mm__rmap_free(folio);
     count_folio(sim, folio, -1);
+    mm__memcg_uncharge(sim, 1ull << folio->order);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -135,7 +155,8 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
+    if (alloc_folio(sim, vma, base << 12, 9, MM_GFP_TRANSHUGE_LIGHT,
+                    MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -167,7 +188,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
+    if (alloc_folio(sim, vma, addr, 0, GFP_ANON, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -179,21 +200,34 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
                                      const struct mm_file *file, uint64_t idx)
 {
     uint64_t pfn;
-    return mm__hmap_get(&file->pages, idx, &pfn) ? mm__folio_of(sim, pfn)
-                                                 : NULL;
+    if (!mm__hmap_get(&file->pages, idx, &pfn) || (pfn & MM_SHMEM_SWAPPED))
+        return NULL;
+    return mm__folio_of(sim, pfn);
 }
 
-static int cache_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
-                     struct mm_folio **out)
+/* Insert page @idx of @file; @vma (shmem only) gives the NUMA policy, else
+ * the task's applies. */
+static int cache_insert(struct mm_sim *sim, struct mm_file *file,
+                        const struct mm_vma *vma, uint64_t idx, uint32_t gfp,
+                        struct mm_folio **out)
 {
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    int err = alloc_folio(sim, 0, kind, out);
+    uint64_t addr = vma ? vma->start + ((idx - vma->pgoff) << 12) : 0;
+    int err = alloc_folio(sim, vma, addr, 0, gfp, kind, out);
     if (err)
         return err;
     (*out)->file = file;
     (*out)->index = idx;
     mm__hmap_put(&file->pages, idx, (*out)->pfn);
     return 0;
+}
+
+/* Page cache pages follow the task policy, shmem pages the VMA's. */
+static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
+                     uint32_t gfp, struct mm_folio **out)
+{
+    return cache_insert(sim, vma->file, vma->file->shmem ? vma : NULL, idx,
+                        gfp, out);
 }
 
 /* do_sync_mmap_readahead(): read pages around @idx into the cache. */
@@ -212,29 +246,53 @@ static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
     end = end > hi ? hi : end;
     for (uint64_t i = start; i < end; i++) {
         struct mm_folio *folio;
-        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma->file, i, &folio))
+        if (!cache_lookup(sim, vma->file, i) &&
+            cache_add(sim, vma, i, GFP_READAHEAD, &folio))
             return;
     }
+}
+
+/* A fault that waits for I/O: pgmajfault; the I/O drops the mmap lock and
+ * the fault is retried, and before 6.4 each attempt counted in pgfault. */
+static void count_major(struct mm_sim *sim, int *major)
+{
+    *major = FAULT_MAJOR;
+    sim->vm_events[MM_PGMAJFAULT]++;
+    if (sim->machine.kernel < MM_KERNEL(6, 4))
+        sim->vm_events[MM_PGFAULT]++;
+}
+
+/* shmem_swapin_folio(): read a shmem page back from its swap slot. */
+static int shmem_swapin(struct mm_sim *sim, const struct mm_vma *vma,
+                        uint64_t idx, uint64_t slot, struct mm_folio **out,
+                        int *major)
+{
+    int err = cache_add(sim, vma, idx, GFP_COPY, out);
+    if (err)
+        return err;
+    count_major(sim, major);
+    sim->vm_events[MM_PSWPIN]++;
+    sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
+    mm__swap_free(sim, (uint32_t)slot);
+    return 0;
 }
 
 /* filemap_fault()/shmem_fault(): the cache page, reading it if needed. */
 static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
                           uint64_t idx, struct mm_folio **out, int *major)
 {
+    uint64_t v;
     *out = cache_lookup(sim, vma->file, idx);
     if (*out)
         return 0;
+    if (vma->file->shmem && mm__hmap_get(&vma->file->pages, idx, &v))
+        return shmem_swapin(sim, vma, idx, v & ~MM_SHMEM_SWAPPED, out, major);
     if (vma->file->shmem)
-        return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
-    /* the I/O drops the mmap lock and the fault is retried: before 6.4
-     * each attempt counted in pgfault */
-    *major = FAULT_MAJOR;
-    sim->vm_events[MM_PGMAJFAULT]++;
-    if (sim->machine.kernel < MM_KERNEL(6, 4))
-        sim->vm_events[MM_PGFAULT]++;
+        return cache_add(sim, vma, idx, GFP_COPY, out); /* no I/O: minor */
+    count_major(sim, major);
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
-    return *out ? 0 : cache_add(sim, vma->file, idx, out);
+    return *out ? 0 : cache_add(sim, vma, idx, GFP_COPY, out);
 }
 
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
@@ -286,7 +344,7 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -298,7 +356,7 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, vpn << 12, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -339,8 +397,77 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
         return wp_page_copy(sim, mm, vma, vpn);
     if (!(vma->flags & MM_VM_SHARED))
         sim->vm_events[MM_PGREUSE]++;
-    mm__hmap_put(&mm->ptes, vpn, pte | MM_PTE_WRITE | MM_PTE_DIRTY);
+    if (folio->swap) /* reused: its swap copy is stale now */
+        mm__folio_free_swap(sim, folio);
+    mm__hmap_put(&mm->ptes, vpn,
+                 pte | MM_PTE_WRITE | MM_PTE_DIRTY | MM_PTE_YOUNG);
     return FAULT_MINOR;
+}
+
+/* The folio caching @slot, or a new one read from swap (a major fault). */
+static int swapin_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                        uint64_t addr, uint32_t slot, struct mm_folio **out,
+                        int *major)
+{
+    *out = mm__swap_cache_get(sim, slot);
+    if (*out)
+        return 0;
+    /* read_swap_cache_async() allocates with the VMA's policy */
+    int err = alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
+    if (!err)
+        err = mm__add_to_swap_cache(sim, *out, slot);
+    if (err) {
+        if (*out)
+            mm__folio_release(sim, *out);
+        return MM_ENOMEM;
+    }
+    count_major(sim, major);
+    sim->vm_events[MM_PSWPIN]++;
+    sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
+    return 0;
+}
+
+/**
+ * mm__do_swap_page() - a fault on a swap entry
+ * @sim: the simulator
+ * @mm: the address space
+ * @vma: the VMA
+ * @vpn: the faulting page
+ * @pte: its swap entry
+ * @write: a write access
+ *
+ * The page comes from the swap cache (minor) or is read from the device
+ * (major: pgmajfault, pswpin). It stays in the swap cache, its slot
+ * allocated (SwapCached), unless swap is more than half full, the VMA is
+ * locked, or a write makes the copy on swap stale. A write to a page
+ * others still share (after fork) copies it.
+ * Kernel: mm/memory.c do_swap_page(), should_try_to_free_swap().
+ * Return: FAULT_MINOR, FAULT_MAJOR or MM_ENOMEM.
+ */
+int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn, uint64_t pte, bool write)
+{
+    uint32_t slot = (uint32_t)MM_PTE_SWP_SLOT(pte);
+    struct mm_folio *folio;
+    int major = FAULT_MINOR;
+    if (swapin_folio(sim, vma, vpn << 12, slot, &folio, &major))
+        return MM_ENOMEM;
+    bool exclusive = mm__swap_count(sim, slot) == 1 && !folio->total_map;
+    unsigned bits = MM_PTE_YOUNG;
+    if (write && exclusive) {
+        bits |= MM_PTE_WRITE | MM_PTE_DIRTY;
+        folio->dirty = true;
+    }
+    mm__map_page(mm, vpn, folio, slot - folio->swap, bits);
+    mm->swapents--;
+    mm__swap_free(sim, slot);
+    if (write || mm__vm_swap_full(sim) || (vma->flags & MM_VM_LOCKED))
+        mm__folio_free_swap(sim, folio);
+    if (write && !exclusive) {
+        int ret = wp_page_copy(sim, mm, vma, vpn);
+        return ret < 0 ? ret : major;
+    }
+    return major;
 }
 
 /* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it. */
@@ -377,6 +504,8 @@ static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
                         struct mm_vma *vma, uint64_t addr, bool write)
 {
     uint64_t vpn = addr >> 12, pte;
+    if (mm__hmap_get(&mm->ptes, vpn, &pte) && !mm__pte_present(pte))
+        return mm__do_swap_page(sim, mm, vma, vpn, pte, write);
     if (mm__hmap_get(&mm->ptes, vpn, &pte))
         return do_wp_page(sim, mm, vma, vpn, pte);
     if (vma->file)
@@ -402,6 +531,8 @@ static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 {
     struct mm_task *task = mm__task_find(sim, pid);
+    if (sim->oom.panicked) /* model/oom_kill.c */
+        return MM_ESHUTDOWN;
     if (!task || !task->mm)
         return MM_ESRCH;
     struct mm_vma *vma = expand_stack(sim, task, addr);
@@ -409,7 +540,9 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
-    return mm__handle_fault(sim, task, vma, addr, write);
+    int ret = mm__handle_fault(sim, task, vma, addr, write);
+    mm__oom_reap_current(sim, task); /* killed by its own fault's OOM */
+    return ret;
 }
 
 /**
@@ -428,12 +561,21 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write)
 {
-    uint64_t pte;
-    if (mm__hmap_get(&task->mm->ptes, addr >> 12, &pte) &&
-        (!write || (pte & MM_PTE_WRITE)))
+    uint64_t pte, vpn = addr >> 12;
+    if (mm__hmap_get(&task->mm->ptes, vpn, &pte) && mm__pte_present(pte) &&
+        (!write || (pte & MM_PTE_WRITE))) {
+        /* no fault, but the trace saw an access: the hardware's A/D bits */
+        pte |= MM_PTE_YOUNG | (write ? MM_PTE_DIRTY : 0);
+        mm__hmap_put(&task->mm->ptes, vpn, pte);
         return 0;
+    }
+    if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
+        return MM_ENOMEM;
     sim->vm_events[MM_PGFAULT]++;
+    struct mm_task *prev = sim->current;
+    sim->current = task; /* its policy and node; the OOM killer's current */
     int ret = handle_fault(sim, task->mm, vma, addr, write);
+    sim->current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)
@@ -492,5 +634,5 @@ int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx)
     struct mm_folio *folio;
     if (cache_lookup(sim, file, idx))
         return 0;
-    return cache_add(sim, file, idx, &folio);
+    return cache_insert(sim, file, NULL, idx, GFP_COPY, &folio);
 }

@@ -85,15 +85,17 @@ void mm__ensure_pgtables(struct mm_mm *mm, uint64_t vpn, enum mm_pgt_kind kind)
  * @idx: page index inside the folio
  * @bits: MM_PTE_* bits besides PRESENT
  *
+ * The entry is young: it maps the page for the access that faulted.
  * Kernel: mm/memory.c set_pte_range() with folio_add_*_rmap_pte().
  */
 void mm__map_page(struct mm_mm *mm, uint64_t vpn, struct mm_folio *folio,
                   unsigned idx, unsigned bits)
 {
-    mm__hmap_put(&mm->ptes, vpn,
-                 ((folio->pfn + idx) << 12) | MM_PTE_PRESENT | bits);
+    mm__hmap_put(&mm->ptes, vpn, ((folio->pfn + idx) << 12) |
+                                     MM_PTE_PRESENT | MM_PTE_YOUNG | bits);
     folio->mapcount[idx]++;
     folio->total_map++;
+    mm__rmap_add(folio, mm, vpn - idx);
     mm__rss_add(mm, folio, 1);
     mm__ensure_pgtables(mm, vpn, (bits & MM_PTE_HUGE) ? MM_PGT_PMD_MAPPED
                                                       : MM_PGT_TABLE);
@@ -164,8 +166,9 @@ static void update_hiwater_rss(struct mm_mm *mm)
  * @vpn: virtual page number with an entry
  *
  * An anonymous folio whose last mapping goes is freed; a page-cache folio
- * stays cached (dirty if the PTE was dirty).
- * Kernel: mm/memory.c zap_present_ptes(), folio_remove_rmap_ptes().
+ * stays cached (dirty if the PTE was dirty); a swap entry gives up its slot.
+ * Kernel: mm/memory.c zap_present_ptes(), folio_remove_rmap_ptes(),
+ * zap_nonpresent_ptes() -> free_swap_and_cache().
  */
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn)
 {
@@ -173,6 +176,11 @@ void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn)
     if (!mm__hmap_get(&mm->ptes, vpn, &pte))
         return;
     mm__hmap_del(&mm->ptes, vpn);
+    if (!mm__pte_present(pte)) { /* free_swap_and_cache() */
+        mm->swapents--;
+        mm__swap_free(sim, (uint32_t)MM_PTE_SWP_SLOT(pte));
+        return;
+    }
     if ((pte & MM_PTE_HUGE) && !(vpn & (HPAGE_NR - 1)))
         mm__hmap_del(&mm->pgtables, MM_PGT_KEY(0, vpn >> 9)); /* deposit */
     if (pte & MM_PTE_ZERO)
@@ -180,8 +188,10 @@ void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn)
     struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
     if (!folio)
         return;
-    folio->mapcount[MM_PTE_PFN(pte) - folio->pfn]--;
+    uint64_t idx = MM_PTE_PFN(pte) - folio->pfn;
+    folio->mapcount[idx]--;
     folio->total_map--;
+    mm__rmap_remove(folio, mm, vpn - idx);
     mm__rss_add(mm, folio, -1);
     if ((pte & MM_PTE_DIRTY) && folio->kind != MM_FOLIO_ANON)
         folio->dirty = true;
@@ -283,6 +293,13 @@ static void copy_one(struct mm_sim *sim, struct mm_mm *dst, struct mm_mm *src,
 {
     uint64_t pte;
     mm__hmap_get(&src->ptes, vpn, &pte);
+    if (!mm__pte_present(pte)) { /* copy_nonpresent_pte(): swap_duplicate */
+        mm__swap_duplicate(sim, (uint32_t)MM_PTE_SWP_SLOT(pte));
+        dst->swapents++;
+        mm__hmap_put(&dst->ptes, vpn, pte);
+        mm__ensure_pgtables(dst, vpn, MM_PGT_TABLE);
+        return;
+    }
     if (cow && !(pte & MM_PTE_ZERO)) {
         pte &= ~(uint64_t)MM_PTE_WRITE;
         mm__hmap_put(&src->ptes, vpn, pte);
@@ -331,6 +348,20 @@ int mm__copy_page_range(struct mm_sim *sim, struct mm_mm *dst,
     return 0;
 }
 
+/* The folio of a moved present entry is now reached at @to. */
+static void move_rmap(struct mm_sim *sim, struct mm_mm *mm, uint64_t pte,
+                      uint64_t from, uint64_t to)
+{
+    if (!mm__pte_present(pte) || (pte & MM_PTE_ZERO))
+        return;
+    struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
+    if (!folio)
+        return;
+    uint64_t idx = MM_PTE_PFN(pte) - folio->pfn;
+    mm__rmap_remove(folio, mm, from - idx);
+    mm__rmap_add(folio, mm, to - idx);
+}
+
 /**
  * mm__move_page_range() - move the entries of [@old_addr, +@len) to @new_addr
  * @sim: the simulator
@@ -346,7 +377,6 @@ int mm__copy_page_range(struct mm_sim *sim, struct mm_mm *dst,
 void mm__move_page_range(struct mm_sim *sim, struct mm_mm *mm,
                          uint64_t old_addr, uint64_t new_addr, uint64_t len)
 {
-    (void)sim;
     uint64_t *vpns, pte, hmask = (HPAGE_NR << 12) - 1;
     mm__split_pmd(mm, old_addr >> 12);
     mm__split_pmd(mm, (old_addr + len) >> 12);
@@ -359,6 +389,7 @@ void mm__move_page_range(struct mm_sim *sim, struct mm_mm *mm,
         uint64_t to = vpns[i] - (old_addr >> 12) + (new_addr >> 12);
         mm__hmap_get(&mm->ptes, vpns[i], &pte);
         mm__hmap_del(&mm->ptes, vpns[i]);
+        move_rmap(sim, mm, pte, vpns[i], to);
         if ((pte & MM_PTE_HUGE) && !(vpns[i] & (HPAGE_NR - 1)))
             mm__hmap_del(&mm->pgtables, MM_PGT_KEY(0, vpns[i] >> 9));
         mm__hmap_put(&mm->ptes, to, pte);
@@ -371,7 +402,7 @@ void mm__move_page_range(struct mm_sim *sim, struct mm_mm *mm,
 static bool may_upgrade(const struct mm_sim *sim, const struct mm_vma *vma,
                         uint64_t pte)
 {
-    if (pte & (MM_PTE_ZERO | MM_PTE_WRITE))
+    if (!mm__pte_present(pte) || (pte & (MM_PTE_ZERO | MM_PTE_WRITE)))
         return false;
     const struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
     if (!folio)
@@ -401,6 +432,8 @@ void mm__change_protection(struct mm_sim *sim, struct mm_mm *mm,
     bool writable = vma->flags & MM_VM_WRITE;
     for (size_t i = 0; i < n; i++) {
         mm__hmap_get(&mm->ptes, vpns[i], &pte);
+        if (!mm__pte_present(pte))
+            continue;
         if (!writable)
             pte &= ~(uint64_t)MM_PTE_WRITE;
         else if (may_upgrade(sim, vma, pte))
@@ -419,7 +452,8 @@ void mm__change_protection(struct mm_sim *sim, struct mm_mm *mm,
  * @end: page-aligned end
  *
  * Their PTEs and folios become clean and the folios lazyfree (LazyFree in
- * smaps); reclaim may then drop them without swap. Shared pages are left.
+ * smaps); reclaim may then drop them without swap. Shared pages are left;
+ * swapped-out pages lose their swap copy (the range reads as zeroes).
  * Kernel: mm/madvise.c madvise_free_pte_range(), folio_mark_lazyfree().
  */
 void mm__madvise_free(struct mm_sim *sim, struct mm_mm *mm,
@@ -430,6 +464,10 @@ void mm__madvise_free(struct mm_sim *sim, struct mm_mm *mm,
     size_t n = mm__collect_ptes(mm, start, end, &vpns);
     for (size_t i = 0; i < n; i++) {
         mm__hmap_get(&mm->ptes, vpns[i], &pte);
+        if (!mm__pte_present(pte)) { /* the swapped copy is dropped */
+            mm__unmap_pte(sim, mm, vpns[i]);
+            continue;
+        }
         struct mm_folio *folio = (pte & MM_PTE_ZERO)
                                      ? NULL
                                      : mm__folio_of(sim, MM_PTE_PFN(pte));

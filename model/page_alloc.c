@@ -20,15 +20,17 @@
  *
  * Simplified: there are no per-CPU page lists, so pages the kernel would hold
  * on pcp lists stay in the buddy and in MemFree. No cpusets, no dirty-page
- * spreading, no node reclaim (zone_reclaim_mode), no kswapd, no direct
- * reclaim or compaction, no OOM killer yet: when the MIN watermark fails the
- * allocation fails with MM_ENOMEM and is counted (sim->nr_alloc_fail); the
- * place where reclaim, compaction and the OOM killer will hook in is marked
- * in alloc_pages_slowpath(). Watermark boosts are raised on fallback steals
- * and stay until kswapd exists to clear them.
+ * spreading, no node reclaim (zone_reclaim_mode), no compaction. The slow
+ * path wakes kswapd (model/vmscan_kswapd.c), retries at MIN, then reclaims
+ * directly (model/vmscan.c) and retries while should_reclaim_retry() says
+ * so; when that gives up the OOM killer runs (model/oom_kill.c) and the
+ * allocation is retried while it frees memory; otherwise it fails with
+ * MM_ENOMEM, counted in sim->nr_alloc_fail. Watermark boosts are raised on fallback
+ * steals; a boosted zone wakes kswapd, which clears them once balanced.
  */
 #include "internal.h"
 
+#define PAGE_ALLOC_COSTLY_ORDER 3
 #define PAGE_EVENT_PGALLOC(zone) ((enum mm_vm_event_item)(MM_PGALLOC_DMA + (zone)))
 
 /* What prepare_alloc_pages() computes: struct alloc_context. */
@@ -37,6 +39,7 @@ struct alloc_context {
     int zonelist_nid;            /* node whose zonelist is walked */
     uint64_t nodemask;
     struct mm_zone *preferred_zone;
+    bool no_direct_reclaim;      /* gfp without __GFP_DIRECT_RECLAIM */
 };
 
 /* zone_statistics(): +1 per allocation, not per page. */
@@ -71,7 +74,10 @@ static bool rmqueue(struct mm_sim *sim, const struct alloc_context *ac,
     }
     sim->vm_events[PAGE_EVENT_PGALLOC(zone->idx)] += 1ull << req->order;
     zone_statistics(sim, ac->preferred_zone, zone, req->preferred_nid);
-    /* kswapd would be woken here for a boosted zone (zone->boosted). */
+    if (zone->boosted) { /* ZONE_BOOSTED_WATERMARK: wake kswapd */
+        zone->boosted = false;
+        mm__wakeup_kswapd(sim, zone, 0, zone->idx);
+    }
     return true;
 }
 
@@ -134,20 +140,94 @@ static bool get_page_from_freelist(struct mm_sim *sim,
     }
 }
 
-/* __alloc_pages_slowpath(), up to where reclaim will hook in. */
+/* wake_all_kswapds(): each node of the zonelist once. */
+static void wake_all_kswapds(struct mm_sim *sim, const struct alloc_context *ac)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    uint64_t woken = 0;
+    for (struct mm_zone **z = sim->nodes[ac->zonelist_nid].zonelist; *z; z++) {
+        if (!mm__zone_allowed(*z, req->highest_zoneidx, ac->nodemask) ||
+            (woken >> (*z)->nid & 1u))
+            continue;
+        woken |= 1ull << (*z)->nid;
+        mm__wakeup_kswapd(sim, *z, req->order, req->highest_zoneidx);
+    }
+}
+
+/*
+ * should_reclaim_retry(): after MAX_RECLAIM_RETRIES rounds without progress,
+ * or when no zone would pass min even with all its reclaimable pages freed,
+ * give up.
+ */
+static bool should_reclaim_retry(const struct mm_sim *sim,
+                                 const struct alloc_context *ac,
+                                 bool progress, int *no_progress_loops)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    if (progress)
+        *no_progress_loops = 0;
+    else if (++*no_progress_loops > MM_MAX_RECLAIM_RETRIES)
+        return false;
+    for (struct mm_zone **z = sim->nodes[ac->zonelist_nid].zonelist; *z; z++) {
+        const struct mm_zone *zone = *z;
+        if (!mm__zone_allowed(zone, req->highest_zoneidx, ac->nodemask))
+            continue;
+        uint64_t available = mm__zone_reclaimable_pages(sim, zone) +
+                             mm__zone_free_pages(zone);
+        uint64_t min = mm__wmark_pages(zone, MM_WMARK_MIN) +
+                       zone->lowmem_reserve[req->highest_zoneidx];
+        if (available > min + ((1ull << req->order) - 1))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Direct reclaim and its retries (__alloc_pages_direct_reclaim,
+ * should_reclaim_retry). Costly orders (above PAGE_ALLOC_COSTLY_ORDER) come
+ * only from THP faults in the model, whose gfp under the default defrag
+ * setting allows no reclaim; reclaim's own allocations (PF_MEMALLOC) do not
+ * recurse into it.
+ */
+static bool alloc_pages_direct_reclaim(struct mm_sim *sim,
+                                       const struct alloc_context *ac,
+                                       unsigned flags, uint64_t *pfn)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    int no_progress_loops = 0;
+    if (req->order > PAGE_ALLOC_COSTLY_ORDER || sim->in_reclaim)
+        return false;
+    for (;;) {
+        uint64_t progress = mm__try_to_free_pages(sim, ac->zonelist_nid,
+                                                  req->highest_zoneidx);
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
+        if (!should_reclaim_retry(sim, ac, progress != 0, &no_progress_loops))
+            return false;
+    }
+}
+
+/* __alloc_pages_slowpath() */
 static bool alloc_pages_slowpath(struct mm_sim *sim,
                                  const struct alloc_context *ac, uint64_t *pfn)
 {
     unsigned flags = MM_ALLOC_WMARK_MIN | MM_ALLOC_KSWAPD;
-    /* wake_all_kswapds() goes here once model/vmscan.c exists. */
+    if (ac->req->order <= PAGE_ALLOC_COSTLY_ORDER)
+        wake_all_kswapds(sim, ac);
     if (get_page_from_freelist(sim, ac, flags, pfn))
         return true;
+    if (ac->no_direct_reclaim) /* !can_direct_reclaim: nopage */
+        return false;
+    if (alloc_pages_direct_reclaim(sim, ac, flags, pfn))
+        return true;
     /*
-     * Reclaim hook: direct compaction (costly orders), direct reclaim
-     * (__alloc_pages_direct_reclaim), should_reclaim_retry() and
-     * __alloc_pages_may_oom() belong here. Until they exist the
-     * allocation fails at the min watermark.
+     * Reclaim made no (more) progress: __alloc_pages_may_oom()
+     * (model/oom_kill.c), retried while it frees; compaction is not
+     * modelled.
      */
+    while (mm__alloc_may_oom(sim, ac->req))
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
     sim->nr_alloc_fail++;
     return false;
 }
@@ -161,6 +241,9 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
         req->migratetype >= MM_MIGRATE_PCPTYPES)
         return MM_EINVAL;
     ac->req = req;
+    /* a gfp without __GFP_DIRECT_RECLAIM (0: the model's own callers) */
+    ac->no_direct_reclaim = req->gfp_mask &&
+                            !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM);
     int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);
     if (err)
         return err;
@@ -175,6 +258,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
 {
     if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
         return MM_ENOMEM;
+    if (sim->oom.panicked) /* model/oom_kill.c: the kernel is gone */
+        return MM_ESHUTDOWN;
     if (!ctx->preferred_zone) {
         sim->nr_alloc_fail++;
         return MM_ENOMEM;
@@ -196,8 +281,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
  * slow path at min; no reclaim yet).
  * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
- * simulated kernel's refusal); MM_EINVAL for a malformed request;
- * MM_ENOTSUP for a memory policy the model does not place yet.
+ * simulated kernel's refusal); MM_EINVAL for a malformed request or an
+ * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                     uint64_t *pfn)
@@ -229,6 +314,28 @@ int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     ctx.nodemask = 1ull << ac->preferred_nid;
     ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
                                         ac->highest_zoneidx, ctx.nodemask);
+    return alloc_pages(sim, &ctx, pfn);
+}
+
+/**
+ * mm__alloc_pages_noreclaim() - allocate without direct reclaim
+ * @sim: the simulator
+ * @ac: the request
+ * @pfn: set to the first PFN on success
+ *
+ * The slow path wakes kswapd and tries the min watermark, then gives up:
+ * no direct reclaim, no OOM killer (MPOL_PREFERRED_MANY's first pass).
+ * Kernel: __alloc_pages() with a gfp lacking __GFP_DIRECT_RECLAIM.
+ * Return: as mm__alloc_pages().
+ */
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
+    if (err)
+        return err;
+    ctx.no_direct_reclaim = true;
     return alloc_pages(sim, &ctx, pfn);
 }
 

@@ -10,8 +10,11 @@
  * /proc/pid/smaps" dates from spring 2023; release UNVERIFIED).
  * Callers: the tools' proc/report verbs.
  *
- * Simplified: every mapped page counts as Referenced (no access-bit
- * aging); KSM, hugetlb, swap entries (until swap is modelled) are 0; the
+ * Referenced counts pages whose PTE is young or whose folio has
+ * PG_referenced (reclaim clears the accessed bits it tests); Swap and
+ * SwapPss count swap entries (SwapPss divides by the slot's users).
+ * Simplified: KSM and hugetlb are 0, and so is the swap of shmem
+ * mappings (shmem_swap_usage() is not modelled); the
  * text size comes from start_code/end_code when the trace gave them, else
  * from the executable's VM_EXEC mapping (at most a page more than the
  * kernel's end_code rounding); devices are decoded from the st_dev
@@ -112,7 +115,8 @@ static void account_page(struct mm_smaps *s, const struct mm_folio *folio,
     uint64_t pss = (MM_PAGE_SIZE << PSS_SHIFT) / (mc >= 2 ? mc : 1);
     bool dirty = (pte & MM_PTE_DIRTY) || folio->dirty;
     s->resident += MM_PAGE_SIZE;
-    s->referenced += MM_PAGE_SIZE;
+    if ((pte & MM_PTE_YOUNG) || (folio->pgflags & MM_PG_REFERENCED))
+        s->referenced += MM_PAGE_SIZE;
     if (folio->kind == MM_FOLIO_ANON) {
         s->anonymous += MM_PAGE_SIZE;
         if (folio->lazyfree && !dirty)
@@ -137,6 +141,15 @@ static void account_page(struct mm_smaps *s, const struct mm_folio *folio,
     *bucket += MM_PAGE_SIZE;
 }
 
+/* smaps_pte_entry() for a swap entry: Swap, and SwapPss shared by users. */
+static void account_swap(const struct mm_sim *sim, uint64_t pte,
+                         struct mm_smaps *s)
+{
+    uint32_t count = mm__swap_count(sim, (uint32_t)MM_PTE_SWP_SLOT(pte));
+    s->swap += MM_PAGE_SIZE;
+    s->swap_pss += (MM_PAGE_SIZE << 12) / (count >= 2 ? count : 1);
+}
+
 static void account_vma(const struct mm_sim *sim, const struct mm_mm *mm,
                         const struct mm_vma *vma, struct mm_smaps *s)
 {
@@ -144,6 +157,10 @@ static void account_vma(const struct mm_sim *sim, const struct mm_mm *mm,
     size_t n = mm__collect_ptes(mm, vma->start, vma->end, &vpns);
     for (size_t i = 0; i < n; i++) {
         mm__hmap_get(&mm->ptes, vpns[i], &pte);
+        if (!mm__pte_present(pte)) {
+            account_swap(sim, pte, s);
+            continue;
+        }
         const struct mm_folio *folio =
             (pte & MM_PTE_ZERO) ? NULL : mm__folio_of(sim, MM_PTE_PFN(pte));
         if (folio)

@@ -82,7 +82,7 @@ static void alloc_hugetlb_pool(struct mm_sim *sim)
     unsigned nid = 0, misses = 0;
     while (got < want && misses < sim->nr_nodes) {
         struct mm_alloc_ctx ac = {(int)nid, MM_ZONE_MOVABLE, HPAGE_PMD_ORDER,
-                                  MM_MIGRATE_MOVABLE, NULL};
+                                  MM_MIGRATE_MOVABLE, NULL, 0};
         uint64_t pfn;
         if ((sim->node_mask >> nid & 1u) &&
             mm__alloc_pages_thisnode(sim, &ac, &pfn) == 0) {
@@ -124,6 +124,9 @@ static int boot(struct mm_sim *sim)
         sim->thp = MM_THP_NEVER;
     mm__init_per_zone_wmark_min(sim);
     mm_init_reserves(&sim->vm, &sim->machine);
+    sim->swap.pages = sim->machine.swap_pages; /* model/swapfile.c */
+    sim->kswapd_rate = sim->machine.kswapd_rate ? sim->machine.kswapd_rate
+                                                : MM_KSWAPD_RATE_DEFAULT;
     alloc_hugetlb_pool(sim);
     return take_background(sim);
 }
@@ -147,6 +150,7 @@ struct mm_sim *mm_sim_new(const struct mm_machine *m, int *err)
     }
     if (!e) {
         sim->machine = *m;
+        sim->memcg.max = m->memcg_max_pages; /* model/memcontrol.c */
         mm_vm_knobs_default(&sim->vm);
         e = boot(sim);
     }
@@ -168,6 +172,7 @@ void mm_sim_free(struct mm_sim *sim)
     if (!sim)
         return;
     mm_aspace_destroy(sim);
+    mm__swapfile_destroy(sim);
     for (unsigned n = 0; sim->nodes && n < sim->nr_nodes; n++)
         for (int t = 0; t < MM_NR_ZONES; t++) {
             mm__pageblock_destroy(&sim->nodes[n].zones[t]);

@@ -112,19 +112,6 @@ uint32_t pre_tid(void)
 }
 
 /**
- * pre_now_ns() - CLOCK_MONOTONIC in nanoseconds (vDSO, no syscall).
- *
- * Return: the time.
- */
-uint64_t pre_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * pre_count_lost() - count one event that could not be recorded.
  * @reason: enum tr_lost_reason.
  */
@@ -185,19 +172,43 @@ void pre_emit(struct tr_event *ev, uint32_t mmseq)
 }
 
 /*
+ * The exit handshake of include/mmsim/ring.h: tell the supervisor this
+ * process is exiting and give it, boundedly, the time to read its maps.
+ */
+static void exit_handshake(const struct tr_event *like)
+{
+    _Atomic uint32_t *ack = &pre_ring->exit_ack[pre_pid % TR_RING_EXIT_ACKS];
+    uint64_t end = pre_now_ns() + (uint64_t)TR_RING_EXIT_WAIT_NS;
+    uint32_t seen = atomic_load_explicit(ack, memory_order_acquire);
+
+    if (seen == pre_pid || put_raw(TR_SLOT_EXIT, 0, like, sizeof(*like)))
+        return;
+    for (uint64_t now = pre_now_ns(); now < end; now = pre_now_ns()) {
+        seen = atomic_load_explicit(ack, memory_order_acquire);
+        if (seen == pre_pid)
+            return;
+        tr_ring__futex(ack, FUTEX_WAIT, seen, (long long)(end - now));
+    }
+}
+
+/*
  * At exit, report losses that no later event carried (the process may
- * have lost its last events and then emitted nothing more).
+ * have lost its last events and then emitted nothing more), and do the
+ * exit handshake when the supervisor asks for it.
  */
 __attribute__((destructor)) static void pre_destructor(void)
 {
     struct tr_event like = {0};
 
-    if (pre_ring == NULL || !atomic_load(&any_lost))
+    if (pre_ring == NULL)
         return;
     like.pid = pre_pid;
     like.tid = pre_tid();
     like.t_ns = pre_now_ns();
-    flush_lost(&like);
+    if (atomic_load(&any_lost))
+        flush_lost(&like);
+    if (pre_ring->flags & TR_RING_F_EXIT_WAIT)
+        exit_handshake(&like);
 }
 
 /**

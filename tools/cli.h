@@ -63,6 +63,16 @@ int cmd_record_pass_status(int st);
 struct sup_sink;
 struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
 int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);
+int cmd_record_out_string(struct sup_sink *sink, const char *s, uint32_t *id);
+int cmd_record_out_syscall_stacks(struct sup_sink *sink);
+/* tools/run_unwind.c */
+struct run_unwinder;
+uint32_t run_unwind(pid_t pid, pid_t tid, uint64_t *ips, uint32_t max);
+struct run_unwinder *run_unwinder_new(void);
+void run_unwinder_forget(struct run_unwinder *u, pid_t pid);
+void run_unwinder_free(struct run_unwinder *u);
+uint32_t run_unwinder_stack(struct run_unwinder *u, pid_t pid, pid_t tid,
+                            uint64_t *ips, uint32_t max);
 /* tools/cmd_record_fast.c */
 struct sup_run;
 struct sup_ip_range;

@@ -74,6 +74,10 @@ int cmd_proc_trace(const struct cli_config *cfg, const char *trace,
         rc = cmd_report_replay(trace, &rp, "proc");
         rc = rc == 3 ? 0 : rc; /* the warning was printed; show what was read */
     }
+    /* on stderr: the view itself keeps the kernel's format */
+    if (!rc && rp.nr_cols && rp.cols[0].rep.replay.incomplete)
+        fprintf(stderr, "mmsim: proc: incomplete capture: %s\n",
+                rp.cols[0].rep.replay.incomplete_capture);
     if (!rc) {
         int err = render_pid(&rp, path, &out);
         if (err)

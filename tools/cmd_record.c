@@ -25,15 +25,18 @@
 
 struct rec_opts {
     const char *out;
-    int verify, faults, stats, fast;
+    int verify, faults, stats, fast, syscall_stacks;
     char **argv;
+    const char *incomplete; /* preload-only capture: why */
+    char why[256];
 };
 
 static void rec_usage(FILE *f)
 {
     fprintf(f,
             "usage: mmsim record [-o TRACE] [--verify] [--no-faults] [--stats] "
-            "[--fast-path] -- PROG [ARGS]\n\n"
+            "[--fast-path]\n                    [--syscall-stacks] -- PROG "
+            "[ARGS]\n\n"
             "Run PROG and record every kernel-level memory request of every\n"
             "process it starts (seccomp + ptrace), and its page faults.\n\n"
             "  -o TRACE     write the trace to TRACE (default "
@@ -44,7 +47,10 @@ static void rec_usage(FILE *f)
             "  --stats      print the number of events of each kind\n"
             "  --fast-path  preload the shim (found next to mmsim) and let it\n"
             "               log glibc's memory syscalls and allocator calls\n"
-            "               through a shared ring instead of ptrace stops\n");
+            "               through a shared ring instead of ptrace stops\n"
+            "  --syscall-stacks  record the stack of each traced request the\n"
+            "               model may refuse (mmap, brk, mremap, mprotect,\n"
+            "               fork...), unwound with libdw: slow\n");
 }
 
 static int rec_parse(int argc, char **argv, struct rec_opts *o)
@@ -65,6 +71,8 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o)
             o->stats = 1;
         else if (strcmp(argv[i], "--fast-path") == 0)
             o->fast = 1;
+        else if (strcmp(argv[i], "--syscall-stacks") == 0)
+            o->syscall_stacks = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
         else {
@@ -119,15 +127,8 @@ static void rec_note_setuid(const char *prog)
 
 static int rec_spawn_error(const struct rec_opts *o, int err)
 {
-    if (err == -EPERM)
-        fprintf(stderr,
-                "mmsim: record: cannot trace '%s': ptrace is not permitted "
-                "(mmsim is itself being traced, or a security policy forbids "
-                "ptrace here)\n",
-                o->argv[0]);
-    else
-        fprintf(stderr, "mmsim: record: cannot start '%s': %s\n", o->argv[0],
-                strerror(-err));
+    fprintf(stderr, "mmsim: record: cannot start '%s': %s\n", o->argv[0],
+            strerror(-err));
     return CLI_EXIT_ERROR;
 }
 
@@ -154,7 +155,10 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
         return exec_err == ENOENT ? 127 : 126;
     }
     int bad = 0;
-    if (r->verify)
+    if (o->incomplete)
+        fprintf(stderr, "mmsim: record: incomplete capture: %s\n",
+                o->incomplete);
+    else if (r->verify)
         bad = sup_verify_report(r->verify, stderr);
     if (o->stats)
         rec_stats_print(r);
@@ -169,6 +173,22 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
         WEXITSTATUS(r->status) == 0)
         return CLI_EXIT_ERROR; /* a clean run whose capture did not verify */
     return r->have_status ? cmd_record_pass_status(r->status) : CLI_EXIT_ERROR;
+}
+
+/* ptrace is not available: the preload-only capture (sup_preload.c). */
+static int rec_fallback(struct rec_opts *o, struct sup_run *r, int err)
+{
+    struct sup_ip_range ip;
+    o->incomplete = sup_preload_reason(err, o->why, sizeof(o->why));
+    fprintf(stderr, "mmsim: record: %s: falling back to preload-only "
+                    "capture; the trace is marked incomplete\n",
+            o->incomplete);
+    if (o->verify)
+        fprintf(stderr, "mmsim: record: --verify needs ptrace: not done\n");
+    if (!r->fast && cmd_record_fast_setup(r, &ip) < 0)
+        fprintf(stderr, "mmsim: record: without the shim: /proc "
+                        "snapshots only\n");
+    return sup_preload_spawn(o->argv, &r->child);
 }
 
 /**
@@ -198,6 +218,8 @@ int cmd_record(int argc, char **argv)
     if (o.fast && cmd_record_fast_setup(&r, &fast) < 0)
         return CLI_EXIT_ERROR;
     rc = sup_spawn(o.argv, &fast, &r.child);
+    if (sup_preload_wanted(rc))
+        rc = rec_fallback(&o, &r, rc);
     if (rc < 0)
         return rec_spawn_error(&o, rc);
     /* The child waits at its exec stop until the loop runs: if the trace
@@ -213,8 +235,10 @@ int cmd_record(int argc, char **argv)
         waitpid(r.child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    cmd_record_signals(r.child.pid, o.faults || o.fast);
-    rc = sup_run_loop(&r);
+    if (o.syscall_stacks && cmd_record_out_syscall_stacks(r.sink) < 0)
+        fprintf(stderr, "mmsim: record: --syscall-stacks: out of memory\n");
+    cmd_record_signals(r.child.pid, o.faults || o.fast || o.incomplete);
+    rc = o.incomplete ? sup_preload_loop(&r, o.incomplete) : sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],
                 strerror(-rc));
@@ -222,5 +246,6 @@ int cmd_record(int argc, char **argv)
     sup_verify_free(r.verify);
     sup_perf_free(r.perf);
     sup_fast_free(r.fast);
+    sup_modules_free(r.mods);
     return rc;
 }

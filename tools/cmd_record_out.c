@@ -22,6 +22,7 @@
 struct rec_out {
     struct tr_writer *w;
     struct sup_sink sink;
+    struct run_unwinder *unw;  /* --syscall-stacks */
     char *texts[5]; /* thp enabled, defrag, sysctl, meminfo, zoneinfo */
     char *cmdline;
 };
@@ -83,18 +84,69 @@ static size_t rec_cmdline(char **argv, char **out)
     return *out ? len : 0;
 }
 
+static int rec_out_string(struct rec_out *o, const char *s, uint32_t *id)
+{
+    size_t len = strlen(s);
+    return tr_writer_string(o->w, s, len < TR_STRING_MAX ? len : TR_STRING_MAX,
+                            id);
+}
+
+/* A request of the ptrace path the model may refuse: its thread is at the
+ * stop where it is recorded, so its stack can be unwound. */
+static int rec_out_refusable(const struct tr_event *ev)
+{
+    static const uint32_t types[] = {
+        TR_EV_MMAP, TR_EV_MREMAP, TR_EV_BRK, TR_EV_MPROTECT,
+        TR_EV_PKEY_MPROTECT, TR_EV_SHMAT, TR_EV_MLOCK, TR_EV_MLOCKALL,
+        TR_EV_FORK,
+    };
+    if (!(ev->flags & TR_F_TRACED) || ev->stack || ev->ret < 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (ev->type == types[i])
+            return 1;
+    return 0;
+}
+
+static void rec_out_unwind(struct rec_out *o, struct tr_event *ev)
+{
+    uint64_t ips[64];
+    if (ev->type == TR_EV_EXEC || ev->type == TR_EV_EXIT) {
+        run_unwinder_forget(o->unw, (pid_t)ev->pid);
+        return;
+    }
+    if (!rec_out_refusable(ev))
+        return;
+    uint32_t n = run_unwinder_stack(o->unw, (pid_t)ev->pid, (pid_t)ev->tid,
+                                    ips, 64);
+    if (n && tr_writer_stack(o->w, ips, n, &ev->stack) < 0)
+        ev->stack = 0;
+}
+
 static int rec_out_event(void *ctx, struct tr_event *ev, const char *str)
 {
     struct rec_out *o = ctx;
+    if (o->unw)
+        rec_out_unwind(o, ev);
     if (str) {
-        size_t len = strlen(str);
-        int rc = tr_writer_string(o->w, str, len < TR_STRING_MAX ? len
-                                                                 : TR_STRING_MAX,
-                                  &ev->str);
+        int rc = rec_out_string(o, str, &ev->str);
         if (rc < 0)
             return rc;
     }
     return tr_writer_event(o->w, ev);
+}
+
+/**
+ * cmd_record_out_string() - intern @s in the trace of @sink.
+ * @sink: from cmd_record_out_open().
+ * @s: the string.
+ * @id: receives its id.
+ *
+ * Return: 0 or a negative MM_E* code.
+ */
+int cmd_record_out_string(struct sup_sink *sink, const char *s, uint32_t *id)
+{
+    return rec_out_string(sink->ctx, s, id);
 }
 
 static int rec_out_stack(void *ctx, const uint64_t *ips, uint32_t n,
@@ -104,8 +156,17 @@ static int rec_out_stack(void *ctx, const uint64_t *ips, uint32_t n,
     return tr_writer_stack(o->w, ips, n < TR_STACK_MAX ? n : TR_STACK_MAX, id);
 }
 
+static int rec_out_module(void *ctx, struct tr_module *m, const char *path)
+{
+    struct rec_out *o = ctx;
+    run_unwinder_forget(o->unw, (pid_t)m->pid); /* its modules changed */
+    int rc = rec_out_string(o, path, &m->path);
+    return rc < 0 ? rc : tr_writer_module(o->w, m, NULL);
+}
+
 static void rec_out_free(struct rec_out *o)
 {
+    run_unwinder_free(o->unw);
     for (size_t i = 0; i < 5; i++)
         free(o->texts[i]);
     free(o->cmdline);
@@ -151,8 +212,25 @@ struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
         rec_out_free(o);
         return NULL;
     }
-    o->sink = (struct sup_sink){o, rec_out_event, rec_out_stack};
+    o->sink = (struct sup_sink){o, rec_out_event, rec_out_stack,
+                                rec_out_module};
     return &o->sink;
+}
+
+/**
+ * cmd_record_out_syscall_stacks() - from now on, give every request of the
+ * ptrace path the model may refuse the stack of the thread that made it
+ * (unwound with libdw while the thread is stopped: tools/run_unwind.c).
+ * @sink: from cmd_record_out_open().
+ *
+ * Return: 0, or MM_ENOMEM.
+ */
+int cmd_record_out_syscall_stacks(struct sup_sink *sink)
+{
+    struct rec_out *o = sink->ctx;
+    if (!o->unw)
+        o->unw = run_unwinder_new();
+    return o->unw ? 0 : MM_ENOMEM;
 }
 
 /**

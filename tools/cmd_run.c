@@ -36,20 +36,27 @@ struct run_tee {
     struct sup_sink *file;
     struct replay *rp;
     int error;
+    unsigned unwound;           /* stacks unwound for verdicts */
+    const char *incomplete;     /* preload-only capture: why */
+    char why[256];
 };
+
+/* Verdicts whose stack is unwound from the stopped thread, at most. */
+#define TEE_MAX_UNWIND 64
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mmsim run [--machine M] [-s vm.KEY=VALUE] [--sysctl-file F]"
             " [-o REPORT]\n"
-            "                 [--format text|json] [--trace FILE] "
+            "                 [--format text|json|html|folded] [--trace FILE] "
             "[--compare POLICY]... -- PROG [ARGS]\n\n"
             "Run PROG under the recorder and replay its memory demand live "
             "through the\nsimulated kernel. PROG's output and exit status are "
             "its own; the report goes\nto stderr, or to REPORT.\n\n"
             "  -o REPORT          write the report to REPORT\n"
-            "  --format text|json report format (default text)\n"
+            "  --format FORMAT    text (default), json, html, folded "
+            "(-o PREFIX)\n"
             "  --trace FILE       keep the trace in FILE (default: a temporary "
             "file, removed)\n"
             "  --compare POLICY   also replay under 'vm.K=V,...' (repeatable): "
@@ -99,36 +106,100 @@ static int parse(int argc, char **argv, struct run_opts *o)
         fprintf(stderr, "mmsim: run: no program given (mmsim run -- PROG)\n");
         return CLI_EXIT_USAGE;
     }
-    if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json")) {
-        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-                o->format);
+    if (cmd_report_format_ok(o->format, o->out))
         return CLI_EXIT_USAGE;
-    }
     o->argv = argv + i;
     return 0;
 }
 
+/* The verdicts @ev just caused (from before[] on) that have no stack: a
+ * request of the ptrace path, whose thread is still stopped where it made
+ * it. Its stack is unwound (a few, it is slow), interned and given to the
+ * verdicts and to the event as written to the trace. */
+static void tee_stack(struct run_tee *t, struct tr_event *ev,
+                      const size_t *before)
+{
+    uint64_t ips[64];
+    uint32_t n = 0, id = 0;
+    if (!(ev->flags & TR_F_TRACED) || ev->stack || !t->file->stack)
+        return;
+    for (size_t i = 0; i < t->rp->nr_cols; i++) {
+        struct mm_report *r = &t->rp->cols[i].rep;
+        for (size_t k = before[i]; k < r->nr_events; k++) {
+            if (r->events[k].stack)
+                continue;
+            if (!n && t->unwound < TEE_MAX_UNWIND) {
+                t->unwound++;
+                n = run_unwind((pid_t)ev->pid, (pid_t)ev->tid, ips, 64);
+                if (!n || t->file->stack(t->file->ctx, ips, n, &id) ||
+                    replay_consumer.on_stack(t->rp, id, ips, n))
+                    return;
+                ev->stack = id;
+            }
+            r->events[k].stack = ev->stack;
+        }
+    }
+}
+
+/* Strings are interned first (the replay uses their ids), the event goes
+ * to the trace last (it may gain a stack). */
 static int tee_event(void *ctx, struct tr_event *ev, const char *str)
 {
     struct run_tee *t = ctx;
-    int rc = t->file->event(t->file->ctx, ev, str);
+    size_t before[MAX_POLICIES + 1] = {0};
+    int rc = str ? cmd_record_out_string(t->file, str, &ev->str) : 0;
     if (rc)
         return rc;
     if (str && !replay_string(t->rp, ev->str))
         replay_add_string(t->rp, ev->str, str, strlen(str));
+    for (size_t i = 0; i < t->rp->nr_cols && i <= MAX_POLICIES; i++)
+        before[i] = t->rp->cols[i].rep.nr_events;
     rc = replay_consumer.on_event(t->rp, ev);
     if (rc && !t->error)
         t->error = rc; /* a failed boot: keep recording, report the error */
-    return 0;
+    if (!rc && t->rp->nr_cols <= MAX_POLICIES + 1)
+        tee_stack(t, ev, before);
+    return t->file->event(t->file->ctx, ev, NULL);
+}
+
+/* A stack the shim sent (the preload-only capture): trace, then replay. */
+static int tee_stack_def(void *ctx, const uint64_t *ips, uint32_t n,
+                         uint32_t *id)
+{
+    struct run_tee *t = ctx;
+    int rc = t->file->stack(t->file->ctx, ips, n, id);
+    return rc ? rc : replay_consumer.on_stack(t->rp, *id, ips, n);
+}
+
+static int tee_module(void *ctx, struct tr_module *m, const char *path)
+{
+    struct run_tee *t = ctx;
+    int rc = t->file->module(t->file->ctx, m, path);
+    if (rc)
+        return rc;
+    if (!replay_string(t->rp, m->path))
+        replay_add_string(t->rp, m->path, path, strlen(path));
+    return replay_consumer.on_module(t->rp, 0, m);
 }
 
 static int start(struct run_opts *o, struct sup_run *r, const char *path,
                  struct run_tee *tee)
 {
     int rc = sup_spawn(o->argv, NULL, &r->child);
+    if (sup_preload_wanted(rc)) {
+        struct sup_ip_range ip;
+        tee->incomplete = sup_preload_reason(rc, tee->why, sizeof(tee->why));
+        fprintf(stderr, "mmsim: run: %s: falling back to preload-only "
+                        "capture; the report is marked incomplete\n",
+                tee->incomplete);
+        if (cmd_record_fast_setup(r, &ip) < 0)
+            fprintf(stderr, "mmsim: run: without the shim: /proc "
+                            "snapshots only\n");
+        rc = sup_preload_spawn(o->argv, &r->child);
+    }
     if (rc < 0) {
         fprintf(stderr, "mmsim: run: cannot start '%s': %s\n", o->argv[0],
-                rc == -EPERM ? "ptrace is not permitted here" : strerror(-rc));
+                strerror(-rc));
         return CLI_EXIT_ERROR;
     }
     tee->file = cmd_record_out_open(path, o->argv, &rc);
@@ -139,7 +210,9 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
         waitpid(r->child.pid, NULL, __WALL);
         return CLI_EXIT_ERROR;
     }
-    tee->sink = (struct sup_sink){.ctx = tee, .event = tee_event};
+    tee->sink = (struct sup_sink){.ctx = tee, .event = tee_event,
+                                  .stack = tee_stack_def,
+                                  .module = tee_module};
     r->sink = &tee->sink;
     cmd_record_signals(r->child.pid, r->perf != NULL);
     return 0;
@@ -158,7 +231,8 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
     r.perf = sup_perf_new(geteuid() != 0);
     rc = start(o, &r, path, &tee);
     if (!rc) {
-        if (sup_run_loop(&r) < 0)
+        if ((tee.incomplete ? sup_preload_loop(&r, tee.incomplete)
+                            : sup_run_loop(&r)) < 0)
             fprintf(stderr, "mmsim: run: waiting for '%s' failed\n", o->argv[0]);
         int werr = cmd_record_out_close(tee.file, NULL);
         int exec_err = sup_spawn_exec_errno(&r.child);
@@ -181,6 +255,9 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
         }
     }
     sup_perf_free(r.perf);
+    sup_modules_free(r.mods);
+    sup_fast_free(r.fast);
+    sup_verify_free(r.verify);
     return rc;
 }
 

@@ -148,6 +148,9 @@ int render_compare_text(const struct mm_report *const *reps, size_t n,
                         FILE *out, bool colour)
 {
     (void)colour;
+    if (n && reps[0]->replay.incomplete)
+        fprintf(out, "incomplete capture: %s\n",
+                reps[0]->replay.incomplete_capture);
     row(out, "policy", reps, n, 0, c_policy);
     row(out, "first failure", reps, n, 0, c_first);
     size_t frames = 0;

@@ -122,9 +122,11 @@ static int do_fault(struct replay *rp, struct replay_col *c,
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
     if (t && ev->t_ns < t->t_exec)
         return do_stale_fault(c, ev, write);
+    replay_commit_before(c);
     int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
+    replay_commit_request(c, ev, rc);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         if (rc == MM_EFAULT)
@@ -167,6 +169,7 @@ static int do_host_stat(struct replay_col *c, const struct tr_event *ev)
     struct replay_task *t = replay_task_get(c, ev->pid, false);
     if (rc || !t || t->mm_gone)
         return rc;
+    replay_commit_exit(c, ev->pid);
     t->mm_gone = mm_exit(c->sim, ev->pid) == 0;
     return 0;
 }
@@ -193,6 +196,45 @@ static void do_resident(struct replay *rp, struct replay_col *c,
     mm_resident_set(c->sim, ev->pid, ev->a[0], ev->a[1], flags);
 }
 
+/* set_mempolicy / mbind with the node masks the recorder read
+ * (tools/sup_sys.c); a thread's call sets its whole process's policy. */
+static int do_mempolicy(struct replay_col *c, const struct tr_event *ev)
+{
+    if (ev->type == TR_EV_SET_MEMPOLICY)
+        return mm_set_mempolicy(c->sim, ev->pid, (int)ev->a[0], ev->a[1],
+                                ev->a[2]);
+    struct mm_mbind_req req = {
+        .start = ev->a[0], .len = ev->a[1], .mode = (int)ev->a[2],
+        .nodemask = ev->a[3], .maxnode = ev->a[4], .flags = (unsigned)ev->a[5],
+    };
+    return mm_mbind(c->sim, ev->pid, &req);
+}
+
+/* --numa-policy: each program starts with it, as under numactl. */
+static int impose_numa_policy(struct replay *rp, struct replay_col *c,
+                              uint32_t pid)
+{
+    const struct cli_config *cfg = rp->cfg;
+    if (!cfg || !cfg->numa_policy)
+        return 0;
+    return mm_set_mempolicy(c->sim, pid, cfg->numa_mode, cfg->numa_nodes, 65);
+}
+
+/* The exit event (at the reap): figures and fate; the address space goes
+ * unless it went when the real figures were read (do_host_stat()). */
+static int do_exit(struct replay *rp, struct replay_col *c,
+                   const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    bool gone = t && t->mm_gone;
+    replay_pending_faults(c, ev->pid, false);
+    replay_proc_exit(rp, c, ev->pid, ev);
+    if (gone)
+        return 0;
+    replay_commit_exit(c, ev->pid);
+    return mm_exit(c->sim, ev->pid);
+}
+
 static int do_process(struct replay *rp, struct replay_col *c,
                       const struct tr_event *ev)
 {
@@ -203,18 +245,26 @@ static int do_process(struct replay *rp, struct replay_col *c,
         rc = mm_fork(c->sim, ev->pid, child);
         if (rc == MM_ENOMEM) /* the real child exists: give it a place */
             mm_task_new(c->sim, child);
+        else if (!rc)
+            replay_commit_fork(c, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_VFORK:
         rc = mm_vfork(c->sim, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_EXEC: {
         struct mm_exec_req req = {.start_brk = ev->a[0],
                                   .start_stack = ev->a[1], .path = ev->str};
         replay_proc_start(rp, c, ev->pid, 0, ev->t_ns);
+        replay_commit_exit(c, ev->pid);
         rc = mm_exec(c->sim, ev->pid, &req);
+        if (!rc)
+            rc = impose_numa_policy(rp, c, ev->pid);
         replay_proc_comm(rp, c, ev->pid, ev->str);
+        replay_oom_override(rp, c, ev->pid);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
         if (t) {
             t->brk = ev->a[0];
@@ -225,14 +275,9 @@ static int do_process(struct replay *rp, struct replay_col *c,
     case TR_EV_MAPS_END:
         replay_pending_faults(c, ev->pid, true);
         break;
-    case TR_EV_EXIT: {
-        struct replay_task *t = replay_task_get(c, ev->pid, false);
-        bool gone = t && t->mm_gone;
-        replay_pending_faults(c, ev->pid, false);
-        replay_proc_exit(rp, c, ev->pid, ev);
-        rc = gone ? 0 : mm_exit(c->sim, ev->pid);
+    case TR_EV_EXIT:
+        rc = do_exit(rp, c, ev);
         break;
-    }
     case TR_EV_CRED:
         rc = mm_set_cap_sys_admin(c->sim, ev->pid,
                                   ev->a[1] & TR_CRED_CAP_SYS_ADMIN);
@@ -250,8 +295,10 @@ static int do_request(struct replay *rp, struct replay_col *c,
     if (ev->ret < 0)
         return 0;
     switch (ev->type) {
-    case TR_EV_MMAP:
     case TR_EV_VMA:
+        *length = ev->a[1] - ev->a[0]; /* start end */
+        return do_mmap(rp, c, ev);
+    case TR_EV_MMAP:
         return do_mmap(rp, c, ev);
     case TR_EV_MUNMAP:
         return mm_munmap(c->sim, ev->pid, ev->a[0], ev->a[1]);
@@ -266,6 +313,9 @@ static int do_request(struct replay *rp, struct replay_col *c,
                            (uint32_t)ev->a[2]);
     case TR_EV_MADVISE:
         return mm_madvise(c->sim, ev->pid, ev->a[0], ev->a[1], (int)ev->a[2]);
+    case TR_EV_SET_MEMPOLICY:
+    case TR_EV_MBIND:
+        return do_mempolicy(c, ev);
     }
     c->rep.replay.unsupported++;
     return 0;
@@ -275,6 +325,18 @@ static bool is_request(uint32_t type)
 {
     return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
            type == TR_EV_VMA;
+}
+
+/* The recorder says its capture is incomplete (no ptrace, a lost result):
+ * every report made from the trace says so, with the first reason. */
+static void note_incomplete(struct replay *rp, struct replay_col *c,
+                            const struct tr_event *ev)
+{
+    const char *why = replay_string(rp, ev->str);
+    struct report_replay *p = &c->rep.replay;
+    if (!p->incomplete++)
+        snprintf(p->incomplete_capture, sizeof(p->incomplete_capture), "%s",
+                 why ? why : "reason not recorded");
 }
 
 /**
@@ -293,6 +355,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    if (replay_oom_skip(c, ev))
+        return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
         rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
@@ -304,7 +368,9 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
+        replay_commit_before(c);
         rc = do_request(rp, c, ev, &length);
+        replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)
             replay_verdict(rp, c, ev, rc, length);
     } else if (ev->type >= TR_EV_FORK && ev->type <= TR_EV_MAPS_END) {
@@ -313,11 +379,18 @@ int replay_apply(struct replay *rp, struct replay_col *c,
             replay_verdict(rp, c, ev, rc, 0);
     } else if (ev->type == TR_EV_CRED) {
         rc = do_process(rp, c, ev);
+    } else if (ev->type == TR_EV_OOM_SCORE_ADJ) {
+        rc = replay_oom_adj_event(rp, c, ev);
+    } else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE) {
+        replay_commit_alloc(c, ev);
+    } else if (ev->type == TR_EV_INCOMPLETE) {
+        note_incomplete(rp, c, ev);
     }
     if (rc && rc != MM_ENOMEM)
         c->rep.replay.model_errors++;
     else
         c->rep.replay.applied++;
+    replay_oom_check(rp, c, ev);
     replay_sample(rp, c, ev->t_ns, false);
     return 0;
 }

@@ -14,7 +14,8 @@
  * space bookkeeping), sup_mm.c (one traced memory syscall per address space
  * at a time), sup_sys.c (syscall -> event), sup_maps.c (/proc/PID/maps
  * snapshots), sup_vmaset.c (a VMA tracker), sup_verify.c (--verify),
- * sup_perf.c (page-fault sampling and residency reconciliation).
+ * sup_perf.c (page-fault sampling and residency reconciliation),
+ * sup_module.c (module records with build IDs).
  */
 #ifndef MMSIM_TOOLS_SUP_H
 #define MMSIM_TOOLS_SUP_H
@@ -27,6 +28,7 @@
 #include "mmsim/event.h"
 
 struct tr_ring_mmlock;
+struct tr_module;
 
 /*
  * Where events go. event() gets each event once, in the order of its
@@ -39,6 +41,9 @@ struct sup_sink {
     int (*event)(void *ctx, struct tr_event *ev, const char *str);
     /* Intern a call stack (innermost frame first); NULL: stacks dropped. */
     int (*stack)(void *ctx, const uint64_t *ips, uint32_t n, uint32_t *id);
+    /* A module record; path is the file, the sink sets m->path to its id.
+     * NULL: no module map. */
+    int (*module)(void *ctx, struct tr_module *m, const char *path);
 };
 
 /* ---- sup_filter.c ---- */
@@ -77,6 +82,9 @@ struct sup_mm {
     int verified;
     int pagemap_fd;           /* /proc/PID/pagemap, opened on first use */
     struct sup_task *verify_task; /* at its exit stop, waiting for owner */
+    int oom_fd;               /* /proc/PID/oom_score_adj, or -1 */
+    int oom_known, oom_adj;   /* the value last recorded (sup_oomadj.c) */
+    uint64_t oom_read_ns;     /* when it was last read */
 };
 
 /* One traced thread. */
@@ -100,6 +108,7 @@ struct sup_task {
     char comm[16];            /* at its last clone or exec stop */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
+    uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
 };
 
 struct sup_tasks {
@@ -214,6 +223,7 @@ void sup_verify_event(void *v, struct tr_event *ev, const char *str);
 int sup_verify_check(struct sup_verify *v, pid_t pid, pid_t tid,
                      const char *why_not);
 int sup_verify_report(struct sup_verify *v, FILE *out);
+const struct sup_vmaset *sup_verify_set(struct sup_verify *v, uint32_t pid);
 
 /* ---- sup_loop.c ---- */
 
@@ -238,6 +248,8 @@ struct sup_run {
     unsigned held_waits;        /* polls for an exec under way */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
+    struct sup_modules *mods;   /* build ID cache (sup_module.c) */
+    struct sup_preload *pre;    /* preload-only capture (sup_preload.c) */
 };
 
 int sup_run_loop(struct sup_run *r);
@@ -280,5 +292,38 @@ int sup_fast_lock(struct sup_run *r, struct sup_task *t);
 uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);
 void sup_fast_reap(struct sup_run *r, struct sup_task *t, int any);
 int sup_fast_lost(struct sup_run *r, const struct sup_task *t);
+struct tr_ring_mmlock *sup_fast_trylock_mm(struct sup_run *r, uint32_t tgid);
+void sup_fast_exit_wait(struct sup_run *r);
+void sup_fast_exit_ack(struct sup_run *r, uint32_t pid);
+
+/* ---- sup_module.c ---- */
+
+struct sup_modules;
+void sup_modules_free(struct sup_modules *m);
+long sup_module_scan(struct sup_run *r, struct sup_task *t, uint64_t addr);
+void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
+
+/* ---- sup_oomadj.c ---- */
+
+void sup_oomadj_poll(struct sup_run *r, struct sup_task *t);
+void sup_oomadj_stop(struct sup_run *r, struct sup_task *t, int event);
+void sup_oomadj_poll_all(struct sup_run *r);
+
+/* ---- sup_recon.c ---- */
+
+int sup_recon_snapshot(struct sup_run *r, struct sup_task *t);
+int sup_recon_diff(struct sup_run *r, struct sup_task *t,
+                   const struct sup_vmaset *set);
+
+/* ---- sup_preload.c ---- */
+
+struct sup_preload;
+int sup_preload_wanted(int err);
+const char *sup_preload_reason(int err, char *buf, size_t len);
+int sup_preload_spawn(char *const argv[], struct sup_child *child);
+int sup_preload_loop(struct sup_run *r, const char *reason);
+void sup_preload_event(struct sup_run *r, const struct tr_event *ev);
+void sup_preload_exiting(struct sup_run *r, uint32_t pid);
+int sup_preload_keep(struct sup_run *r, const struct tr_event *ev);
 
 #endif /* MMSIM_TOOLS_SUP_H */

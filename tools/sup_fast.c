@@ -180,6 +180,13 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
         sup_fast_stack(r, &s->u.stack);
         return;
     }
+    if (s->kind == TR_SLOT_EXIT) {
+        if (r->pre)
+            sup_preload_exiting(r, s->u.ev.pid);
+        else
+            sup_fast_exit_ack(r, s->u.ev.pid);
+        return;
+    }
     if (s->kind != TR_SLOT_EVENT)
         return;
     struct tr_event ev = s->u.ev;
@@ -187,6 +194,8 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
         ev.stack = sup_fast_map_get(&r->fast->map,
                                     (uint64_t)ev.pid << 32 | ev.stack);
     ev.str = 0;
+    if (r->pre && !sup_preload_keep(r, &ev))
+        return;
     sup_emit(r, &ev, NULL);
 }
 
@@ -319,4 +328,50 @@ int sup_fast_lost(struct sup_run *r, const struct sup_task *t)
            (w & TR_MMLOCK_TID_MASK) != ((uint32_t)t->tid & TR_MMLOCK_TID_MASK) &&
            atomic_load_explicit(&lk->tgid, memory_order_relaxed) ==
                (uint32_t)t->tgid;
+}
+
+/**
+ * sup_fast_trylock_mm() - take process @tgid's address-space lock for the
+ * supervisor itself (the preload-only capture reading /proc/PID/maps while
+ * no fast-path call of that process is between its syscall and its record).
+ * @r: the recording.
+ * @tgid: the process.
+ *
+ * Return: the lock, to release with tr_mmlock_unlock(); NULL without a ring
+ * or when a fast-path call holds it.
+ */
+struct tr_ring_mmlock *sup_fast_trylock_mm(struct sup_run *r, uint32_t tgid)
+{
+    if (!r->fast)
+        return NULL;
+    struct tr_ring_mmlock *lk = tr_ring_mmlock(r->fast->h, tgid);
+    uint32_t me = (uint32_t)getpid();
+    /* Owned by mmsim's pid: if mmsim dies holding it (no EXITKILL without
+     * ptrace), a waiting shim finds the owner gone and takes it over. */
+    return tr_mmlock_trylock(lk, me | TR_MMLOCK_TRACED, me) ? lk : NULL;
+}
+
+/**
+ * sup_fast_exit_wait() - ask the shims for the exit handshake (ring.h):
+ * each process waits at exit until sup_fast_exit_ack() for it.
+ * @r: the recording (nothing without a ring).
+ */
+void sup_fast_exit_wait(struct sup_run *r)
+{
+    if (r->fast)
+        r->fast->h->flags |= TR_RING_F_EXIT_WAIT;
+}
+
+/**
+ * sup_fast_exit_ack() - let process @pid, waiting in its exit handshake, go.
+ * @r: the recording.
+ * @pid: the process.
+ */
+void sup_fast_exit_ack(struct sup_run *r, uint32_t pid)
+{
+    if (!r->fast)
+        return;
+    _Atomic uint32_t *ack = &r->fast->h->exit_ack[pid % TR_RING_EXIT_ACKS];
+    atomic_store_explicit(ack, pid, memory_order_release);
+    tr_ring__futex(ack, FUTEX_WAKE, INT32_MAX, 0);
 }

@@ -74,6 +74,8 @@ void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str)
     r->by_type[ev->type & 127]++;
     if (r->verify)
         sup_verify_event(r->verify, ev, str);
+    if (r->pre)
+        sup_preload_event(r, ev);
     if (!r->sink)
         return;
     int rc = r->sink->event(r->sink->ctx, ev, str);
@@ -195,6 +197,7 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
         info.op == PTRACE_SYSCALL_INFO_EXIT) {
         sup_fast_number(r, t);
         sup_sys_exit(r, t, info.exit.rval);
+        sup_module_sysexit(r, t, info.exit.rval);
     }
     t->in_syscall = 0;
     sup_run_next(r, sup_mm_release(t));
@@ -241,6 +244,8 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
     ev.a[0] = (uint64_t)c->tid;
     ev.a[1] = flags;
     sup_emit(r, &ev, NULL);
+    if (type == TR_EV_FORK && c->mm)
+        sup_module_scan(r, c, 0);
     sup_perf_open(r->perf, c);
 }
 
@@ -289,6 +294,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     if (mm)
         sup_mm_attach(t, mm);
     sup_maps_emit_exec(r, t);
+    sup_module_scan(r, t, 0);
     sup_proc_attrs(r, t);
     sup_host_exec_faults(r, t);
     if (t->perf_fd < 0)
@@ -491,6 +497,7 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
     if (!t && !(t = sup_task_add(&r->tasks, pid)))
         return;
     int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
+    sup_oomadj_stop(r, t, event);
     if (event == PTRACE_EVENT_STOP)
         sup_on_stop(t, sig);
     else if (sig == (SIGTRAP | 0x80))
@@ -547,6 +554,7 @@ int sup_run_loop(struct sup_run *r)
         if (pid < 0) {
             if (errno == EINTR) {
                 sup_perf_drain_all(r); /* the periodic wake-up */
+                sup_oomadj_poll_all(r);
                 sup_fast_drain(r);
                 continue;
             }

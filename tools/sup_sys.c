@@ -214,10 +214,8 @@ static void sup_emit_cred(struct sup_run *r, struct sup_task *t)
  * sup_proc_attrs() - record the attributes of @t's process the model needs:
  * credentials (TR_EV_CRED: effective uid, CAP_SYS_ADMIN/CAP_SYS_RESOURCE
  * from CapEff), RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK (TR_EV_RLIMIT), and
- * oom_score_adj (TR_EV_OOM_SCORE_ADJ, a[0] the value as a signed number).
- * Called at exec and at the address space's exit: writes to oom_score_adj
- * are write(2) calls the filter does not trace, so a change made between
- * the two is seen with the value it has at exit, not when it was written.
+ * oom_score_adj when it changed (sup_oomadj.c). Called at exec and at the
+ * address space's exit.
  * @r: the recording.
  * @t: the task, stopped.
  */
@@ -236,17 +234,5 @@ void sup_proc_attrs(struct sup_run *r, struct sup_task *t)
         ev.a[2] = rl.rlim_max;
         sup_emit(r, &ev, NULL);
     }
-    char path[64];
-    int adj = 0;
-    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)t->tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    int ok = fscanf(f, "%d", &adj) == 1;
-    fclose(f);
-    if (!ok)
-        return;
-    sup_event_init(&ev, TR_EV_OOM_SCORE_ADJ, t);
-    ev.a[0] = (uint64_t)(int64_t)adj;
-    sup_emit(r, &ev, NULL);
+    sup_oomadj_poll(r, t);
 }

@@ -103,6 +103,7 @@ struct sup_mm *sup_mm_new(uint32_t pid)
     if (mm) {
         mm->pid = pid;
         mm->pagemap_fd = -1;
+        mm->oom_fd = -1;
     }
     return mm;
 }
@@ -133,6 +134,8 @@ void sup_mm_detach(struct sup_task *t)
         return;
     if (mm->pagemap_fd >= 0)
         close(mm->pagemap_fd);
+    if (mm->oom_fd >= 0)
+        close(mm->oom_fd);
     free(mm);
 }
 

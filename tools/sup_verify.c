@@ -183,6 +183,19 @@ static void sup_verify_store(struct sup_vproc *p, int verdict, char *diff,
 }
 
 /**
+ * sup_verify_set() - the VMAs rebuilt so far for process @pid.
+ * @v: the verifier.
+ * @pid: the process.
+ *
+ * Return: its set, or NULL if no exec or fork of it was seen.
+ */
+const struct sup_vmaset *sup_verify_set(struct sup_verify *v, uint32_t pid)
+{
+    struct sup_vproc *p = sup_vproc_get(v, pid, 0);
+    return p ? p->set : NULL;
+}
+
+/**
  * sup_verify_check() - compare process @pid's rebuilt VMAs with the real
  * /proc/@tid/maps. Call at the last exit stop of its address space.
  * @v: the verifier.

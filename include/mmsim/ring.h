@@ -156,7 +156,23 @@
 enum tr_slot_kind {
     TR_SLOT_EVENT = 1, /* payload: struct tr_event */
     TR_SLOT_STACK = 2, /* payload: struct tr_ring_stack (a stack definition) */
+    TR_SLOT_EXIT = 3,  /* payload: struct tr_event, pid/tid/t_ns only: the
+                          process is exiting and waits for exit_ack (below) */
 };
+
+/*
+ * Exit handshake (only when the supervisor sets TR_RING_F_EXIT_WAIT in
+ * hdr.flags: the preload-only capture, which has no exit stop). The shim's
+ * destructor puts a TR_SLOT_EXIT record and waits, at most
+ * TR_RING_EXIT_WAIT_NS, until hdr.exit_ack[pid % TR_RING_EXIT_ACKS] == pid
+ * (a futex), so the supervisor can read /proc/PID/maps before the address
+ * space goes. The supervisor stores the pid there and wakes the word once it
+ * is done. Two processes exiting at once with the same slot: one of them may
+ * wait until its timeout.
+ */
+#define TR_RING_F_EXIT_WAIT 1u
+#define TR_RING_EXIT_ACKS 8u
+#define TR_RING_EXIT_WAIT_NS 100000000LL
 
 /* a[1] of TR_EV_LOST: why events were lost. a[0] is the count. */
 enum tr_lost_reason {
@@ -231,7 +247,9 @@ struct tr_ring_hdr {
     _Atomic uint64_t tail; /* next position to read (consumer) */
     _Atomic uint32_t space;        /* futex: bumped when slots are freed */
     _Atomic uint32_t full_waiters; /* producers sleeping on space */
-    uint8_t pad2[48];
+    uint32_t flags;                /* TR_RING_F_*, set by the supervisor */
+    _Atomic uint32_t exit_ack[TR_RING_EXIT_ACKS]; /* exit handshake */
+    uint8_t pad2[48 - 4 - 4 * TR_RING_EXIT_ACKS];
     _Atomic uint64_t lost_total;   /* events dropped, all reasons */
     _Atomic uint64_t stalled_tail; /* tail at the last timed-out wait + 1 */
 };
