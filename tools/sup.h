@@ -106,6 +106,8 @@ struct sup_task {
     struct sup_task *held_next; /* in sup_run.held: its exit is finished
                                    once the other tasks' stops are seen */
     char comm[16];            /* at its last clone or exec stop */
+    uint64_t ctid;            /* fork child: where the kernel writes its
+                                 tid before it first runs (CHILD_SETTID) */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
     uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
@@ -281,6 +283,8 @@ void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
 void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
                        uint64_t start, uint64_t npages, uint32_t flags);
 int sup_host_exec_under_way(struct sup_run *r);
+void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c);
+void sup_host_child_first_run(struct sup_run *r, struct sup_task *c);
 
 /* ---- sup_fast.c ---- */
 

@@ -17,8 +17,12 @@
  * TGID, whose stat sums every thread of the group, gone ones included.
  * A process whose files cannot be read gets no event.
  */
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sup.h"
@@ -290,4 +294,67 @@ void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
     if (run)
         sup_hs_resident_run(r, t, start + ((npages - run) << 12), run,
                             run_flags);
+}
+
+/**
+ * sup_host_child_clone() - at a fork's clone event, where the kernel will
+ * write the child's tid when the child first runs (CLONE_CHILD_SETTID:
+ * glibc's fork passes its thread's tid field): a write to a page the fork
+ * just made copy-on-write, taken before the child's fault sampling may
+ * have started.
+ * @parent: the forking task, stopped in its clone.
+ * @c: the child (clone_flags set).
+ */
+void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c)
+{
+    c->ctid = 0;
+    if (!(c->clone_flags & CLONE_CHILD_SETTID) || (c->clone_flags & CLONE_VM) ||
+        !parent->in_syscall)
+        return;
+    if (parent->nr == SYS_clone) {
+        c->ctid = parent->args[3];
+    } else if (parent->nr == 435 /* clone3: clone_args.child_tid */) {
+        errno = 0;
+        long v = ptrace(PTRACE_PEEKDATA, parent->tid,
+                        (void *)(parent->args[0] + 16), 0);
+        c->ctid = errno ? 0 : (uint64_t)v;
+    }
+}
+
+/**
+ * sup_host_child_first_run() - a new process's faults before its sampling
+ * began: its perf event is opened at its parent's clone event, which the
+ * child may outrun (its first run writes its tid, sup_host_child_clone()).
+ * Recorded as that write (an inferred TR_EV_FAULT) and, for any other
+ * such fault, as TR_EV_LOST (a[1] 1).
+ * @r: the recording.
+ * @c: the new task at its first stop, just before it is let run.
+ */
+void sup_host_child_first_run(struct sup_run *r, struct sup_task *c)
+{
+    uint64_t minflt, majflt;
+    if (!r->perf || !c->mm || c->tid != c->tgid)
+        return;
+    sup_perf_drain(r, c);
+    uint64_t seen = c->perf_seen + c->flt_unsampled;
+    if (sup_hs_faults(c->tgid, &minflt, &majflt) < 0 ||
+        minflt + majflt <= seen)
+        return;
+    uint64_t n = minflt + majflt - seen;
+    struct tr_event ev;
+    c->flt_unsampled += n;
+    if (c->ctid) {
+        sup_event_init(&ev, TR_EV_FAULT, c);
+        ev.flags |= TR_F_INFERRED;
+        ev.a[0] = c->ctid;
+        ev.a[1] = TR_FAULT_WRITE | TR_FAULT_KNOWN | TR_FAULT_KERNEL;
+        sup_emit(r, &ev, NULL);
+        n--;
+    }
+    if (!n)
+        return;
+    sup_event_init(&ev, TR_EV_LOST, c);
+    ev.a[0] = n;
+    ev.a[1] = 1;
+    sup_emit(r, &ev, NULL);
 }

@@ -234,6 +234,7 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
     c->known = 1;
     c->clone_flags = flags;
     memcpy(c->comm, t->comm, sizeof(c->comm));
+    sup_host_child_clone(t, c);
     c->tgid = (flags & CLONE_THREAD) ? t->tgid : c->tid;
     if (t->mm) {
         struct sup_mm *mm = (flags & CLONE_VM) ? t->mm : sup_mm_new(c->tid);
@@ -267,8 +268,10 @@ static void sup_on_clone(struct sup_run *r, struct sup_task *t)
         sup_run_next(r, sup_mm_release(t));
     }
     sup_resume(t->tid, PTRACE_CONT, 0);
-    if (c && c->seen_stop)
+    if (c && c->seen_stop) {
+        sup_host_child_first_run(r, c);
         sup_resume(c->tid, PTRACE_CONT, 0);
+    }
 }
 
 static void sup_on_exec(struct sup_run *r, struct sup_task *t)
@@ -412,12 +415,14 @@ static void sup_on_exit(struct sup_run *r, struct sup_task *t)
         sup_hold(r, t);
 }
 
-static void sup_on_stop(struct sup_task *t, int sig)
+static void sup_on_stop(struct sup_run *r, struct sup_task *t, int sig)
 {
     if (!t->seen_stop) {
         t->seen_stop = 1;
-        if (t->known)
+        if (t->known) {
+            sup_host_child_first_run(r, t);
             sup_resume(t->tid, PTRACE_CONT, 0);
+        }
         return;
     }
     if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
@@ -499,7 +504,7 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
     int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
     sup_oomadj_stop(r, t, event);
     if (event == PTRACE_EVENT_STOP)
-        sup_on_stop(t, sig);
+        sup_on_stop(r, t, sig);
     else if (sig == (SIGTRAP | 0x80))
         sup_on_sysexit(r, t);
     else if (sig == SIGTRAP && event)

@@ -9,7 +9,8 @@
 # stat, the shim's memory subtracted), and replayed with `mmsim fidelity`
 # on --machine host with the host's sysctls. Prints one table per case:
 #   case pid comm  rss model real err%  anon ...  minflt ...  pss_anon ...  uss ...
-# FIDELITY_OPTS: options for `mmsim fidelity` (--model-only). Exit 77 when
+# FIDELITY_OPTS: options for `mmsim fidelity` (--model-only); FIDELITY_KEEP:
+# a directory the traces are copied to. Exit 77 when
 # no case could run.
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -37,6 +38,7 @@ for c in "$@"; do
     if ! wl_run "$c" "$mmsim" record -o "$c.mmtrace" -- > /dev/null 2> rec.err; then
         grep -q 'events written' rec.err || { echo "# $c: record failed"; cat rec.err; continue; }
     fi
+    [ -n "${FIDELITY_KEEP:-}" ] && cp "$c.mmtrace" "$FIDELITY_KEEP/"
     "$mmsim" fidelity ${FIDELITY_OPTS:-} "$c.mmtrace" | sed "s/^/$c /" || { echo "# $c: fidelity failed"; continue; }
     ran=$((ran + 1))
 done
