@@ -106,6 +106,7 @@ struct sup_task {
     struct sup_task *held_next; /* in sup_run.held: its exit is finished
                                    once the other tasks' stops are seen */
     char comm[16];            /* at its last clone or exec stop */
+    int dying;                /* let go from its exit stop, not reaped */
     uint64_t ctid;            /* fork child: where the kernel writes its
                                  tid before it first runs (CHILD_SETTID) */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
@@ -248,6 +249,8 @@ struct sup_run {
     struct sup_task *held;      /* at their exit stop, finish pending */
     unsigned held_stops;        /* stops handled while some are held */
     unsigned held_waits;        /* polls for an exec under way */
+    int dying;                  /* tasks let go from their exit stop and
+                                   not yet reaped: their memory is going */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
     struct sup_modules *mods;   /* build ID cache (sup_module.c) */

@@ -332,18 +332,23 @@ void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c)
  */
 void sup_host_child_first_run(struct sup_run *r, struct sup_task *c)
 {
-    uint64_t minflt, majflt;
+    uint64_t minflt, majflt, count = 0;
     if (!r->perf || !c->mm || c->tid != c->tgid)
         return;
     sup_perf_drain(r, c);
-    uint64_t seen = c->perf_seen + c->flt_unsampled;
-    if (sup_hs_faults(c->tgid, &minflt, &majflt) < 0 ||
-        minflt + majflt <= seen)
+    uint64_t seen = c->perf_seen + c->flt_unsampled; /* in the trace */
+    if (sup_hs_faults(c->tgid, &minflt, &majflt) < 0)
         return;
-    uint64_t n = minflt + majflt - seen;
+    uint64_t n = minflt + majflt > seen ? minflt + majflt - seen : 0;
+    /* a fault its event counted without a sample would be reported again
+     * at exit (sup_perf_account()): it is accounted here instead */
+    if (c->perf_fd >= 0 &&
+        read(c->perf_fd, &count, sizeof(count)) == (ssize_t)sizeof(count) &&
+        count > c->perf_seen)
+        c->perf_seen = count;
+    c->flt_unsampled = seen + n > c->perf_seen ? seen + n - c->perf_seen : 0;
     struct tr_event ev;
-    c->flt_unsampled += n;
-    if (c->ctid) {
+    if (n && c->ctid) {
         sup_event_init(&ev, TR_EV_FAULT, c);
         ev.flags |= TR_F_INFERRED;
         ev.a[0] = c->ctid;

@@ -341,6 +341,8 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
         ev.a[0] = ok == 1;
         sup_emit(r, &ev, NULL);
     }
+    t->dying = 1;
+    r->dying++;
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -366,13 +368,14 @@ static void sup_hold(struct sup_run *r, struct sup_task *t)
     r->held = t;
 }
 
-/* Finish every held exit: nothing is queued and no exec is under way (or
- * enough stops or polls went by: 20 ms at most). */
+/* Finish every held exit: nothing is queued, no exec is under way and no
+ * process let go from its exit stop is still unmapping (or enough stops or
+ * polls went by: 20 ms at most). */
 static void sup_release_held(struct sup_run *r, int queue_empty)
 {
     struct timespec poll = {0, 200000};
     if (queue_empty && r->held_stops <= 64 && r->held_waits < 100 &&
-        sup_host_exec_under_way(r)) {
+        (r->dying || sup_host_exec_under_way(r))) {
         r->held_waits++;
         nanosleep(&poll, NULL);
         return;
@@ -456,6 +459,8 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
     }
     if (t->lock_wait)
         r->lock_waiters--;
+    if (t->dying)
+        r->dying--;
     sup_unhold(r, t);
     sup_run_next(r, sup_mm_forget(t));
     sup_fast_reap(r, t, 0);

@@ -144,6 +144,27 @@ static void test_resident_file(void **state)
     mm_sim_free(sim);
 }
 
+/* Two processes map a file page in the model, the machine says one alone
+ * does: the other's mapping goes. */
+static void test_resident_exclusive_unmaps_others(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot_proc();
+    aspace_proc(sim, 2);
+    assert_int_equal(map_file(sim, 1, A, 4 * P, RO, MM_MAP_PRIVATE, 7, 0), 0);
+    assert_int_equal(map_file(sim, 2, A, 4 * P, RO, MM_MAP_PRIVATE, 7, 0), 0);
+    unsigned present = MM_RES_PRESENT | MM_RES_FILE;
+    assert_int_equal(mm_resident_set(sim, 1, A, 1, present), 0);
+    assert_int_equal(mm_resident_set(sim, 2, A, 2, present), 0);
+    assert_int_equal(rollup(sim, 1).shared_clean, P);
+    assert_int_equal(mm_resident_set(sim, 1, A, 1,
+                                     present | MM_RES_EXCLUSIVE), 0);
+    assert_int_equal(rollup(sim, 1).private_clean, P);
+    assert_int_equal(pstats(sim, 2).rss_file, 1); /* its second page stays */
+    assert_int_equal(pstats(sim, 2).min_flt, 0);
+    mm_sim_free(sim);
+}
+
 static void test_resident_anon(void **state)
 {
     (void)state;
@@ -195,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_fault_recorded_counts),
         cmocka_unit_test(test_special_mappings),
         cmocka_unit_test(test_resident_file),
+        cmocka_unit_test(test_resident_exclusive_unmaps_others),
         cmocka_unit_test(test_resident_anon),
         cmocka_unit_test(test_resident_replaces_copy),
     };
