@@ -241,8 +241,29 @@ static int make_present(struct mm_sim *sim, struct mm_task *task,
     return rc;
 }
 
-/* Whether a page-cache folio is mapped by processes outside the model too:
- * what the recording machine says of a page the model maps once. */
+/* The machine says this page of an order-0 page-cache folio is mapped by
+ * @mm alone: the model's mappings of it in other processes are ahead of
+ * the machine (its fault-around maps pages the real one did not) and go. */
+static void unmap_others(struct mm_sim *sim, const struct mm_mm *mm,
+                         struct mm_folio *folio)
+{
+    for (unsigned guard = 0; folio->mapcount[0] > 1 && guard < 64; guard++) {
+        const struct mm_rmap_anchor *all =
+            folio->nr_rmap == 1 ? &folio->rmap.one : folio->rmap.many;
+        const struct mm_rmap_anchor *other = NULL;
+        for (uint32_t i = 0; i < folio->nr_rmap && !other; i++)
+            if (all[i].mm != mm)
+                other = &all[i];
+        if (!other)
+            return;
+        mm__unmap_pte(sim, other->mm, other->vpn);
+    }
+}
+
+/* Whether a page-cache folio is mapped by other processes: the machine's
+ * word for a page the model maps once (processes outside the model, such
+ * as every process using the same library), and for a page the machine
+ * maps in this process only. */
 static void set_elsewhere(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn,
                           bool exclusive)
 {
@@ -251,8 +272,12 @@ static void set_elsewhere(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn,
         (pte & MM_PTE_ZERO))
         return; /* none, a swap entry (model/swapfile.c), the zero page */
     struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
-    if (folio && folio->kind == MM_FOLIO_FILE &&
-        folio->mapcount[MM_PTE_PFN(pte) - folio->pfn] == 1)
+    if (!folio || folio->kind != MM_FOLIO_FILE)
+        return;
+    uint32_t *mc = &folio->mapcount[MM_PTE_PFN(pte) - folio->pfn];
+    if (exclusive && *mc > 1 && !folio->order)
+        unmap_others(sim, mm, folio);
+    if (*mc == 1)
         folio->mapped_elsewhere = !exclusive;
 }
 
@@ -281,7 +306,9 @@ static bool wrongly_copied(const struct mm_sim *sim, const struct mm_vma *vma,
  * mapped, an anonymous page allocated, the zero page), without counting a
  * fault; a page-cache page the model maps once is marked as mapped by
  * other processes of the machine too unless the machine says it is
- * exclusive (what USS leaves out). A private anonymous copy the model
+ * exclusive (what USS leaves out), and the model's mappings of it in
+ * other processes go when the machine says it is exclusive (the model's
+ * fault-around was ahead of the machine's). A private anonymous copy the model
  * made where the machine has the cache page or the zero page (a read
  * replayed as a write) is replaced by it. Pages the model has and the
  * machine does not are left alone.

@@ -27,6 +27,12 @@ struct replay_task {
     bool gone;          /* exited (its figures are taken) */
     uint64_t brk;       /* the break as the simulated kernel has it */
     uint64_t t_exec;    /* time of its last exec: older faults are stale */
+    /* faults that fit no mapping of the current image: the next exec's
+     * (its loading faults can be drained before its event) */
+    uint64_t pend_addr[8];
+    uint8_t pend_write, nr_pend;
+    bool mm_gone;       /* address space released at its exit stop (the
+                           real figures were read), before its exit event */
     bool killed;        /* by the simulated OOM killer: later events skipped */
     bool gap;           /* its capture has a gap since its last exec */
 };

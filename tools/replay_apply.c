@@ -90,6 +90,22 @@ static int do_stale_fault(struct replay_col *c, const struct tr_event *ev,
     return rc;
 }
 
+/* A fault outside every mapping of the model: held for the next exec
+ * (replay_pending_faults()), or, when that cannot be, counted: the kernel
+ * counted it, in a mapping the model does not have (the preload shim's
+ * own memory is not in the trace). A fault the real kernel refused
+ * (SIGSEGV) would be counted wrongly; recorded programs rarely take them. */
+static void hold_unplaced(struct replay_col *c, struct replay_task *t,
+                          const struct tr_event *ev, bool write)
+{
+    if (t && t->nr_pend < 8) {
+        t->pend_write |= (uint8_t)((write ? 1u : 0u) << t->nr_pend);
+        t->pend_addr[t->nr_pend++] = ev->a[0];
+    } else {
+        mm_fault_account(c->sim, ev->pid, false, 1);
+    }
+}
+
 /* Unknown read/write bit (perf samples do not say): try a write, as most
  * first touches of writable memory are; a write the mapping does not allow
  * is retried as a read (docs/replay.md). With a warm page cache (replaying
@@ -102,10 +118,10 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     bool known = ev->a[1] & TR_FAULT_KNOWN;
     c->rep.replay.faults++;
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
-    if (t && ev->t_ns < t->t_exec)
-        return do_stale_fault(c, ev, write);
     if (rp->warm_cache)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
+    if (t && ev->t_ns < t->t_exec)
+        return do_stale_fault(c, ev, write);
     replay_commit_before(c, ev->pid);
     int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
@@ -113,9 +129,49 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     replay_commit_request(c, ev, rc);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
+        if (rc == MM_EFAULT)
+            hold_unplaced(c, t, ev, write);
         return 0;
     }
     return rc;
+}
+
+/* At the end of an exec's mappings (@exec): the held faults that fit the
+ * new image were its loading (replayed there, no longer unplaced); the
+ * others, and all of them at the process's exit, are counted only
+ * (hold_unplaced()). */
+static void replay_pending_faults(struct replay_col *c, uint32_t pid,
+                                  bool exec)
+{
+    struct replay_task *t = replay_task_get(c, pid, false);
+    for (uint8_t i = 0; t && i < t->nr_pend; i++) {
+        struct tr_event ev = {.pid = pid, .a = {t->pend_addr[i]}};
+        if (!exec || !mm_addr_mapped(c->sim, pid, ev.a[0])) {
+            mm_fault_account(c->sim, pid, false, 1);
+            continue;
+        }
+        c->rep.replay.faults_unplaced--;
+        do_stale_fault(c, &ev, (t->pend_write >> i) & 1);
+    }
+    if (t)
+        t->nr_pend = t->pend_write = 0;
+}
+
+/* The real kernel's figures at the exit stop: the model's are taken now,
+ * and the address space goes now, as it does on the machine when the
+ * recorder lets the process go on from that stop (its exit event comes
+ * only when it is reaped: other exits read meanwhile no longer share its
+ * pages). */
+static int do_host_stat(struct replay_col *c, const struct tr_event *ev)
+{
+    replay_pending_faults(c, ev->pid, false);
+    int rc = replay_proc_host(c, ev);
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    if (rc || !t || t->mm_gone)
+        return rc;
+    replay_commit_exit(c, ev->pid);
+    t->mm_gone = mm_exit(c->sim, ev->pid) == 0;
+    return 0;
 }
 
 /* A PAGEMAP_SCAN range of the recording machine: applied when replaying
@@ -164,6 +220,21 @@ static int impose_numa_policy(struct replay *rp, struct replay_col *c,
     return mm_set_mempolicy(c->sim, pid, cfg->numa_mode, cfg->numa_nodes, 65);
 }
 
+/* The exit event (at the reap): figures and fate; the address space goes
+ * unless it went when the real figures were read (do_host_stat()). */
+static int do_exit(struct replay *rp, struct replay_col *c,
+                   const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    bool gone = t && t->mm_gone;
+    replay_pending_faults(c, ev->pid, false);
+    replay_proc_exit(rp, c, ev->pid, ev);
+    if (gone)
+        return 0;
+    replay_commit_exit(c, ev->pid);
+    return mm_exit(c->sim, ev->pid);
+}
+
 static int do_process(struct replay *rp, struct replay_col *c,
                       const struct tr_event *ev)
 {
@@ -202,10 +273,11 @@ static int do_process(struct replay *rp, struct replay_col *c,
         }
         break;
     }
+    case TR_EV_MAPS_END:
+        replay_pending_faults(c, ev->pid, true);
+        break;
     case TR_EV_EXIT:
-        replay_proc_exit(rp, c, ev->pid, ev);
-        replay_commit_exit(c, ev->pid);
-        rc = mm_exit(c->sim, ev->pid);
+        rc = do_exit(rp, c, ev);
         break;
     case TR_EV_CRED:
         rc = mm_set_cap_sys_admin(c->sim, ev->pid,
@@ -304,7 +376,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (ev->type == TR_EV_RESIDENT)
         do_resident(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
-        rc = replay_proc_host(c, ev);
+        rc = do_host_stat(c, ev);
     else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
         mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {

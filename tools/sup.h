@@ -103,6 +103,12 @@ struct sup_task {
     void *perf_ring;
     uint64_t perf_seen;       /* samples and lost samples accounted */
     uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
+    struct sup_task *held_next; /* in sup_run.held: its exit is finished
+                                   once the other tasks' stops are seen */
+    char comm[16];            /* at its last clone or exec stop */
+    int dying;                /* let go from its exit stop, not reaped */
+    uint64_t ctid;            /* fork child: where the kernel writes its
+                                 tid before it first runs (CHILD_SETTID) */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
     uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
@@ -240,6 +246,11 @@ struct sup_run {
     int status;                 /* wait status of the program */
     int have_status;
     int error;                  /* first sink error (negative errno) */
+    struct sup_task *held;      /* at their exit stop, finish pending */
+    unsigned held_stops;        /* stops handled while some are held */
+    unsigned held_waits;        /* polls for an exec under way */
+    int dying;                  /* tasks let go from their exit stop and
+                                   not yet reaped: their memory is going */
     uint64_t nr_stops, nr_events;
     uint64_t by_type[128];      /* events emitted, by type */
     struct sup_modules *mods;   /* build ID cache (sup_module.c) */
@@ -274,6 +285,9 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t);
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
 void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
                        uint64_t start, uint64_t npages, uint32_t flags);
+int sup_host_exec_under_way(struct sup_run *r);
+void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c);
+void sup_host_child_first_run(struct sup_run *r, struct sup_task *c);
 
 /* ---- sup_fast.c ---- */
 

@@ -17,8 +17,12 @@
  * TGID, whose stat sums every thread of the group, gone ones included.
  * A process whose files cannot be read gets no event.
  */
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sup.h"
@@ -146,6 +150,9 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
 {
     struct sup_hs_mem all = {0}, shim = {0};
     uint64_t minflt, majflt;
+    /* faults other processes took until now (a parent breaking COW with
+     * this one) come first: the figures depend on them */
+    sup_perf_drain_all(r);
     if (sup_hs_whole(t->tid, &all) < 0 || sup_hs_shim(t->tid, &shim) < 0 ||
         sup_hs_faults(t->tgid, &minflt, &majflt) < 0)
         return;
@@ -160,13 +167,54 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
     sup_emit(r, &ev, NULL);
 }
 
+/* /proc/TID/comm into @comm (16 bytes), "" when unreadable. */
+static void sup_hs_comm(pid_t tid, char *comm)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+    memset(comm, 0, 16);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (!fgets(comm, 16, f))
+        comm[0] = '\0';
+    fclose(f);
+}
+
+/**
+ * sup_host_exec_under_way() - whether a traced process has begun an exec
+ * whose stop is not reported yet: its command name already changed (the
+ * kernel renames the task right after it drops the old address space).
+ * An exit's figures read meanwhile would count that process as still
+ * sharing pages it no longer maps. Thread group leaders only (a renamed
+ * thread would look like one).
+ * @r: the recording.
+ *
+ * Return: 1 if one is under way, else 0.
+ */
+int sup_host_exec_under_way(struct sup_run *r)
+{
+    char now[16];
+    for (size_t b = 0; b < 1024; b++)
+        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext) {
+            if (t->tid != t->tgid || !t->comm[0] || t->exiting)
+                continue;
+            sup_hs_comm(t->tid, now);
+            if (now[0] && strcmp(now, t->comm) != 0)
+                return 1;
+        }
+    return 0;
+}
+
 /**
  * sup_host_exec_faults() - at an exec stop, record the faults the process
  * took that no sample shows, as TR_EV_LOST (a[0] count, a[1] 1 = fault
  * samples): the kernel's get_user_pages() faults copying the arguments
  * into the new stack (counted in minflt, never sampled), and for the
  * traced program itself everything before its first exec stop, when its
- * sampling starts (the recorder's spawn code and the exec).
+ * sampling starts (the recorder's spawn code and the exec); and what is
+ * resident in the new image (TR_EV_RESIDENT), as those faults left pages
+ * no sample points to (the arguments, the auxiliary vector).
  * @r: the recording.
  * @t: the task, stopped at PTRACE_EVENT_EXEC (it is its process's only
  *     thread now; samples of threads gone before are counted apart and may
@@ -175,7 +223,9 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
 {
     uint64_t minflt, majflt;
+    sup_hs_comm(t->tid, t->comm);
     sup_perf_drain(r, t);
+    sup_perf_reconcile(r, t, 0, UINT64_MAX); /* the pages those made */
     if (!r->perf || sup_hs_faults(t->tgid, &minflt, &majflt) < 0 ||
         minflt + majflt <= t->perf_seen + t->flt_unsampled)
         return;
@@ -244,4 +294,72 @@ void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
     if (run)
         sup_hs_resident_run(r, t, start + ((npages - run) << 12), run,
                             run_flags);
+}
+
+/**
+ * sup_host_child_clone() - at a fork's clone event, where the kernel will
+ * write the child's tid when the child first runs (CLONE_CHILD_SETTID:
+ * glibc's fork passes its thread's tid field): a write to a page the fork
+ * just made copy-on-write, taken before the child's fault sampling may
+ * have started.
+ * @parent: the forking task, stopped in its clone.
+ * @c: the child (clone_flags set).
+ */
+void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c)
+{
+    c->ctid = 0;
+    if (!(c->clone_flags & CLONE_CHILD_SETTID) || (c->clone_flags & CLONE_VM) ||
+        !parent->in_syscall)
+        return;
+    if (parent->nr == SYS_clone) {
+        c->ctid = parent->args[3];
+    } else if (parent->nr == 435 /* clone3: clone_args.child_tid */) {
+        errno = 0;
+        long v = ptrace(PTRACE_PEEKDATA, parent->tid,
+                        (void *)(parent->args[0] + 16), 0);
+        c->ctid = errno ? 0 : (uint64_t)v;
+    }
+}
+
+/**
+ * sup_host_child_first_run() - a new process's faults before its sampling
+ * began: its perf event is opened at its parent's clone event, which the
+ * child may outrun (its first run writes its tid, sup_host_child_clone()).
+ * Recorded as that write (an inferred TR_EV_FAULT) and, for any other
+ * such fault, as TR_EV_LOST (a[1] 1).
+ * @r: the recording.
+ * @c: the new task at its first stop, just before it is let run.
+ */
+void sup_host_child_first_run(struct sup_run *r, struct sup_task *c)
+{
+    uint64_t minflt, majflt, count = 0;
+    if (!r->perf || !c->mm || c->tid != c->tgid)
+        return;
+    sup_perf_drain(r, c);
+    uint64_t seen = c->perf_seen + c->flt_unsampled; /* in the trace */
+    if (sup_hs_faults(c->tgid, &minflt, &majflt) < 0)
+        return;
+    uint64_t n = minflt + majflt > seen ? minflt + majflt - seen : 0;
+    /* a fault its event counted without a sample would be reported again
+     * at exit (sup_perf_account()): it is accounted here instead */
+    if (c->perf_fd >= 0 &&
+        read(c->perf_fd, &count, sizeof(count)) == (ssize_t)sizeof(count) &&
+        count > c->perf_seen)
+        c->perf_seen = count;
+    c->flt_unsampled = seen + n > c->perf_seen ? seen + n - c->perf_seen : 0;
+    struct tr_event ev;
+    if (n && c->ctid) {
+        sup_event_init(&ev, TR_EV_FAULT, c);
+        ev.flags |= TR_F_INFERRED;
+        ev.a[0] = c->ctid;
+        ev.a[1] = TR_FAULT_WRITE | TR_FAULT_KNOWN | TR_FAULT_KERNEL;
+        sup_emit(r, &ev, NULL);
+        n--;
+    }
+    if (!n)
+        return;
+    sup_event_init(&ev, TR_EV_LOST, c);
+    ev.a[0] = n;
+    ev.a[1] = 1;
+    sup_emit(r, &ev, NULL);
 }

@@ -10,7 +10,8 @@
  *   PTRACE_EVENT_FORK/VFORK/CLONE: the new task's address space and event;
  *   PTRACE_EVENT_EXEC: a fresh address space from /proc (sup_maps.c);
  *   PTRACE_EVENT_EXIT: the last stop with the address space still there:
- *     verification and residency;
+ *     verification, residency and the real kernel's figures, once the
+ *     stops other tasks have queued meanwhile are handled;
  *   PTRACE_EVENT_STOP: a new task's attach stop, or a group-stop (held with
  *     PTRACE_LISTEN so job control keeps working);
  *   anything else is a signal-delivery-stop: the signal is re-injected.
@@ -232,6 +233,8 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
                                            : TR_EV_FORK;
     c->known = 1;
     c->clone_flags = flags;
+    memcpy(c->comm, t->comm, sizeof(c->comm));
+    sup_host_child_clone(t, c);
     c->tgid = (flags & CLONE_THREAD) ? t->tgid : c->tid;
     if (t->mm) {
         struct sup_mm *mm = (flags & CLONE_VM) ? t->mm : sup_mm_new(c->tid);
@@ -265,8 +268,10 @@ static void sup_on_clone(struct sup_run *r, struct sup_task *t)
         sup_run_next(r, sup_mm_release(t));
     }
     sup_resume(t->tid, PTRACE_CONT, 0);
-    if (c && c->seen_stop)
+    if (c && c->seen_stop) {
+        sup_host_child_first_run(r, c);
         sup_resume(c->tid, PTRACE_CONT, 0);
+    }
 }
 
 static void sup_on_exec(struct sup_run *r, struct sup_task *t)
@@ -336,6 +341,8 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
         ev.a[0] = ok == 1;
         sup_emit(r, &ev, NULL);
     }
+    t->dying = 1;
+    r->dying++;
     sup_resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -349,6 +356,47 @@ static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
         mm->verify_task = NULL;
         sup_finish_mm(r, t);
     }
+}
+
+/* Hold @t (last task of its address space, at its exit stop) until the
+ * stops other tasks have already queued are handled: an exec or an exit
+ * that happened before this exit but is reported after it changes what
+ * this process shares, and its figures are read at the finish. */
+static void sup_hold(struct sup_run *r, struct sup_task *t)
+{
+    t->held_next = r->held;
+    r->held = t;
+}
+
+/* Finish every held exit: nothing is queued, no exec is under way and no
+ * process let go from its exit stop is still unmapping (or enough stops or
+ * polls went by: 20 ms at most). */
+static void sup_release_held(struct sup_run *r, int queue_empty)
+{
+    struct timespec poll = {0, 200000};
+    if (queue_empty && r->held_stops <= 64 && r->held_waits < 100 &&
+        (r->dying || sup_host_exec_under_way(r))) {
+        r->held_waits++;
+        nanosleep(&poll, NULL);
+        return;
+    }
+    r->held_waits = 0;
+    while (r->held) {
+        struct sup_task *t = r->held;
+        r->held = t->held_next;
+        t->held_next = NULL;
+        sup_finish_mm(r, t);
+    }
+    r->held_stops = 0;
+}
+
+static void sup_unhold(struct sup_run *r, struct sup_task *t)
+{
+    for (struct sup_task **p = &r->held; *p; p = &(*p)->held_next)
+        if (*p == t) {
+            *p = t->held_next;
+            return;
+        }
 }
 
 static void sup_on_exit(struct sup_run *r, struct sup_task *t)
@@ -367,15 +415,17 @@ static void sup_on_exit(struct sup_run *r, struct sup_task *t)
     if (t->mm->owner && t->mm->owner != t)
         t->mm->verify_task = t; /* held at its exit stop until settled */
     else
-        sup_finish_mm(r, t);
+        sup_hold(r, t);
 }
 
-static void sup_on_stop(struct sup_task *t, int sig)
+static void sup_on_stop(struct sup_run *r, struct sup_task *t, int sig)
 {
     if (!t->seen_stop) {
         t->seen_stop = 1;
-        if (t->known)
+        if (t->known) {
+            sup_host_child_first_run(r, t);
             sup_resume(t->tid, PTRACE_CONT, 0);
+        }
         return;
     }
     if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
@@ -409,6 +459,9 @@ static void sup_gone(struct sup_run *r, struct sup_task *t, pid_t pid, int st)
     }
     if (t->lock_wait)
         r->lock_waiters--;
+    if (t->dying)
+        r->dying--;
+    sup_unhold(r, t);
     sup_run_next(r, sup_mm_forget(t));
     sup_fast_reap(r, t, 0);
     if (mm && mm->verify_task == t)
@@ -456,7 +509,7 @@ static void sup_dispatch(struct sup_run *r, pid_t pid, int st)
     int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
     sup_oomadj_stop(r, t, event);
     if (event == PTRACE_EVENT_STOP)
-        sup_on_stop(t, sig);
+        sup_on_stop(r, t, sig);
     else if (sig == (SIGTRAP | 0x80))
         sup_on_sysexit(r, t);
     else if (sig == SIGTRAP && event)
@@ -499,9 +552,13 @@ int sup_run_loop(struct sup_run *r)
     t->known = 1;
     while (r->tasks.nr > 0) {
         int st;
-        pid_t pid = waitpid(-1, &st, __WALL | (r->lock_waiters ? WNOHANG : 0));
+        int nohang = r->lock_waiters || r->held ? WNOHANG : 0;
+        pid_t pid = waitpid(-1, &st, __WALL | nohang);
+        if (pid == 0 || (r->held && ++r->held_stops > 64))
+            sup_release_held(r, pid == 0);
         if (pid == 0) {
-            sup_lock_retry(r);
+            if (r->lock_waiters)
+                sup_lock_retry(r);
             continue;
         }
         if (pid < 0) {

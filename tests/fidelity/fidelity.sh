@@ -9,7 +9,9 @@
 # stat, the shim's memory subtracted), and replayed with `mmsim fidelity`
 # on --machine host with the host's sysctls. Prints one table per case:
 #   case pid comm  rss model real err%  anon ...  minflt ...  pss_anon ...  uss ...
-# Exit 77 when no case could run.
+# FIDELITY_OPTS: options for `mmsim fidelity` (--model-only); FIDELITY_KEEP:
+# a directory the traces are copied to. Exit 77 when
+# no case could run.
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 progs=$(cd "$2" && pwd)
@@ -18,6 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
+unset MALLOC_PERTURB_ # meson's: it would write every malloc'd page
 . "$here/../record/workloads.sh"
 
 [ $# -gt 0 ] || set -- python perl sort gcc sqlite3 bash make sup_arena
@@ -35,7 +38,8 @@ for c in "$@"; do
     if ! wl_run "$c" "$mmsim" record -o "$c.mmtrace" -- > /dev/null 2> rec.err; then
         grep -q 'events written' rec.err || { echo "# $c: record failed"; cat rec.err; continue; }
     fi
-    "$mmsim" fidelity "$c.mmtrace" | sed "s/^/$c /" || { echo "# $c: fidelity failed"; continue; }
+    [ -n "${FIDELITY_KEEP:-}" ] && cp "$c.mmtrace" "$FIDELITY_KEEP/"
+    "$mmsim" fidelity ${FIDELITY_OPTS:-} "$c.mmtrace" | sed "s/^/$c /" || { echo "# $c: fidelity failed"; continue; }
     ran=$((ran + 1))
 done
 [ $ran -gt 0 ] || exit 77
