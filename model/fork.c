@@ -84,6 +84,7 @@ static struct mm_task *task_add(struct mm_sim *sim, uint32_t tgid)
         return NULL;
     task->node.key = tgid;
     task->seq = ++sim->oom.task_seq; /* model/oom_kill.c: creation order */
+    task->rlimit_stack = MM_RLIMIT_STACK_DEFAULT;
     mm__avl_insert(&sim->tasks, &task->node);
     return task;
 }
@@ -210,6 +211,7 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
     c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    c->rlimit_stack = p->rlimit_stack;   /* signal->rlim is copied */
     mm__mpol_fork(c, p);
     return 0;
 }
@@ -238,6 +240,7 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
     c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    c->rlimit_stack = p->rlimit_stack;   /* signal->rlim is copied */
     mm__mpol_fork(c, p);
     return 0;
 }
@@ -329,6 +332,25 @@ int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap)
     if (!task)
         return MM_ESRCH;
     task->cap_sys_admin = cap;
+    return 0;
+}
+
+/**
+ * mm_set_rlimit_stack() - record @pid's RLIMIT_STACK soft limit
+ * @sim: the simulator
+ * @pid: tgid
+ * @bytes: the soft limit (RLIM_INFINITY is ~0), inherited by its children
+ *
+ * The most a stack VMA may grow to (mm_fault() refuses growth beyond it).
+ * Return: 0 or MM_ESRCH.
+ * Kernel: kernel/sys.c do_prlimit() (RLIMIT_STACK in signal->rlim).
+ */
+int mm_set_rlimit_stack(struct mm_sim *sim, uint32_t pid, uint64_t bytes)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    if (!task)
+        return MM_ESRCH;
+    task->rlimit_stack = bytes;
     return 0;
 }
 

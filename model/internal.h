@@ -223,6 +223,8 @@ struct mm_task {
     struct mm_mempolicy mempolicy;
     int il_prev;             /* last node of task interleave */
     int numa_node;           /* numa_node_id() where it runs */
+    /* model/memory.c: expand_stack()'s limit (fork.c sets and copies it) */
+    uint64_t rlimit_stack;   /* RLIMIT_STACK soft limit, bytes */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);

@@ -461,7 +461,8 @@ int mm__wp_page_copy(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     return wp_page_copy(sim, mm, vma, vpn);
 }
 
-/* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it. */
+/* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it;
+ * acct_stack_growth() refuses a stack larger than RLIMIT_STACK. */
 static struct mm_vma *expand_stack(struct mm_sim *sim, struct mm_task *task,
                                    uint64_t addr)
 {
@@ -474,6 +475,8 @@ static struct mm_vma *expand_stack(struct mm_sim *sim, struct mm_task *task,
     if (prev && prev->end + STACK_GUARD_GAP > start)
         return NULL;
     uint64_t grow = (vma->start - start) >> 12;
+    if (vma->end - start > task->rlimit_stack)
+        return NULL;
     if (mm__vm_enough_memory(sim, task, grow))
         return NULL;
     mm__vma_unlink(mm, vma);

@@ -12,6 +12,7 @@
  * not knowable from the recording).
  */
 #include <string.h>
+#include <sys/resource.h>
 
 #include "replay.h"
 
@@ -283,6 +284,10 @@ static int do_process(struct replay *rp, struct replay_col *c,
         rc = mm_set_cap_sys_admin(c->sim, ev->pid,
                                   ev->a[1] & TR_CRED_CAP_SYS_ADMIN);
         break;
+    case TR_EV_RLIMIT: /* resource soft hard: the stack's limits its growth */
+        if (ev->a[0] == RLIMIT_STACK)
+            rc = mm_set_rlimit_stack(c->sim, ev->pid, ev->a[1]);
+        break;
     }
     return rc;
 }
@@ -395,7 +400,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         rc = do_process(rp, c, ev);
         if (rc == MM_ENOMEM && ev->type == TR_EV_FORK)
             replay_verdict(rp, c, ev, rc, 0);
-    } else if (ev->type == TR_EV_CRED) {
+    } else if (ev->type == TR_EV_CRED || ev->type == TR_EV_RLIMIT) {
         rc = do_process(rp, c, ev);
     } else if (ev->type == TR_EV_OOM_SCORE_ADJ) {
         rc = replay_oom_adj_event(rp, c, ev);

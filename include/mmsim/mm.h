@@ -361,6 +361,9 @@ int mm_exec(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_exit(struct mm_sim *sim, uint32_t pid);
 int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *req);
 int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
+/* RLIMIT_STACK of a new task: _STK_LIM, 8 MiB (include/uapi/linux/resource.h) */
+#define MM_RLIMIT_STACK_DEFAULT (8ull << 20)
+int mm_set_rlimit_stack(struct mm_sim *sim, uint32_t pid, uint64_t bytes);
 size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 /* model/memory_resident.c: what the recording machine had, told the model */

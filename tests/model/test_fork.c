@@ -1,7 +1,8 @@
 /*
  * Unit tests for model/fork.c: fork re-charges VM_ACCOUNT VMAs (and mode 2
  * refuses it), DONTFORK and WIPEONFORK, exit returns every charge and
- * frame, exec replaces the address space, vfork shares it.
+ * frame, exec replaces the address space, vfork shares it, RLIMIT_STACK
+ * bounds stack growth and is inherited.
  */
 #include "aspace_util.h"
 
@@ -128,6 +129,32 @@ static void test_attach_named_shmem_and_layout(void **state)
     mm_sim_free(sim);
 }
 
+/* A stack VMA grows on faults below it up to RLIMIT_STACK (the whole VMA,
+ * acct_stack_growth()), never further: a fault 1 GiB below it is a SIGSEGV,
+ * not a 1 GiB stack. The limit is inherited on fork. */
+static void test_stack_growth_limited_by_rlimit(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 18), MM_THP_NEVER);
+    aspace_proc(sim, 1);
+    struct mm_map_req stk = {.addr = A - 32 * P, .len = 32 * P, .prot = RW,
+                             .flags = MM_MAP_PRIVATE | MM_MAP_GROWSDOWN};
+    assert_int_equal(mm_vma_insert(sim, 1, &stk), 0);
+    uint64_t base = committed_kb(sim);
+    /* 8 MiB in all: the lowest page the default limit allows */
+    assert_int_equal(mm_fault(sim, 1, A - 8 * MIB, true), 0);
+    assert_int_equal(committed_kb(sim), base + 8192 - 128);
+    assert_int_equal(mm_fault(sim, 1, A - 8 * MIB - 1, true), MM_EFAULT);
+    assert_int_equal(mm_fault(sim, 1, A - 1024 * MIB, true), MM_EFAULT);
+    assert_int_equal(committed_kb(sim), base + 8192 - 128);
+    assert_int_equal(mm_set_rlimit_stack(sim, 1, 16 * MIB), 0);
+    assert_int_equal(mm_fork(sim, 1, 2), 0);
+    assert_int_equal(mm_fault(sim, 2, A - 16 * MIB, true), 0);
+    assert_int_equal(mm_fault(sim, 2, A - 16 * MIB - P, true), MM_EFAULT);
+    assert_int_equal(mm_set_rlimit_stack(sim, 9, 0), MM_ESRCH);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_dontfork_and_wipeonfork),
         cmocka_unit_test(test_exec_and_vfork),
         cmocka_unit_test(test_attach_named_shmem_and_layout),
+        cmocka_unit_test(test_stack_growth_limited_by_rlimit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
