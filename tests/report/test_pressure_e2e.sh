@@ -119,6 +119,16 @@ rec = o["Reclaim, swap and OOM counters (cumulative)"][0]
 assert len(rec["oom_kill"]) >= 2 and rises(rec["pgscan_direct"]), rec.keys()
 PY
 
+# a memory cgroup's limit reclaims directly, but the kernel leaves cgroup
+# reclaim out of the global pgscan/pgsteal_{kswapd,direct} (6.1
+# shrink_inactive_list(): !cgroup_reclaim(sc)); only pswpout shows it
+"$mmsim" report "$work/py.mmtrace" --machine mem=1G,swap=512M,memcg=128M \
+    > "$work/memcg.text" || no "memcg report exit $?"
+for k in pgscan_kswapd pgscan_direct pgsteal_kswapd pgsteal_direct; do
+    [ "$(count $k "$work/memcg.text")" = 0 ] || no "memcg: global $k counted"
+done
+[ "$(count pswpout "$work/memcg.text")" -gt 0 ] || no "memcg: no swap-out"
+
 # compare: two policies on the swapless machine
 "$mmsim" compare "$work/py.mmtrace" --machine $noswap \
     --policy vm.overcommit_memory=0 --policy vm.overcommit_memory=2 \
