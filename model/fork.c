@@ -11,7 +11,9 @@
  *
  * Simplified: the child's counters are rebuilt from the VMAs it receives
  * (the kernel copies the parent's and subtracts VM_DONTCOPY VMAs: the same
- * numbers); no mempolicy, userfaultfd, KSM or uprobes state is copied.
+ * numbers); the task's memory policy is inherited (model/mempolicy.c), VMA
+ * policies travel with the VMAs; no userfaultfd, KSM or uprobes state is
+ * copied.
  */
 #include <stdlib.h>
 
@@ -81,6 +83,7 @@ static struct mm_task *task_add(struct mm_sim *sim, uint32_t tgid)
     if (!task)
         return NULL;
     task->node.key = tgid;
+    task->seq = ++sim->oom.task_seq; /* model/oom_kill.c: creation order */
     mm__avl_insert(&sim->tasks, &task->node);
     return task;
 }
@@ -206,6 +209,8 @@ int mm_fork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm = mm;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    mm__mpol_fork(c, p);
     return 0;
 }
 
@@ -232,6 +237,8 @@ int mm_vfork(struct mm_sim *sim, uint32_t parent, uint32_t child)
     c->mm->users++;
     c->comm = p->comm;
     c->cap_sys_admin = p->cap_sys_admin;
+    c->oom_score_adj = p->oom_score_adj; /* signal->oom_score_adj is copied */
+    mm__mpol_fork(c, p);
     return 0;
 }
 

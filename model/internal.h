@@ -94,6 +94,31 @@ int mm__vm_enough_memory(struct mm_sim *sim, const struct mm_task *task,
                          uint64_t pages);
 void mm__vm_acct_memory(struct mm_sim *sim, int64_t pages);
 
+/* ---- model/mempolicy.c, model/mempolicy_alloc.c --------------------- */
+
+/*
+ * struct mempolicy, held by value: a VMA's or task's policy with mode
+ * MM_MPOL_DEFAULT is the kernel's NULL vm_policy / mempolicy (none set).
+ */
+struct mm_mempolicy {
+    enum mm_mpol_mode mode;
+    unsigned flags;       /* MM_MPOL_F_STATIC_NODES | _RELATIVE_NODES | _NUMA_BALANCING */
+    uint64_t nodes;       /* effective nodemask: bit n = node n */
+    uint64_t user_nodes;  /* w.user_nodemask: the mask as given (static/relative) */
+};
+
+struct mm_sim;
+struct mm_vma;
+struct mm_task;
+bool mm__mpol_equal(const struct mm_mempolicy *a, const struct mm_mempolicy *b);
+void mm__mpol_fork(struct mm_task *child, const struct mm_task *parent);
+int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
+                         uint64_t addr, unsigned order, uint32_t gfp,
+                         uint64_t *pfn);
+struct mm_alloc_ctx;
+int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                    int *nid, uint64_t *nodemask);
+
 /* ---- model/vma.c ----------------------------------------------------- */
 
 /* VMA flag bits, with the kernel's values (include/linux/mm.h). */
@@ -132,6 +157,7 @@ struct mm_vma {
     struct mm_file *file;  /* page cache or shmem object; NULL = anon */
     uint32_t path;         /* interned path id for maps; 0 none */
     bool special;          /* kernel-named ([vdso], [vvar]): never merged */
+    struct mm_mempolicy policy; /* vm_policy (mbind); DEFAULT = none */
 };
 
 /* struct mm_struct: what /proc/PID/status and statm read. */
@@ -187,6 +213,14 @@ struct mm_task {
     uint64_t min_flt, maj_flt;
     uint32_t comm;           /* interned exec path id */
     bool cap_sys_admin;
+    /* model/oom_kill.c */
+    uint64_t seq;            /* creation order: for_each_process() order */
+    int oom_score_adj;       /* signal->oom_score_adj, inherited on fork */
+    bool oom_killed;         /* SIGKILLed by the OOM killer (a zombie once reaped) */
+    /* model/mempolicy.c: task policy, interleave cursor, the CPU's node */
+    struct mm_mempolicy mempolicy;
+    int il_prev;             /* last node of task interleave */
+    int numa_node;           /* numa_node_id() where it runs */
 };
 
 struct mm_task *mm__task_find(const struct mm_sim *sim, uint32_t tgid);
@@ -504,31 +538,19 @@ enum mm_migratetype {
 /* enum zone_watermarks */
 enum mm_wmark { MM_WMARK_MIN, MM_WMARK_LOW, MM_WMARK_HIGH, MM_WMARK_PROMO, MM_NR_WMARK };
 
-/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
-enum mm_mpol_mode {
-    MM_MPOL_DEFAULT,
-    MM_MPOL_PREFERRED,
-    MM_MPOL_BIND,
-    MM_MPOL_INTERLEAVE,
-    MM_MPOL_LOCAL,
-    MM_MPOL_PREFERRED_MANY,
-    MM_MPOL_WEIGHTED_INTERLEAVE,
-};
-
-/* struct mempolicy: what model/mempolicy.c will hang off tasks and VMAs. */
-struct mm_mempolicy {
-    enum mm_mpol_mode mode;
-    uint64_t nodes;     /* nodemask: bit n = node n (MM_MAX_NUMNODES = 64) */
-    int home_node;      /* -1 = none */
-};
-
-/* What the caller asks of the page allocator (struct alloc_context + gfp). */
+/*
+ * What the caller asks of the page allocator (struct alloc_context + gfp).
+ * mm__policy_node() turns preferred_nid and policy into the node whose
+ * zonelist is walked and the allowed nodes; interleave is resolved before
+ * (model/mempolicy_alloc.c passes the chosen node as a PREFERRED policy).
+ */
 struct mm_alloc_ctx {
     int preferred_nid;                  /* numa_node_id() of the allocating task */
     enum mm_zone_type highest_zoneidx;  /* gfp_zone(): MM_ZONE_MOVABLE for user pages */
     unsigned order;
     enum mm_migratetype migratetype;    /* MM_MIGRATE_MOVABLE for user pages */
     const struct mm_mempolicy *policy;  /* NULL = MPOL_DEFAULT */
+    uint32_t gfp_mask;  /* MM_GFP_* (model/oom_kill.c); 0: no reclaim, no OOM */
 };
 
 /* One free buddy block: in its zone's PFN index and on one free list. */
@@ -599,8 +621,6 @@ struct mm_zone *mm__pfn_zone(const struct mm_sim *sim, uint64_t pfn);
 int mm__pfn_to_nid(const struct mm_sim *sim, uint64_t pfn);
 enum mm_zone_type mm__pfn_to_zone(const struct mm_sim *sim, uint64_t pfn);
 uint8_t mm__node_distance(const struct mm_sim *sim, int a, int b);
-int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                    int *nid, uint64_t *nodemask);
 struct mm_zone *mm__first_zone(const struct mm_sim *sim, int nid,
                                enum mm_zone_type highest, uint64_t nodemask);
 uint64_t mm__zone_pageblocks(const struct mm_zone *zone);
@@ -714,6 +734,8 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
 int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                              uint64_t *pfn);
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -754,6 +776,68 @@ uint64_t mm__zone_nr_free_mt(const struct mm_zone *zone, unsigned order, unsigne
 uint64_t mm__zone_protection(const struct mm_zone *zone, enum mm_zone_type j);
 unsigned mm__zone_stat_threshold(const struct mm_sim *sim, const struct mm_zone *zone);
 
+/* ---- model/oom_kill.c, oom_kill_log.c, memcontrol.c ---------------------- */
+
+/* gfp bits the model uses, with 6.1's values (include/linux/gfp_types.h). */
+#define MM_GFP_HIGHMEM 0x02u
+#define MM_GFP_MOVABLE 0x08u
+#define MM_GFP_IO 0x40u
+#define MM_GFP_FS 0x80u
+#define MM_GFP_ZERO 0x100u
+#define MM_GFP_DIRECT_RECLAIM 0x400u
+#define MM_GFP_KSWAPD_RECLAIM 0x800u
+#define MM_GFP_NOWARN 0x2000u
+#define MM_GFP_RETRY_MAYFAIL 0x4000u
+#define MM_GFP_NOFAIL 0x8000u
+#define MM_GFP_NORETRY 0x10000u
+#define MM_GFP_COMP 0x40000u
+#define MM_GFP_NOMEMALLOC 0x80000u
+#define MM_GFP_HARDWALL 0x100000u
+#define MM_GFP_THISNODE 0x200000u
+#define MM_GFP_KERNEL (MM_GFP_DIRECT_RECLAIM | MM_GFP_KSWAPD_RECLAIM | \
+                       MM_GFP_IO | MM_GFP_FS)
+#define MM_GFP_HIGHUSER_MOVABLE (MM_GFP_KERNEL | MM_GFP_HARDWALL | \
+                                 MM_GFP_HIGHMEM | MM_GFP_MOVABLE)
+#define MM_GFP_TRANSHUGE_LIGHT ((MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | \
+                                 MM_GFP_NOMEMALLOC | MM_GFP_NOWARN) & \
+                                ~(MM_GFP_DIRECT_RECLAIM | MM_GFP_KSWAPD_RECLAIM))
+
+/* The OOM killer's state: its log, the task allocating, a panic. */
+struct mm_oom_state {
+    uint64_t task_seq;         /* last mm_task.seq handed out */
+    uint64_t events;           /* out_of_memory() invocations that acted */
+    uint64_t events_dropped;   /* events beyond MM_OOM_LOG_MAX */
+    unsigned nr_log;
+    struct mm_oom_report log[MM_OOM_LOG_MAX];
+    bool panicked;             /* panic(): the simulation is over */
+    enum mm_oom_outcome panic_outcome;
+    int panic_kind;            /* panic_on_oom 1 or 2; 0 = "deadlocked" */
+};
+
+/* The one memory cgroup every traced task is in (cgroup v2 memory.max). */
+struct mm_memcg {
+    uint64_t max;              /* pages; 0 = no limit configured */
+    uint64_t usage, peak;      /* memory.current, memory.peak (pages) */
+    uint64_t events_max, events_oom, events_oom_kill; /* memory.events */
+};
+
+/* What out_of_memory() is asked (struct oom_control, caller part). */
+struct mm_oom_control {
+    uint32_t gfp_mask;
+    unsigned order;
+    bool memcg;                /* charge over memory.max, not the allocator */
+};
+
+bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc);
+bool mm__alloc_may_oom(struct mm_sim *sim, const struct mm_alloc_ctx *ac);
+int64_t mm__oom_badness(const struct mm_sim *sim, const struct mm_task *task,
+                        uint64_t totalpages);
+void mm__oom_reap_current(struct mm_sim *sim, struct mm_task *task);
+void mm__oom_fill_task(const struct mm_task *task, struct mm_oom_task *row);
+void mm__oom_log_add(struct mm_sim *sim, const struct mm_oom_report *r);
+int mm__memcg_try_charge(struct mm_sim *sim, uint64_t nr_pages, uint32_t gfp);
+void mm__memcg_uncharge(struct mm_sim *sim, uint64_t nr_pages);
+
 /* ---- model/sim.c ------------------------------------------------------ */
 
 /*
@@ -793,10 +877,17 @@ struct mm_sim {
     uint64_t anon_vma_seq;     /* last anon_vma id handed out */
     uint64_t shmem_ino_seq;    /* last inode number of a shared anon object */
 
+    /* the kernel's current: the task whose fault is allocating, or NULL
+     * (its NUMA policy and node: model/mempolicy*.c; the OOM killer) */
+    struct mm_task *current;
+
     /* reclaim and swap: model/vmscan*.c, model/swap.c, model/swapfile.c */
     struct mm_swap_info swap;  /* the swap area of machine.swap_pages */
     uint64_t kswapd_rate;      /* pages kswapd reclaims per second of trace time */
     bool in_reclaim;           /* PF_MEMALLOC: reclaim's own allocations skip it */
+    /* OOM killer and memory cgroup: model/oom_kill*.c, model/memcontrol.c */
+    struct mm_oom_state oom;
+    struct mm_memcg memcg;
 };
 
 /* ---- model/proc.c, model/proc_*.c ------------------------------------- */
@@ -824,6 +915,7 @@ struct mm__proc_node {
     struct mm__proc_zone zones[MM_NR_ZONES];
     uint64_t stat[MM_NR_NODE_STAT_ITEMS];
     bool unreclaimable;
+    uint64_t nr_huge_pages;               /* hugetlb pool pages (2 MiB) here */
 };
 
 struct mm__proc_view {
@@ -853,5 +945,9 @@ int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_buddyinfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_pagetypeinfo(const struct mm__proc_view *v, struct mm_buf *out);
+int mm__proc_node_meminfo(const struct mm__proc_view *v, unsigned nid,
+                          struct mm_buf *out);
+int mm__proc_node_numastat(const struct mm__proc_view *v, unsigned nid,
+                           struct mm_buf *out);
 
 #endif /* MMSIM_MODEL_INTERNAL_H */

@@ -16,10 +16,12 @@
  * pvm_no_zero_page=1) anonymous reads allocate at once, mapped writable in
  * a writable VMA, so the later write takes no fault (checked live).
  *
- * Simplified: frames come from the buddy allocator of the node of CPU 0
- * (no task CPU placement, no mempolicy); a failed allocation (after the
- * page allocator's reclaim) is reported as MM_ENOMEM for the caller to run
- * the OOM path. Every new folio joins the inactive LRU list of its type and
+ * Frames come from the buddy allocator under the faulting task's NUMA
+ * policy (model/mempolicy_alloc.c); a failed allocation (after the page
+ * allocator's reclaim) is reported as MM_ENOMEM for the caller to run the
+ * OOM path.
+ *
+ * Simplified: every new folio joins the inactive LRU list of its type and
  * every new PTE is young (the access that faulted it); an access the trace
  * shows to a page that is already mapped marks its PTE young (and dirty for
  * a write). Swap-in reads only the faulting page (no swap readahead). Read-around on a major
@@ -67,19 +69,25 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
         mm__mod_node_page_state(pgdat, MM_NR_SHMEM, nr);
 }
 
-static int alloc_folio(struct mm_sim *sim, unsigned order,
+/* gfp masks of 6.1's fault paths (vma_alloc_folio() adds __GFP_COMP) */
+#define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
+#define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
+#define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+
+/* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
+ * the NUMA policy picks the node (model/mempolicy_alloc.c). */
+static int alloc_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                       uint64_t addr, unsigned order, uint32_t gfp,
                        enum mm_folio_kind kind, struct mm_folio **out)
 {
-    struct mm_alloc_ctx ac = {
-        .preferred_nid = 0,
-        .highest_zoneidx = MM_ZONE_MOVABLE, /* GFP_HIGHUSER_MOVABLE */
-        .order = order,
-        .migratetype = MM_MIGRATE_MOVABLE,
-        .policy = NULL,
-    };
     uint64_t pfn, nr = 1ull << order;
     struct mm_folio *folio = calloc(1, sizeof(*folio) + nr * sizeof(uint32_t));
-    if (!folio || mm__alloc_pages(sim, &ac, &pfn)) {
+    if (!folio || mm__alloc_user_pages(sim, vma, addr, order, gfp, &pfn)) {
+        free(folio);
+        return MM_ENOMEM;
+    }
+    if (mm__memcg_try_charge(sim, nr, gfp)) { /* model/memcontrol.c */
+        mm__free_pages(sim, pfn, order);
         free(folio);
         return MM_ENOMEM;
     }
@@ -109,6 +117,7 @@ void mm__folio_release(struct mm_sim *sim, struct mm_folio *folio)
     mm__delete_from_swap_cache(sim, folio);
     mm__rmap_free(folio);
     count_folio(sim, folio, -1);
+    mm__memcg_uncharge(sim, 1ull << folio->order);
     for (uint64_t i = 0; i < (1ull << folio->order); i++)
         mm__hmap_del(&sim->frames, folio->pfn + i);
     mm__free_pages(sim, folio->pfn, folio->order);
@@ -146,7 +155,8 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, 9, MM_FOLIO_ANON, &folio)) {
+    if (alloc_folio(sim, vma, base << 12, 9, MM_GFP_TRANSHUGE_LIGHT,
+                    MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -178,7 +188,7 @@ static int do_anonymous_page(struct mm_sim *sim, struct mm_mm *mm,
     }
     anon_vma_prepare(sim, vma);
     struct mm_folio *folio;
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &folio))
+    if (alloc_folio(sim, vma, addr, 0, GFP_ANON, MM_FOLIO_ANON, &folio))
         return MM_ENOMEM;
     /* a new page in a writable VMA is mapped writable and dirty, read or not */
     mm__map_page(mm, vpn, folio, 0,
@@ -195,11 +205,15 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
     return mm__folio_of(sim, pfn);
 }
 
-static int cache_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
-                     struct mm_folio **out)
+/* Page cache pages follow the task policy, shmem pages the VMA's. */
+static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
+                     uint32_t gfp, struct mm_folio **out)
 {
+    struct mm_file *file = vma->file;
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    int err = alloc_folio(sim, 0, kind, out);
+    uint64_t addr = vma->start + ((idx - vma->pgoff) << 12);
+    int err = alloc_folio(sim, file->shmem ? vma : NULL, addr, 0, gfp, kind,
+                          out);
     if (err)
         return err;
     (*out)->file = file;
@@ -224,7 +238,8 @@ static void read_around(struct mm_sim *sim, const struct mm_vma *vma,
     end = end > hi ? hi : end;
     for (uint64_t i = start; i < end; i++) {
         struct mm_folio *folio;
-        if (!cache_lookup(sim, vma->file, i) && cache_add(sim, vma->file, i, &folio))
+        if (!cache_lookup(sim, vma->file, i) &&
+            cache_add(sim, vma, i, GFP_READAHEAD, &folio))
             return;
     }
 }
@@ -240,10 +255,11 @@ static void count_major(struct mm_sim *sim, int *major)
 }
 
 /* shmem_swapin_folio(): read a shmem page back from its swap slot. */
-static int shmem_swapin(struct mm_sim *sim, struct mm_file *file, uint64_t idx,
-                        uint64_t slot, struct mm_folio **out, int *major)
+static int shmem_swapin(struct mm_sim *sim, const struct mm_vma *vma,
+                        uint64_t idx, uint64_t slot, struct mm_folio **out,
+                        int *major)
 {
-    int err = cache_add(sim, file, idx, out);
+    int err = cache_add(sim, vma, idx, GFP_COPY, out);
     if (err)
         return err;
     count_major(sim, major);
@@ -262,14 +278,13 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
     if (*out)
         return 0;
     if (vma->file->shmem && mm__hmap_get(&vma->file->pages, idx, &v))
-        return shmem_swapin(sim, vma->file, idx, v & ~MM_SHMEM_SWAPPED, out,
-                            major);
+        return shmem_swapin(sim, vma, idx, v & ~MM_SHMEM_SWAPPED, out, major);
     if (vma->file->shmem)
-        return cache_add(sim, vma->file, idx, out); /* no I/O: minor */
+        return cache_add(sim, vma, idx, GFP_COPY, out); /* no I/O: minor */
     count_major(sim, major);
     read_around(sim, vma, idx);
     *out = cache_lookup(sim, vma->file, idx);
-    return *out ? 0 : cache_add(sim, vma->file, idx, out);
+    return *out ? 0 : cache_add(sim, vma, idx, GFP_COPY, out);
 }
 
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
@@ -321,7 +336,7 @@ static int do_file_fault(struct mm_sim *sim, struct mm_mm *mm,
         return major;
     }
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
     return major;
@@ -333,7 +348,7 @@ static int wp_page_copy(struct mm_sim *sim, struct mm_mm *mm,
 {
     struct mm_folio *copy;
     anon_vma_prepare(sim, vma);
-    if (alloc_folio(sim, 0, MM_FOLIO_ANON, &copy))
+    if (alloc_folio(sim, vma, vpn << 12, 0, GFP_COPY, MM_FOLIO_ANON, &copy))
         return MM_ENOMEM;
     mm__unmap_pte(sim, mm, vpn);
     mm__map_page(mm, vpn, copy, 0, MM_PTE_WRITE | MM_PTE_DIRTY);
@@ -382,13 +397,15 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
 }
 
 /* The folio caching @slot, or a new one read from swap (a major fault). */
-static int swapin_folio(struct mm_sim *sim, uint32_t slot,
-                        struct mm_folio **out, int *major)
+static int swapin_folio(struct mm_sim *sim, const struct mm_vma *vma,
+                        uint64_t addr, uint32_t slot, struct mm_folio **out,
+                        int *major)
 {
     *out = mm__swap_cache_get(sim, slot);
     if (*out)
         return 0;
-    int err = alloc_folio(sim, 0, MM_FOLIO_ANON, out);
+    /* read_swap_cache_async() allocates with the VMA's policy */
+    int err = alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
     if (!err)
         err = mm__add_to_swap_cache(sim, *out, slot);
     if (err) {
@@ -425,7 +442,7 @@ int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     uint32_t slot = (uint32_t)MM_PTE_SWP_SLOT(pte);
     struct mm_folio *folio;
     int major = FAULT_MINOR;
-    if (swapin_folio(sim, slot, &folio, &major))
+    if (swapin_folio(sim, vma, vpn << 12, slot, &folio, &major))
         return MM_ENOMEM;
     bool exclusive = mm__swap_count(sim, slot) == 1 && !folio->total_map;
     unsigned bits = MM_PTE_YOUNG;
@@ -506,6 +523,8 @@ static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 {
     struct mm_task *task = mm__task_find(sim, pid);
+    if (sim->oom.panicked) /* model/oom_kill.c */
+        return MM_ESHUTDOWN;
     if (!task || !task->mm)
         return MM_ESRCH;
     struct mm_vma *vma = expand_stack(sim, task, addr);
@@ -513,7 +532,9 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
         return MM_EFAULT;
     if (vma->flags & MM_VM_HUGETLB)
         return MM_ENOTSUP;
-    return mm__handle_fault(sim, task, vma, addr, write);
+    int ret = mm__handle_fault(sim, task, vma, addr, write);
+    mm__oom_reap_current(sim, task); /* killed by its own fault's OOM */
+    return ret;
 }
 
 /**
@@ -540,8 +561,13 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
         mm__hmap_put(&task->mm->ptes, vpn, pte);
         return 0;
     }
+    if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
+        return MM_ENOMEM;
     sim->vm_events[MM_PGFAULT]++;
+    struct mm_task *prev = sim->current;
+    sim->current = task; /* its policy and node; the OOM killer's current */
     int ret = handle_fault(sim, task->mm, vma, addr, write);
+    sim->current = prev;
     if (ret < 0)
         return ret;
     if (ret == FAULT_MAJOR)

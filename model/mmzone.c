@@ -7,25 +7,23 @@
  * build_zonelists() does (own node first, then the other nodes with memory by
  * SLIT distance, with the "node below us" and "node with CPUs" penalties and
  * the node_load round-robin tie-break; within a node populated zones from
- * the highest to the lowest); answers PFN -> zone/node; and picks the start
- * node and nodemask of an allocation from its memory policy.
+ * the highest to the lowest); answers PFN -> zone/node. The start node and
+ * nodemask of an allocation come from model/mempolicy.c.
  *
  * Callers: sim.c at boot (validate, init, destroy); page_alloc*.c (zonelists,
- * PFN lookups, policy node); vmstat.c accessors for the /proc renderers.
+ * PFN lookups); vmstat.c accessors for the /proc renderers.
  *
  * Kernel: mm/mm_init.c (6.12: zone sizes, memmap_init), mm/page_alloc.c
  * build_zonelists(), find_next_best_node(), build_zonerefs_node();
- * arch/x86/mm/init.c zone_sizes_init() for the boundaries; mm/mempolicy.c
- * policy_node()/policy_nodemask() for the node choice. Identical 6.1-6.18.
+ * arch/x86/mm/init.c zone_sizes_init() for the boundaries. Identical
+ * 6.1-6.18.
  *
  * Simplified: the machine gives sizes, not an e820 map. Holes and memory the
  * kernel reserved at boot (memmap, kernel image) are placed at the bottom of
  * each zone's span, so managed pages are the top `managed` PFNs of the span
  * (this reproduces the real DMA zone's free blocks: 256+512+3x1024 pages).
  * Zones may not overlap (the kernel allows interleaved Movable spans with
- * movable_node; the model does not). Only MPOL_DEFAULT and MPOL_LOCAL place
- * allocations; the other modes are refused with MM_ENOTSUP until
- * model/mempolicy.c exists.
+ * movable_node; the model does not).
  */
 #include <stdlib.h>
 
@@ -372,34 +370,6 @@ enum mm_zone_type mm__pfn_to_zone(const struct mm_sim *sim, uint64_t pfn)
 {
     const struct mm_zone *z = mm__pfn_zone(sim, pfn);
     return z ? z->idx : MM_NR_ZONES;
-}
-
-/**
- * mm__policy_node() - start node and allowed nodes of an allocation
- * @sim: the simulator
- * @ac: the request; ac->policy NULL means MPOL_DEFAULT
- * @nid: set to the node whose zonelist is walked
- * @nodemask: set to the allowed nodes (all nodes: no mask)
- *
- * MPOL_DEFAULT (no task or VMA policy, and the built-in per-node preferred
- * policy) and MPOL_LOCAL both start at the allocating CPU's node and walk
- * its full zonelist.
- *
- * Kernel: mm/mempolicy.c policy_node(), policy_nodemask(), alloc_pages().
- * Return: 0; MM_EINVAL for a node that does not exist; MM_ENOTSUP for the
- * modes model/mempolicy.c will add.
- */
-int mm__policy_node(const struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                    int *nid, uint64_t *nodemask)
-{
-    if (ac->preferred_nid < 0 || (unsigned)ac->preferred_nid >= sim->nr_nodes)
-        return MM_EINVAL;
-    enum mm_mpol_mode mode = ac->policy ? ac->policy->mode : MM_MPOL_DEFAULT;
-    if (mode != MM_MPOL_DEFAULT && mode != MM_MPOL_LOCAL)
-        return MM_ENOTSUP;
-    *nid = ac->preferred_nid;
-    *nodemask = UINT64_MAX;
-    return 0;
 }
 
 /**

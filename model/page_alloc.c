@@ -23,9 +23,9 @@
  * spreading, no node reclaim (zone_reclaim_mode), no compaction. The slow
  * path wakes kswapd (model/vmscan_kswapd.c), retries at MIN, then reclaims
  * directly (model/vmscan.c) and retries while should_reclaim_retry() says
- * so; when that gives up the allocation fails with MM_ENOMEM and is counted
- * (sim->nr_alloc_fail) at the one place marked in alloc_pages_slowpath(),
- * where the OOM killer hooks in. Watermark boosts are raised on fallback
+ * so; when that gives up the OOM killer runs (model/oom_kill.c) and the
+ * allocation is retried while it frees memory; otherwise it fails with
+ * MM_ENOMEM, counted in sim->nr_alloc_fail. Watermark boosts are raised on fallback
  * steals; a boosted zone wakes kswapd, which clears them once balanced.
  */
 #include "internal.h"
@@ -39,6 +39,7 @@ struct alloc_context {
     int zonelist_nid;            /* node whose zonelist is walked */
     uint64_t nodemask;
     struct mm_zone *preferred_zone;
+    bool no_direct_reclaim;      /* gfp without __GFP_DIRECT_RECLAIM */
 };
 
 /* zone_statistics(): +1 per allocation, not per page. */
@@ -215,13 +216,18 @@ static bool alloc_pages_slowpath(struct mm_sim *sim,
         wake_all_kswapds(sim, ac);
     if (get_page_from_freelist(sim, ac, flags, pfn))
         return true;
+    if (ac->no_direct_reclaim) /* !can_direct_reclaim: nopage */
+        return false;
     if (alloc_pages_direct_reclaim(sim, ac, flags, pfn))
         return true;
     /*
-     * THE failure site: reclaim made no (more) progress. The OOM killer
-     * (__alloc_pages_may_oom) belongs here, before giving up; compaction
-     * is not modelled.
+     * Reclaim made no (more) progress: __alloc_pages_may_oom()
+     * (model/oom_kill.c), retried while it frees; compaction is not
+     * modelled.
      */
+    while (mm__alloc_may_oom(sim, ac->req))
+        if (get_page_from_freelist(sim, ac, flags, pfn))
+            return true;
     sim->nr_alloc_fail++;
     return false;
 }
@@ -235,6 +241,9 @@ static int prepare_alloc_pages(const struct mm_sim *sim,
         req->migratetype >= MM_MIGRATE_PCPTYPES)
         return MM_EINVAL;
     ac->req = req;
+    /* a gfp without __GFP_DIRECT_RECLAIM (0: the model's own callers) */
+    ac->no_direct_reclaim = req->gfp_mask &&
+                            !(req->gfp_mask & MM_GFP_DIRECT_RECLAIM);
     int err = mm__policy_node(sim, req, &ac->zonelist_nid, &ac->nodemask);
     if (err)
         return err;
@@ -249,6 +258,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
 {
     if (sim->host_err || mm__block_pool_reserve(&sim->block_pool, MM_NR_PAGE_ORDERS))
         return MM_ENOMEM;
+    if (sim->oom.panicked) /* model/oom_kill.c: the kernel is gone */
+        return MM_ESHUTDOWN;
     if (!ctx->preferred_zone) {
         sim->nr_alloc_fail++;
         return MM_ENOMEM;
@@ -270,8 +281,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
  * slow path at min; no reclaim yet).
  * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
- * simulated kernel's refusal); MM_EINVAL for a malformed request;
- * MM_ENOTSUP for a memory policy the model does not place yet.
+ * simulated kernel's refusal); MM_EINVAL for a malformed request or an
+ * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                     uint64_t *pfn)
@@ -303,6 +314,28 @@ int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     ctx.nodemask = 1ull << ac->preferred_nid;
     ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
                                         ac->highest_zoneidx, ctx.nodemask);
+    return alloc_pages(sim, &ctx, pfn);
+}
+
+/**
+ * mm__alloc_pages_noreclaim() - allocate without direct reclaim
+ * @sim: the simulator
+ * @ac: the request
+ * @pfn: set to the first PFN on success
+ *
+ * The slow path wakes kswapd and tries the min watermark, then gives up:
+ * no direct reclaim, no OOM killer (MPOL_PREFERRED_MANY's first pass).
+ * Kernel: __alloc_pages() with a gfp lacking __GFP_DIRECT_RECLAIM.
+ * Return: as mm__alloc_pages().
+ */
+int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
+                              uint64_t *pfn)
+{
+    struct alloc_context ctx;
+    int err = prepare_alloc_pages(sim, ac, &ctx);
+    if (err)
+        return err;
+    ctx.no_direct_reclaim = true;
     return alloc_pages(sim, &ctx, pfn);
 }
 

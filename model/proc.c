@@ -1,6 +1,7 @@
 /*
  * proc.c - the system-wide /proc views of the simulated kernel: meminfo,
- * vmstat, buddyinfo, pagetypeinfo, zoneinfo and sys/vm/KNOB. This file
+ * vmstat, buddyinfo, pagetypeinfo, zoneinfo and sys/vm/KNOB, and the
+ * per-node sysfs meminfo and numastat (proc_node.c). This file
  * gathers what they print from the simulator into a struct mm__proc_view
  * (counters through model/vmstat.c, commit figures through
  * model/overcommit.c) and dispatches on the path; the formats are in
@@ -74,6 +75,7 @@ static void fill_node(const struct mm_pgdat *pg, struct mm__proc_node *pn)
         fill_zone(&pg->zones[z], &pn->zones[z]);
     for (int i = 0; i < MM_NR_NODE_STAT_ITEMS; i++)
         pn->stat[i] = mm__node_page_state(pg, (enum mm_node_stat_item)i);
+    pn->nr_huge_pages = pg->nr_huge_pages;
 }
 
 /*
@@ -188,6 +190,8 @@ static int render_pid(const struct mm_sim *sim, const char *path,
         const char *file;
         int (*render)(const struct mm_sim *, uint32_t, struct mm_buf *);
     } files[] = {
+        {"oom_score", mm_render_pid_oom_score},
+        {"oom_score_adj", mm_render_pid_oom_score_adj},
         {"smaps_rollup", mm_render_pid_smaps_rollup},
         {"statm", mm_render_pid_statm},
         {"status", mm_render_pid_status},
@@ -204,13 +208,36 @@ static int render_pid(const struct mm_sim *sim, const char *path,
     return MM_ENOENT;
 }
 
+/* "node/nodeN/meminfo", "node/nodeN/numastat" (model/proc_node.c). */
+static int render_node(const struct mm_sim *sim, const char *path,
+                       struct mm_buf *out)
+{
+    unsigned nid = 0;
+    const char *p = path;
+    for (; *p >= '0' && *p <= '9' && nid < MM_MAX_NUMNODES; p++)
+        nid = nid * 10 + (unsigned)(*p - '0');
+    if (p == path || *p != '/' || nid >= sim->nr_nodes)
+        return MM_ENOENT;
+    bool meminfo = strcmp(p + 1, "meminfo") == 0;
+    if (!meminfo && strcmp(p + 1, "numastat") != 0)
+        return MM_ENOENT;
+    struct mm__proc_view v;
+    int rc = view_fill(sim, &v);
+    if (!rc)
+        rc = meminfo ? mm__proc_node_meminfo(&v, nid, out)
+                     : mm__proc_node_numastat(&v, nid, out);
+    free((void *)v.nodes);
+    return rc;
+}
+
 /**
  * mm_proc_render() - a /proc file of the simulated kernel, as the emulated
  * kernel version prints it
  * @sim: the simulator
  * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
  *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
- *        "PID/statm", "PID/smaps_rollup"
+ *        "PID/statm", "PID/smaps_rollup"; and the sysfs files
+ *        "node/nodeN/meminfo", "node/nodeN/numastat"
  * @out: the text is appended
  *
  * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
@@ -219,6 +246,8 @@ static int render_pid(const struct mm_sim *sim, const char *path,
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out)
 {
+    if (strncmp(path, "node/node", 9) == 0)
+        return render_node(sim, path + 9, out);
     if (strncmp(path, "sys/vm/", 7) == 0)
         return render_sysctl(sim, path + 7, out);
     if (*path >= '0' && *path <= '9')

@@ -82,7 +82,7 @@ static void alloc_hugetlb_pool(struct mm_sim *sim)
     unsigned nid = 0, misses = 0;
     while (got < want && misses < sim->nr_nodes) {
         struct mm_alloc_ctx ac = {(int)nid, MM_ZONE_MOVABLE, HPAGE_PMD_ORDER,
-                                  MM_MIGRATE_MOVABLE, NULL};
+                                  MM_MIGRATE_MOVABLE, NULL, 0};
         uint64_t pfn;
         if ((sim->node_mask >> nid & 1u) &&
             mm__alloc_pages_thisnode(sim, &ac, &pfn) == 0) {
@@ -150,6 +150,7 @@ struct mm_sim *mm_sim_new(const struct mm_machine *m, int *err)
     }
     if (!e) {
         sim->machine = *m;
+        sim->memcg.max = m->memcg_max_pages; /* model/memcontrol.c */
         mm_vm_knobs_default(&sim->vm);
         e = boot(sim);
     }

@@ -9,11 +9,11 @@
  *
  * Simplified merge rule: two neighbouring VMAs merge when they touch, have
  * identical flags, the same backing object (file or shmem, or both
- * anonymous), the same path, contiguous vm_pgoff, and anon_vma ids that are
- * equal or of which one is unset. The kernel additionally refuses when the
+ * anonymous), the same path, contiguous vm_pgoff, equal memory policies
+ * (mpol_equal), and anon_vma ids that are equal or of which one is unset. The kernel additionally refuses when the
  * VMA without an anon_vma would have to join a VMA whose anon_vma chain is
  * longer than one (forked VMAs); the model ignores chain lengths, and
- * mempolicies and userfaultfd contexts, which it does not model.
+ * userfaultfd contexts, which it does not model.
  */
 #include <stdlib.h>
 
@@ -160,6 +160,8 @@ static bool can_merge(const struct mm_vma *a, const struct mm_vma *b)
     if (a->end != b->start || a->special || b->special)
         return false;
     if (a->flags != b->flags || a->file != b->file || a->path != b->path)
+        return false;
+    if (!mm__mpol_equal(&a->policy, &b->policy))
         return false;
     if (b->pgoff != a->pgoff + mm__vma_pages(a))
         return false;

@@ -211,6 +211,36 @@ uint64_t mm__vm_event(const struct mm_sim *sim, enum mm_vm_event_item item)
     return sim->vm_events[item];
 }
 
+/**
+ * mm_vm_event_index() - the index of a vm event counter by its vmstat name
+ * @name: the name /proc/vmstat prints
+ *
+ * Kernel: mm/vmstat.c vmstat_text[] (the names of enum vm_event_item).
+ * Return: the index, or MM_ENOENT.
+ */
+int mm_vm_event_index(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(event_items) / sizeof(event_items[0]); i++)
+        if (strcmp(event_items[i].name, name) == 0)
+            return (int)i;
+    return MM_ENOENT;
+}
+
+/**
+ * mm_vm_event_read() - a vm event counter by index
+ * @sim: the simulator
+ * @index: from mm_vm_event_index()
+ *
+ * Kernel: mm/vmstat.c all_vm_events() (one entry of it).
+ * Return: the count, 0 out of range.
+ */
+uint64_t mm_vm_event_read(const struct mm_sim *sim, int index)
+{
+    if (index < 0 || index >= MM_NR_VM_EVENT_ITEMS)
+        return 0;
+    return mm__vm_event(sim, (enum mm_vm_event_item)index);
+}
+
 /* ---- nodes, zones, free areas ------------------------------------------- */
 
 /** mm__nr_nodes() - number of nodes (node ids are 0..n-1, all online). */

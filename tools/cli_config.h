@@ -36,6 +36,7 @@ int cli_machine_parse_spec(const char *spec, unsigned default_kernel,
                            struct mm_machine *m, struct cli_err *err);
 int cli_kernel_parse(const char *text, size_t len, unsigned *kernel);
 unsigned cli_kernel_clamp(unsigned kernel);
+int cli_machine_memcg(uint64_t bytes, struct mm_machine *m, const char **why);
 
 /* tools/cli_layout.c: node sizes -> zones, as an x86_64 QEMU guest */
 struct cli_layout {
@@ -98,10 +99,20 @@ struct cli_sysctl_item {
     enum cli_sysctl_src src;
     const char *text; /* the -s argument or the file name */
 };
+/* --oom-score-adj NAME=ADJ: the value for processes whose comm is NAME. */
+struct cli_oom_adj {
+    char comm[16];                /* NAME cut as the kernel cuts comm */
+    int adj;
+};
 struct cli_config {
     const char *machine;          /* NULL = host */
     struct cli_sysctl_item *items; /* in command-line order */
     size_t nr_items;
+    struct cli_oom_adj *oom_adj;  /* later ones win for the same name */
+    size_t nr_oom_adj;
+    const char *numa_policy;      /* --numa-policy text; NULL = none */
+    int numa_mode;                /* its mode | flags (cli_numa.c) */
+    uint64_t numa_nodes;          /* its nodemask */
 };
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i);
 void cli_config_free(struct cli_config *cfg);
@@ -111,7 +122,15 @@ int cli_config_sysctls(const struct cli_config *cfg, bool host,
 void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
                         char *buf, size_t len);
 bool cli_config_is_host(const struct cli_config *cfg);
+int cli_oom_adj_parse(const char *arg, struct cli_oom_adj *out,
+                      const char **why);
+const struct cli_oom_adj *cli_config_oom_adj(const struct cli_config *cfg,
+                                             const char *comm);
 extern const char cli_config_help[];
+
+/* tools/cli_numa.c: --numa-policy MODE[=FLAGS][:NODELIST] */
+int cli_numa_policy_parse(const char *text, int *mode, uint64_t *nodes,
+                          struct cli_err *err);
 
 /* tools/cli_boot.c */
 struct mm_sim;

@@ -29,6 +29,7 @@ struct spec {
     unsigned nr_dist;
     uint64_t swap, hugetlb;         /* bytes */
     uint64_t kernelcore, movablecore; /* bytes */
+    uint64_t memcg;                 /* bytes; memory.max of the workload */
     int thp;                        /* -1 = not given */
     unsigned kernel;                /* 0 = not given */
     unsigned seen;                  /* bit per key, for duplicates */
@@ -219,6 +220,12 @@ static int key_movablecore(struct spec *s, const char *v, size_t n,
     return parse_size_key(v, n, &s->movablecore, why);
 }
 
+static int key_memcg(struct spec *s, const char *v, size_t n,
+                     const char **why)
+{
+    return parse_size_key(v, n, &s->memcg, why);
+}
+
 static int key_hugetlb(struct spec *s, const char *v, size_t n,
                        const char **why)
 {
@@ -255,6 +262,7 @@ static const struct spec_key spec_keys[] = {
     {"distance", key_distance}, {"swap", key_swap},   {"hugetlb", key_hugetlb},
     {"thp", key_thp},       {"kernel", key_kernel},
     {"kernelcore", key_kernelcore}, {"movablecore", key_movablecore},
+    {"memcg", key_memcg},
 };
 
 static int parse_item(struct spec *s, const char *item, size_t len,
@@ -278,7 +286,7 @@ static int parse_item(struct spec *s, const char *item, size_t len,
     }
     return cli_err_set(err, SPEC_WHERE,
                        "unknown key (mem, nodes, cpus, distance, swap, "
-                       "hugetlb, thp, kernel, kernelcore, movablecore)",
+                       "hugetlb, thp, kernel, kernelcore, movablecore, memcg)",
                        item, len);
 }
 
@@ -399,6 +407,25 @@ static int spec_rest(const struct spec *s, unsigned default_kernel,
     else
         m->thp = managed < 512 * MIB_PAGES ? MM_THP_NEVER : MM_THP_ALWAYS;
     m->kernel = s->kernel ? s->kernel : cli_kernel_clamp(default_kernel);
+    return cli_machine_memcg(s->memcg, m, why);
+}
+
+/**
+ * cli_machine_memcg() - set the memory cgroup limit of a machine
+ * @bytes: memory.max in bytes (rounded down to pages, as the kernel's
+ *         page_counter does); 0 = no memory cgroup limit
+ * @m: the machine (its zones already set)
+ * @why: the problem, on error
+ *
+ * Return: 0 or MM_EINVAL (under one page, or more than the machine's RAM).
+ */
+int cli_machine_memcg(uint64_t bytes, struct mm_machine *m, const char **why)
+{
+    m->memcg_max_pages = bytes / MM_PAGE_SIZE;
+    if (bytes && !m->memcg_max_pages)
+        return *why = "memcg smaller than one page", MM_EINVAL;
+    if (m->memcg_max_pages > total_managed(m))
+        return *why = "memcg larger than the memory", MM_EINVAL;
     return 0;
 }
 

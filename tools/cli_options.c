@@ -1,7 +1,7 @@
 /*
  * cli_options.c - the machine and sysctl options every simulating verb
- * takes: --machine SPEC|zoneinfo:FILE|host, -s vm.KEY=VALUE and
- * --sysctl-file FILE. Settings are applied in this order: the host's
+ * takes: --machine SPEC|zoneinfo:FILE|host, -s vm.KEY=VALUE,
+ * --sysctl-file FILE and --numa-policy MODE[:NODES]. Settings are applied in this order: the host's
  * /proc/sys/vm values (with --machine host), every --sysctl-file, every
  * -s, each group in command-line order.
  */
@@ -31,12 +31,25 @@ const char cli_config_help[] =
     "      thp=always|madvise|never, kernel=6.1..6.18\n"
     "      kernelcore=SIZE, movablecore=SIZE   ZONE_MOVABLE, as the boot "
     "options\n"
+    "      memcg=SIZE          memory.max of one memory cgroup holding the "
+    "workload\n"
+    "    zoneinfo:FILE and host also take a trailing ,memcg=SIZE.\n"
     "    SIZE: a number of bytes with an optional K, M, G or T suffix.\n"
     "    Zones are laid out as in an x86_64 QEMU guest (docs/machine.md).\n"
     "  -s vm.KEY=VALUE         set a vm.* sysctl (repeatable; also KEY=VALUE"
     ")\n"
     "  --sysctl-file FILE      sysctl.conf-format file (repeatable)\n"
-    "  settings apply in order: host values (--machine host), files, -s.\n";
+    "  --oom-score-adj NAME=ADJ  oom_score_adj (-1000..1000) of processes "
+    "named NAME,\n"
+    "                          whatever the trace says (repeatable)\n"
+    "  settings apply in order: host values (--machine host), files, -s.\n"
+    "  --numa-policy MODE[=static|relative][:NODES]\n"
+    "                          replays: every exec'd program starts with this "
+    "task\n"
+    "                          policy, as under numactl (MODE: default, local,"
+    "\n"
+    "                          preferred, bind, interleave, preferred-many,\n"
+    "                          weighted-interleave; NODES: 0-3,5 or all)\n";
 
 static int add_item(struct cli_config *cfg, enum cli_sysctl_src src,
                     const char *text)
@@ -48,6 +61,66 @@ static int add_item(struct cli_config *cfg, enum cli_sysctl_src src,
     cfg->items = items;
     items[cfg->nr_items++] = (struct cli_sysctl_item){src, text};
     return 0;
+}
+
+/**
+ * cli_oom_adj_parse() - "NAME=ADJ" of --oom-score-adj
+ * @arg: the text
+ * @out: NAME (cut to 15 characters, as comm is) and ADJ
+ * @why: the problem, on error
+ *
+ * Return: 0 or MM_EINVAL.
+ */
+int cli_oom_adj_parse(const char *arg, struct cli_oom_adj *out,
+                      const char **why)
+{
+    const char *eq = strrchr(arg, '=');
+    char *end;
+    if (!eq || eq == arg)
+        return *why = "expected NAME=ADJ", MM_EINVAL;
+    long adj = strtol(eq + 1, &end, 10);
+    if (end == eq + 1 || *end)
+        return *why = "ADJ is not a number", MM_EINVAL;
+    if (adj < MM_OOM_SCORE_ADJ_MIN || adj > MM_OOM_SCORE_ADJ_MAX)
+        return *why = "oom_score_adj must be -1000..1000", MM_EINVAL;
+    size_t n = (size_t)(eq - arg) < 15 ? (size_t)(eq - arg) : 15;
+    memcpy(out->comm, arg, n);
+    out->comm[n] = '\0';
+    out->adj = (int)adj;
+    return 0;
+}
+
+static int add_oom_adj(struct cli_config *cfg, const char *v)
+{
+    struct cli_oom_adj one;
+    const char *why = NULL;
+    if (cli_oom_adj_parse(v, &one, &why)) {
+        fprintf(stderr, "mmsim: --oom-score-adj: %s: '%s'\n", why, v);
+        return -CLI_EXIT_ERROR;
+    }
+    struct cli_oom_adj *tab =
+        realloc(cfg->oom_adj, (cfg->nr_oom_adj + 1) * sizeof(*tab));
+    if (!tab)
+        return -CLI_EXIT_ERROR;
+    cfg->oom_adj = tab;
+    tab[cfg->nr_oom_adj++] = one;
+    return 1;
+}
+
+/**
+ * cli_config_oom_adj() - the --oom-score-adj for a process named @comm
+ * @cfg: the options
+ * @comm: the process's comm
+ *
+ * Return: the last override given for that name, or NULL.
+ */
+const struct cli_oom_adj *cli_config_oom_adj(const struct cli_config *cfg,
+                                             const char *comm)
+{
+    for (size_t i = cfg->nr_oom_adj; comm && comm[0] && i-- > 0;)
+        if (strcmp(cfg->oom_adj[i].comm, comm) == 0)
+            return &cfg->oom_adj[i];
+    return NULL;
 }
 
 /* "--opt VALUE" or "--opt=VALUE"; NULL if argv[*i] is not @opt. */
@@ -69,6 +142,17 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i,
     return argv[++*i];
 }
 
+static int numa_option(struct cli_config *cfg, const char *v)
+{
+    struct cli_err err;
+    if (cli_numa_policy_parse(v, &cfg->numa_mode, &cfg->numa_nodes, &err)) {
+        cli_err_print(&err);
+        return -CLI_EXIT_USAGE;
+    }
+    cfg->numa_policy = v;
+    return 1;
+}
+
 /**
  * cli_config_option() - consume argv[*i] if it is a machine/sysctl option
  * @cfg: the options seen so far
@@ -81,8 +165,9 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i,
  */
 int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
 {
-    static const char *const opts[] = {"--machine", "-s", "--sysctl-file"};
-    for (int k = 0; k < 3; k++) {
+    static const char *const opts[] = {"--machine", "-s", "--sysctl-file",
+                                       "--oom-score-adj", "--numa-policy"};
+    for (int k = 0; k < 5; k++) {
         bool missing = false;
         const char *v = opt_value(opts[k], argc, argv, i, &missing);
         if (missing) {
@@ -91,8 +176,12 @@ int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
         }
         if (!v)
             continue;
+        if (k == 4)
+            return numa_option(cfg, v);
         if (k == 0)
             cfg->machine = v;
+        else if (k == 3)
+            return add_oom_adj(cfg, v);
         else if (add_item(cfg, k == 2 ? CLI_SYSCTL_FILE : CLI_SYSCTL_ARG, v))
             return -CLI_EXIT_USAGE;
         return 1;
@@ -104,13 +193,46 @@ int cli_config_option(struct cli_config *cfg, int argc, char **argv, int *i)
 void cli_config_free(struct cli_config *cfg)
 {
     free(cfg->items);
+    free(cfg->oom_adj);
     *cfg = (struct cli_config){0};
+}
+
+/* "zoneinfo:FILE,memcg=SIZE" and "host,memcg=SIZE": the suffix's value,
+ * and the length of what precedes it; NULL when there is none. */
+static const char *memcg_suffix(const char *machine, size_t *base_len)
+{
+    const char *s = NULL;
+    for (const char *p = machine; (p = strstr(p, ",memcg=")); p++)
+        s = p;
+    *base_len = s ? (size_t)(s - machine) : strlen(machine);
+    return s ? s + strlen(",memcg=") : NULL;
 }
 
 /** cli_config_is_host() - whether the machine is `host` (the default). */
 bool cli_config_is_host(const struct cli_config *cfg)
 {
-    return !cfg->machine || strcmp(cfg->machine, "host") == 0;
+    size_t n;
+    if (!cfg->machine)
+        return true;
+    memcg_suffix(cfg->machine, &n);
+    return n == 4 && strncmp(cfg->machine, "host", 4) == 0;
+}
+
+/* The limit of a ",memcg=SIZE" suffix on zoneinfo: or host machines. */
+static int machine_memcg(const char *machine, struct mm_machine *m,
+                         struct cli_err *err)
+{
+    size_t n;
+    uint64_t bytes;
+    const char *v = memcg_suffix(machine, &n), *why = NULL;
+    if (!v)
+        return 0;
+    int rc = cli_parse_size(v, strlen(v), &bytes);
+    if (rc)
+        why = rc == MM_EOVERFLOW ? "size too large" : "not a size";
+    else
+        rc = cli_machine_memcg(bytes, m, &why);
+    return rc ? cli_err_set(err, "--machine", why, v - 6, strlen(v) + 6) : 0;
 }
 
 static unsigned host_kernel(void)
@@ -120,6 +242,25 @@ static unsigned host_kernel(void)
     if (uname(&u) == 0)
         cli_uname_kernel(u.release, &kernel);
     return cli_kernel_clamp(kernel);
+}
+
+/* --machine zoneinfo:FILE[,memcg=SIZE] */
+static int zoneinfo_machine(const char *arg, struct mm_machine *m,
+                            struct cli_err *err)
+{
+    char *text;
+    size_t len, n;
+    memcg_suffix(arg, &n);
+    char *path = strndup(arg, n);
+    if (!path)
+        return cli_err_set(err, "--machine", "out of memory", arg, strlen(arg));
+    int rc = cli_read_file("--machine", path, &text, &len, err);
+    if (!rc) {
+        rc = cli_zoneinfo_parse(text, len, path, m, err);
+        free(text);
+    }
+    free(path);
+    return rc ? rc : machine_memcg(arg, m, err);
 }
 
 /**
@@ -136,15 +277,10 @@ int cli_config_machine(const struct cli_config *cfg, struct mm_machine *m)
     int rc;
     if (cli_config_is_host(cfg)) {
         rc = cli_host_machine(m, &err);
+        if (!rc && cfg->machine)
+            rc = machine_memcg(cfg->machine, m, &err);
     } else if (strncmp(cfg->machine, "zoneinfo:", 9) == 0) {
-        char *text;
-        size_t len;
-        const char *path = cfg->machine + 9;
-        rc = cli_read_file("--machine", path, &text, &len, &err);
-        if (!rc) {
-            rc = cli_zoneinfo_parse(text, len, path, m, &err);
-            free(text);
-        }
+        rc = zoneinfo_machine(cfg->machine + 9, m, &err);
     } else {
         rc = cli_machine_parse_spec(cfg->machine, host_kernel(), m, &err);
     }

@@ -27,7 +27,7 @@ static void usage(FILE *out)
             "[--policy ...]...\n"
             "                    [--machine M] [-s vm.KEY=VALUE] "
             "[--sysctl-file FILE]\n"
-            "                    [--format text|json] [-o FILE]\n\n"
+            "                    [--format text|json|html|folded] [-o FILE]\n\n"
             "Replay one trace under several policies in one pass and show "
             "them side by side:\nfirst refused request (when, where, stack), "
             "number of refusals, peak commit\nvs limit, peak RSS, OOM kills, "
@@ -95,11 +95,8 @@ int cmd_compare(int argc, char **argv)
     struct compare_opts o = {0};
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);
-    if (!rc && o.format && strcmp(o.format, "text") && strcmp(o.format, "json")) {
-        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-                o.format);
-        rc = CLI_EXIT_USAGE;
-    }
+    if (!rc)
+        rc = cmd_report_format_ok(o.format, o.out);
     if (!rc)
         rc = replay_init(&rp, &o.cfg, o.policies, o.nr_policies);
     if (!rc) {

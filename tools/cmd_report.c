@@ -6,6 +6,7 @@
  * Also the replay driver the other verbs share: cmd_report_replay() reads
  * a trace into a struct replay, cmd_report_write() renders its reports.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,16 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mmsim report TRACE [--machine M] [-s vm.KEY=VALUE] "
             "[--sysctl-file FILE]\n"
-            "                   [--format text|json] [-o FILE] [--sort COL]\n\n"
+            "                   [--format text|json|html|folded] [-o FILE] [--sort COL]\n\n"
             "Replay a recorded trace through the simulated kernel and report "
             "per-process\nRSS/PSS/USS, the system view and every request the "
             "simulated kernel refuses.\n\n"
-            "  --format text|json  output format (default text)\n"
+            "  --format FORMAT     text (default), json, html (one "
+            "self-contained page),\n"
+            "                      folded (heap by call site for "
+            "flamegraph.pl: -o PREFIX\n"
+            "                      writes PREFIX.{peak,leaked,allocations,"
+            "temporary,commit}.folded)\n"
             "  -o FILE             write the report to FILE (default stdout)\n"
             "  --sort COL          order of the process table: %s\n"
             "                      (default pid)\n"
@@ -93,7 +99,15 @@ static int parse(int argc, char **argv, struct report_opts *o)
 int cmd_report_replay(const char *trace, struct replay *rp, const char *verb)
 {
     struct tr_read_stats st = {0};
-    int rc = tr_read_file(trace, &replay_consumer, rp, &st);
+    int rc, fd = open(trace, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = tr_read_file(trace, &replay_consumer, rp, &st); /* names why */
+    } else {
+        replay_progress_start(rp, fd);
+        rc = tr_read_fd(fd, &replay_consumer, rp, &st);
+        replay_progress_end(rp);
+        close(fd);
+    }
     if (rc && rp->error)
         return rp->error; /* the boot printed why */
     if (rc) {
@@ -123,7 +137,7 @@ int cmd_report_replay(const char *trace, struct replay *rp, const char *verb)
 /**
  * cmd_report_write() - render every column of @rp
  * @rp: a finished replay
- * @format: "text" (NULL) or "json"
+ * @format: "text" (NULL), "json", "html" or "folded" (@out is a prefix)
  * @out: a file name, or NULL for @dflt
  * @sort: a column of report_sort_columns, or NULL for pid order
  * @dflt: the stream when there is no @out (colour if it is a terminal)
@@ -143,6 +157,8 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
         }
         reps[i] = &rp->cols[i].rep;
     }
+    if (format && strcmp(format, "folded") == 0)
+        return out && !render_folded(reps[0], out) ? 0 : CLI_EXIT_ERROR;
     FILE *f = out ? fopen(out, "we") : dflt;
     if (!f) {
         fprintf(stderr, "mmsim: -o: cannot create the report: %m: '%s'\n", out);
@@ -154,9 +170,10 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
                    : render_text(reps, n, f, !out && isatty(fileno(dflt)));
     else if (strcmp(format, "json") == 0)
         rc = render_json(reps, n, f);
+    else if (strcmp(format, "html") == 0)
+        rc = render_html(reps, n, f);
     else
-        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-                format);
+        cmd_report_format_ok(format, out);
     if (out && fclose(f))
         rc = -1;
     else if (!out)
@@ -164,7 +181,30 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
     return rc ? CLI_EXIT_ERROR : 0;
 }
 
-static int check_format(const char *format, const char *sort)
+/**
+ * cmd_report_format_ok() - is @format one the renderers know?
+ * @format: --format's value, NULL for the default (text)
+ * @out: -o's value (NULL: none)
+ *
+ * Prints the one-line complaint when it is not.
+ * Return: 0 or CLI_EXIT_USAGE.
+ */
+int cmd_report_format_ok(const char *format, const char *out)
+{
+    if (format && !strcmp(format, "folded") && !out) {
+        fprintf(stderr, "mmsim: --format folded: writes PREFIX.peak.folded "
+                        "and others: -o PREFIX is needed: '%s'\n", format);
+        return CLI_EXIT_USAGE;
+    }
+    if (!format || !strcmp(format, "text") || !strcmp(format, "json") ||
+        !strcmp(format, "html") || !strcmp(format, "folded"))
+        return 0;
+    fprintf(stderr, "mmsim: --format: unknown format (text, json, html, "
+                    "folded): '%s'\n", format);
+    return CLI_EXIT_USAGE;
+}
+
+static int check_format(const char *format, const char *sort, const char *out)
 {
     struct mm_report empty = {0};
     if (sort && report_sort(&empty, sort)) {
@@ -172,11 +212,7 @@ static int check_format(const char *format, const char *sort)
                 report_sort_columns, sort);
         return CLI_EXIT_USAGE;
     }
-    if (!format || !strcmp(format, "text") || !strcmp(format, "json"))
-        return 0;
-    fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-            format);
-    return CLI_EXIT_USAGE;
+    return cmd_report_format_ok(format, out);
 }
 
 /**
@@ -197,7 +233,7 @@ int cmd_report(int argc, char **argv)
     struct replay rp = {0};
     int rc = parse(argc, argv, &o);
     if (!rc)
-        rc = check_format(o.format, o.sort);
+        rc = check_format(o.format, o.sort, o.out);
     if (!rc)
         rc = replay_init(&rp, &o.cfg, NULL, 0);
     if (!rc) {

@@ -49,13 +49,14 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mmsim run [--machine M] [-s vm.KEY=VALUE] [--sysctl-file F]"
             " [-o REPORT]\n"
-            "                 [--format text|json] [--trace FILE] "
+            "                 [--format text|json|html|folded] [--trace FILE] "
             "[--compare POLICY]... -- PROG [ARGS]\n\n"
             "Run PROG under the recorder and replay its memory demand live "
             "through the\nsimulated kernel. PROG's output and exit status are "
             "its own; the report goes\nto stderr, or to REPORT.\n\n"
             "  -o REPORT          write the report to REPORT\n"
-            "  --format text|json report format (default text)\n"
+            "  --format FORMAT    text (default), json, html, folded "
+            "(-o PREFIX)\n"
             "  --trace FILE       keep the trace in FILE (default: a temporary "
             "file, removed)\n"
             "  --compare POLICY   also replay under 'vm.K=V,...' (repeatable): "
@@ -105,11 +106,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
         fprintf(stderr, "mmsim: run: no program given (mmsim run -- PROG)\n");
         return CLI_EXIT_USAGE;
     }
-    if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json")) {
-        fprintf(stderr, "mmsim: --format: unknown format (text, json): '%s'\n",
-                o->format);
+    if (cmd_report_format_ok(o->format, o->out))
         return CLI_EXIT_USAGE;
-    }
     o->argv = argv + i;
     return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mmsim/trace.h"
 #include "report.h"
@@ -27,7 +28,7 @@ static void proc_row(FILE *out, const struct mm_report *r,
 {
     char fate[160];
     report_fate_text(p, r, fate, sizeof(fate));
-    bool bad = p->fate == REPORT_FATE_FAILED;
+    bool bad = p->fate == REPORT_FATE_FAILED || p->fate == REPORT_FATE_OOM_KILLED;
     fprintf(out, "%7" PRIu32 " %7" PRIu32 " %-15s %8" PRIu64 " %9" PRIu64
                  " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64
                  " %10" PRIu64 " %9" PRIu64 "  %s%s%s\n",
@@ -81,9 +82,23 @@ static void system_view(FILE *out, const struct mm_report *r)
             s->wmark_low_kb, s->wmark_high_kb);
     fprintf(out, "  swap used           %12" PRIu64 " kB of %" PRIu64 " kB\n",
             s->swap_used_kb, s->swap_total_kb);
-    fprintf(out, "  OOM kills           %12" PRIu64 "\n", s->oom_kills);
+    fprintf(out, "  OOM kills           %12" PRIu64 "%s\n", s->oom_kills,
+            s->panicked ? " (then the kernel panicked)" : "");
     fprintf(out, "  ENOMEM              %12" PRIu64 "\n", s->nr_enomem);
     fprintf(out, "  duration            %12.3f s\n", (double)s->duration_ns / 1e9);
+}
+
+/* Only when reclaim, swap or the OOM killer acted (report_has_pressure()). */
+static void pressure_view(FILE *out, const struct mm_report *r)
+{
+    const struct report_system *s = &r->system;
+    if (!report_has_pressure(r))
+        return;
+    fprintf(out, "\nPressure (counts since boot, as /proc/vmstat names them)\n");
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        fprintf(out, "  %-19s %12" PRIu64 "\n", report_pressure_names[i],
+                s->pressure[i]);
+    fprintf(out, "  peak swap used      %12" PRIu64 " kB\n", s->peak_swap_used_kb);
 }
 
 static void alloc_text(FILE *out, const struct report_event *e)
@@ -116,6 +131,75 @@ static void verdicts(FILE *out, const struct mm_report *r, const struct style *s
     }
 }
 
+/* The OOM killer's acts: the kernel's lines, then the allocation's stack. */
+static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
+{
+    if (!r->nr_ooms)
+        return;
+    fprintf(out, "\n%sOOM killer%s (%zu)\n", st->red, st->off, r->nr_ooms);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        const struct report_oom *o = &r->ooms[i];
+        fprintf(out, "  %.3f s  %s (pid %" PRIu32 "): %s invoked the %sOOM "
+                     "killer: %s\n",
+                (double)o->t_ns / 1e9, o->trigger_comm, o->trigger_pid,
+                tr_ev_type_name(o->trigger_type), o->memcg ? "memory cgroup " : "",
+                o->panic ? "kernel panic" : o->pid ? "killed" : "nothing killed");
+        for (const char *l = o->log; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            int n = nl ? (int)(nl - l) : (int)strlen(l);
+            fprintf(out, "    | %.*s\n", n, l);
+            l += n + (nl != NULL);
+        }
+        for (uint32_t k = 0; k < o->nframes; k++)
+            fprintf(out, "    #%-2u %s\n", k, o->frames[k]);
+        if (!o->nframes && o->stack)
+            fprintf(out, "    stack %" PRIu32 " (not symbolised)\n", o->stack);
+    }
+}
+
+#define TOP_SITES 10
+
+static void site_line(FILE *out, const struct report_site *s)
+{
+    fprintf(out, "  %12" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64
+                 " %10" PRIu64 "  ", s->peak_bytes, s->leaked_bytes,
+            s->allocations, s->temporary, s->commit_peak_kb);
+    for (uint32_t k = 0; k < s->nframes && k < 3; k++)
+        fprintf(out, "%s%s", k ? " < " : "", s->frames[k]);
+    if (!s->nframes)
+        fprintf(out, s->stack ? "stack %" PRIu32 " (not symbolised)"
+                              : "(calls without a stack)", s->stack);
+    fputc('\n', out);
+}
+
+/* Where heap memory comes from: heaptrack's figures per call site. */
+static void sites(FILE *out, const struct mm_report *r)
+{
+    const struct report_sites_total *t = &r->sites_total;
+    const struct report_site *top[TOP_SITES];
+    if (!t->nr_sites && !t->commit_sites)
+        return;
+    fprintf(out, "\nMemory by call site (every process)\n");
+    fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations (%"
+                 PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
+                 " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
+            t->nr_sites, t->allocations, t->temporary, t->total_bytes,
+            t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
+    fprintf(out, "  commit charge: %" PRIu64 " call sites, peak %" PRIu64
+                 " kB\n", t->commit_sites, t->commit_peak_kb);
+    for (int k = 0; k < REPORT_NR_SITE_FIGURES; k++) {
+        size_t n = report_top_sites(r, (enum report_site_figure)k, top,
+                                    TOP_SITES);
+        if (!n)
+            continue;
+        fprintf(out, "  by %s:\n  %12s %12s %9s %9s %10s  %s\n",
+                report_site_figure_names[k], "peak B", "leaked B", "allocs",
+                "temp", "commit kB", "call site (innermost first)");
+        for (size_t i = 0; i < n; i++)
+            site_line(out, top[i]);
+    }
+}
+
 static void replay_counts(FILE *out, const struct mm_report *r)
 {
     const struct report_replay *p = &r->replay;
@@ -127,6 +211,10 @@ static void replay_counts(FILE *out, const struct mm_report *r)
             p->unsupported,
             p->complete ? "" : "; the trace is incomplete (cut or damaged): "
                                "figures cover what was read");
+    if (p->skipped_killed || p->skipped_panic)
+        fprintf(out, "  not applied: %" PRIu64 " events of OOM-killed "
+                     "processes, %" PRIu64 " events after the kernel panicked\n",
+                p->skipped_killed, p->skipped_panic);
 }
 
 /**
@@ -153,7 +241,10 @@ int render_text(const struct mm_report *const *reps, size_t n, FILE *out,
         fprintf(out, "Policy: %s\n", r->policy);
     procs(out, r, &st);
     system_view(out, r);
+    pressure_view(out, r);
     verdicts(out, r, &st);
+    ooms(out, r, &st);
+    sites(out, r);
     replay_counts(out, r);
     return ferror(out) ? -1 : 0;
 }

@@ -37,6 +37,7 @@ int replay_init(struct replay *rp, const struct cli_config *cfg,
         snprintf(rp->cols[i].rep.policy, sizeof(rp->cols[i].rep.policy), "%s",
                  nr_policies && policies[i] ? policies[i] : "");
     }
+    replay_sample_init(rp);
     return 0;
 }
 
@@ -46,6 +47,7 @@ void replay_free(struct replay *rp)
     for (size_t i = 0; i < rp->nr_cols; i++) {
         mm_sim_free(rp->cols[i].sim);
         free(rp->cols[i].tasks);
+        replay_commit_free(&rp->cols[i]);
     }
     for (size_t i = 0; i < rp->nr_strings; i++)
         free(rp->strings[i]);
@@ -55,6 +57,8 @@ void replay_free(struct replay *rp)
     free(rp->stacks);
     free(rp->modules);
     free(rp->pending);
+    replay_sites_free(rp);
+    symbolize_free(rp);
 }
 
 /**
@@ -174,7 +178,11 @@ static int on_event(void *arg, const struct tr_event *ev)
     }
     if (ev->t_ns > rp->t_last)
         rp->t_last = ev->t_ns;
+    replay_progress_tick(rp);
     replay_note_alloc(rp, ev);
+    int src = replay_sites_event(rp, ev);
+    if (src)
+        return src;
     for (size_t i = 0; i < rp->nr_cols; i++) {
         int rc = replay_apply(rp, &rp->cols[i], ev);
         if (rc)
@@ -212,6 +220,8 @@ int replay_finish(struct replay *rp, const struct tr_read_stats *st)
 {
     if (!rp->booted && replay_boot(rp, NULL))
         return CLI_EXIT_ERROR;
+    if (replay_sites_finish(rp))
+        return CLI_EXIT_ERROR;
     for (size_t i = 0; i < rp->nr_cols; i++) {
         struct replay_col *c = &rp->cols[i];
         for (size_t k = 0; k < c->cap_tasks; k++)
@@ -225,6 +235,8 @@ int replay_finish(struct replay *rp, const struct tr_read_stats *st)
             c->rep.replay.warnings = st->warnings;
         }
         symbolize_events(rp, &c->rep);
+        symbolize_ooms(rp, &c->rep);
+        c->rep.system.oom_kills = mm_oom_kills(c->sim);
     }
     return 0;
 }

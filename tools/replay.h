@@ -27,6 +27,7 @@ struct replay_task {
     bool gone;          /* exited (its figures are taken) */
     uint64_t brk;       /* the break as the simulated kernel has it */
     uint64_t t_exec;    /* time of its last exec: older faults are stale */
+    bool killed;        /* by the simulated OOM killer: later events skipped */
 };
 
 /* One simulated configuration: a simulator and its report. */
@@ -36,6 +37,9 @@ struct replay_col {
     struct mm_report rep;
     struct replay_task *tasks; /* open-addressed by pid */
     size_t cap_tasks, nr_tasks;
+    size_t oom_logs_seen;      /* model OOM log entries already reported */
+    uint64_t oom_kills_seen;   /* the model's oom_kill counter, last seen */
+    struct replay_commit *commit; /* commit charge by call site */
 };
 
 /* A verdict waiting for the allocator call it was made from. */
@@ -73,6 +77,12 @@ struct replay {
     uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
     bool stopped;
     char first_warning[200];   /* the reader's first complaint */
+    /* vm event indexes of the pressure counters (replay_sample.c) */
+    int ev_index[REPORT_NR_PRESSURE];
+    int ev_allocstall[5];      /* allocstall_{dma,dma32,normal,movable,device} */
+    struct replay_sites *sites; /* call sites of allocator calls */
+    struct symbolize_cache *sym; /* opened modules (symbolize.c) */
+    struct replay_progress *progress; /* bar on a terminal, or NULL */
 };
 
 /* tools/replay.c */
@@ -86,6 +96,7 @@ int replay_add_string(struct replay *rp, uint32_t id, const char *s, size_t len)
 
 /* tools/cmd_report.c: shared by report, compare, run and proc */
 int cmd_report_replay(const char *trace, struct replay *rp, const char *verb);
+int cmd_report_format_ok(const char *format, const char *out);
 int cmd_report_write(struct replay *rp, const char *format, const char *out,
                      const char *sort, FILE *dflt);
 
@@ -107,17 +118,51 @@ void replay_proc_comm(struct replay *rp, struct replay_col *c, uint32_t pid,
                       uint32_t path);
 void replay_proc_peak(struct replay_col *c, struct replay_task *t);
 
+/* tools/replay_oom.c */
+bool replay_oom_skip(struct replay_col *c, const struct tr_event *ev);
+void replay_oom_check(struct replay *rp, struct replay_col *c,
+                      const struct tr_event *ev);
+int replay_oom_adj_event(struct replay *rp, struct replay_col *c,
+                         const struct tr_event *ev);
+void replay_oom_override(struct replay *rp, struct replay_col *c, uint32_t pid);
+
 /* tools/replay_boot.c */
 int replay_boot(struct replay *rp, const struct tr_header *h);
 
 /* tools/replay_sample.c */
+void replay_sample_init(struct replay *rp);
 void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
                    bool force);
 void replay_verdict(struct replay *rp, struct replay_col *c,
                     const struct tr_event *ev, int err, uint64_t length);
 void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
 
+/* tools/replay_commit.c */
+void replay_commit_before(struct replay_col *c);
+void replay_commit_request(struct replay_col *c, const struct tr_event *ev,
+                           int rc);
+void replay_commit_alloc(struct replay_col *c, const struct tr_event *ev);
+void replay_commit_fork(struct replay_col *c, uint32_t parent, uint32_t child);
+void replay_commit_exit(struct replay_col *c, uint32_t pid);
+int replay_commit_finish(struct replay *rp, struct replay_col *c);
+void replay_commit_free(struct replay_col *c);
+
+/* tools/replay_progress.c */
+void replay_progress_start(struct replay *rp, int fd);
+void replay_progress_tick(struct replay *rp);
+void replay_progress_end(struct replay *rp);
+
+/* tools/replay_sites.c */
+int replay_sites_event(struct replay *rp, const struct tr_event *ev);
+int replay_sites_finish(struct replay *rp);
+bool replay_sites_lookup(struct replay *rp, uint32_t stack,
+                         struct report_site *out);
+void replay_sites_free(struct replay *rp);
+
 /* tools/symbolize.c */
 int symbolize_events(struct replay *rp, struct mm_report *r);
+int symbolize_ooms(struct replay *rp, struct mm_report *r);
+int symbolize_sites(struct replay *rp, struct mm_report *r);
+void symbolize_free(struct replay *rp);
 
 #endif /* MMSIM_TOOLS_REPLAY_H */

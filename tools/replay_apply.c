@@ -82,14 +82,40 @@ static int do_fault(struct replay_col *c, const struct tr_event *ev)
     }
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
     c->rep.replay.faults++;
+    replay_commit_before(c);
     int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
+    replay_commit_request(c, ev, rc);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         return 0;
     }
     return rc;
+}
+
+/* set_mempolicy / mbind with the node masks the recorder read
+ * (tools/sup_sys.c); a thread's call sets its whole process's policy. */
+static int do_mempolicy(struct replay_col *c, const struct tr_event *ev)
+{
+    if (ev->type == TR_EV_SET_MEMPOLICY)
+        return mm_set_mempolicy(c->sim, ev->pid, (int)ev->a[0], ev->a[1],
+                                ev->a[2]);
+    struct mm_mbind_req req = {
+        .start = ev->a[0], .len = ev->a[1], .mode = (int)ev->a[2],
+        .nodemask = ev->a[3], .maxnode = ev->a[4], .flags = (unsigned)ev->a[5],
+    };
+    return mm_mbind(c->sim, ev->pid, &req);
+}
+
+/* --numa-policy: each program starts with it, as under numactl. */
+static int impose_numa_policy(struct replay *rp, struct replay_col *c,
+                              uint32_t pid)
+{
+    const struct cli_config *cfg = rp->cfg;
+    if (!cfg || !cfg->numa_policy)
+        return 0;
+    return mm_set_mempolicy(c->sim, pid, cfg->numa_mode, cfg->numa_nodes, 65);
 }
 
 static int do_process(struct replay *rp, struct replay_col *c,
@@ -102,18 +128,26 @@ static int do_process(struct replay *rp, struct replay_col *c,
         rc = mm_fork(c->sim, ev->pid, child);
         if (rc == MM_ENOMEM) /* the real child exists: give it a place */
             mm_task_new(c->sim, child);
+        else if (!rc)
+            replay_commit_fork(c, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_VFORK:
         rc = mm_vfork(c->sim, ev->pid, child);
         replay_proc_start(rp, c, child, ev->pid, ev->t_ns);
+        replay_oom_override(rp, c, child);
         break;
     case TR_EV_EXEC: {
         struct mm_exec_req req = {.start_brk = ev->a[0],
                                   .start_stack = ev->a[1], .path = ev->str};
         replay_proc_start(rp, c, ev->pid, 0, ev->t_ns);
+        replay_commit_exit(c, ev->pid);
         rc = mm_exec(c->sim, ev->pid, &req);
+        if (!rc)
+            rc = impose_numa_policy(rp, c, ev->pid);
         replay_proc_comm(rp, c, ev->pid, ev->str);
+        replay_oom_override(rp, c, ev->pid);
         struct replay_task *t = replay_task_get(c, ev->pid, false);
         if (t) {
             t->brk = ev->a[0];
@@ -123,6 +157,7 @@ static int do_process(struct replay *rp, struct replay_col *c,
     }
     case TR_EV_EXIT:
         replay_proc_exit(rp, c, ev->pid, ev);
+        replay_commit_exit(c, ev->pid);
         rc = mm_exit(c->sim, ev->pid);
         break;
     case TR_EV_CRED:
@@ -160,6 +195,9 @@ static int do_request(struct replay *rp, struct replay_col *c,
                            (uint32_t)ev->a[2]);
     case TR_EV_MADVISE:
         return mm_madvise(c->sim, ev->pid, ev->a[0], ev->a[1], (int)ev->a[2]);
+    case TR_EV_SET_MEMPOLICY:
+    case TR_EV_MBIND:
+        return do_mempolicy(c, ev);
     }
     c->rep.replay.unsupported++;
     return 0;
@@ -199,6 +237,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    if (replay_oom_skip(c, ev))
+        return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
         rc = do_fault(c, ev);
     else if (ev->type == TR_EV_RESIDENT)
@@ -206,7 +246,9 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
+        replay_commit_before(c);
         rc = do_request(rp, c, ev, &length);
+        replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)
             replay_verdict(rp, c, ev, rc, length);
     } else if (ev->type >= TR_EV_FORK && ev->type <= TR_EV_MAPS_END) {
@@ -215,6 +257,10 @@ int replay_apply(struct replay *rp, struct replay_col *c,
             replay_verdict(rp, c, ev, rc, 0);
     } else if (ev->type == TR_EV_CRED) {
         rc = do_process(rp, c, ev);
+    } else if (ev->type == TR_EV_OOM_SCORE_ADJ) {
+        rc = replay_oom_adj_event(rp, c, ev);
+    } else if (ev->type >= TR_EV_MALLOC && ev->type <= TR_EV_USABLE_SIZE) {
+        replay_commit_alloc(c, ev);
     } else if (ev->type == TR_EV_INCOMPLETE) {
         note_incomplete(rp, c, ev);
     }
@@ -222,6 +268,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         c->rep.replay.model_errors++;
     else
         c->rep.replay.applied++;
+    replay_oom_check(rp, c, ev);
     replay_sample(rp, c, ev->t_ns, false);
     return 0;
 }

@@ -112,6 +112,19 @@ static int apply_policy(struct mm_sim *sim, const char *policy)
     return 0;
 }
 
+/* --numa-policy must name nodes with memory on the simulated machine. */
+static int check_numa_policy(const struct cli_config *cfg,
+                             const struct mm_sim *sim)
+{
+    if (!cfg->numa_policy ||
+        mm_mpol_check(sim, cfg->numa_mode, cfg->numa_nodes) == 0)
+        return 0;
+    fprintf(stderr, "mmsim: --numa-policy: set_mempolicy would refuse it on "
+            "the simulated machine (no node with memory in the list, or a "
+            "mode this kernel lacks): '%s'\n", cfg->numa_policy);
+    return CLI_EXIT_ERROR;
+}
+
 /**
  * replay_boot() - boot every column's simulator
  * @rp: the replay
@@ -135,6 +148,8 @@ int replay_boot(struct replay *rp, const struct tr_header *h)
                       : cli_config_boot(rp->cfg, &c->sim);
         if (!rc && c->policy)
             rc = apply_policy(c->sim, c->policy);
+        if (!rc)
+            rc = check_numa_policy(rp->cfg, c->sim);
         if (!rc)
             replay_sample(rp, c, rp->t0, true);
     }

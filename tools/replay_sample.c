@@ -7,6 +7,12 @@
  * sample_step_ns; when REPORT_MAX_SAMPLES are full, every other point is
  * dropped and the step doubles, so any length of trace gives a bounded
  * series that spans all of it.
+ *
+ * Pressure: the reclaim, swap and OOM counters of /proc/vmstat are read
+ * after every event (cheap: resolved indexes); a point is always kept when
+ * the OOM kill count rises, so kills are marked at their time. Swap in use
+ * (SwapTotal - SwapFree, si_swapinfo()) is read after every event too: its
+ * peak is exact.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +22,58 @@
 #define KB(pages) ((pages) * (MM_PAGE_SIZE / 1024))
 #define FIRST_STEP_NS 1000000ull /* 1 ms */
 
+/**
+ * replay_sample_init() - resolve the vm event counters the samples read
+ * @rp: the replay
+ */
+void replay_sample_init(struct replay *rp)
+{
+    static const char *const stalls[5] = {
+        "allocstall_dma", "allocstall_dma32", "allocstall_normal",
+        "allocstall_movable", "allocstall_device"};
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        rp->ev_index[i] = mm_vm_event_index(report_pressure_names[i]);
+    for (int i = 0; i < 5; i++)
+        rp->ev_allocstall[i] = mm_vm_event_index(stalls[i]);
+}
+
+static void pressure(const struct replay *rp, const struct mm_sim *sim,
+                     uint64_t out[REPORT_NR_PRESSURE])
+{
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        out[i] = mm_vm_event_read(sim, rp->ev_index[i]);
+    out[RP_ALLOCSTALL] = 0;
+    for (int i = 0; i < 5; i++)
+        out[RP_ALLOCSTALL] += mm_vm_event_read(sim, rp->ev_allocstall[i]);
+}
+
+/* Swap in use: SwapTotal - SwapFree (si_swapinfo()). */
+static void swap_point(struct replay_col *c, struct report_sample *s)
+{
+    struct report_system *sys = &c->rep.system;
+    uint64_t total = 0, avail = 0;
+    mm_swap_info(c->sim, &total, &avail);
+    s->swap_used_kb = total > avail ? KB(total - avail) : 0;
+    sys->swap_total_kb = KB(total);
+    sys->swap_used_kb = s->swap_used_kb;
+    if (s->swap_used_kb > sys->peak_swap_used_kb)
+        sys->peak_swap_used_kb = s->swap_used_kb;
+}
+
 static void peaks(struct replay *rp, struct replay_col *c, uint64_t t,
                   struct report_sample *s)
 {
     struct report_system *sys = &c->rep.system;
     struct mm_sysinfo si;
     mm_si_meminfo(c->sim, &si);
+    memset(s, 0, sizeof(*s));
+    pressure(rp, c->sim, s->pressure);
+    swap_point(c, s);
+    memcpy(sys->pressure, s->pressure, sizeof(sys->pressure));
+    sys->oom_kills = s->pressure[RP_OOM_KILL];
+    s->wmark_min_kb = KB(si.wmark_min);
+    s->wmark_low_kb = KB(si.wmark_low);
+    s->wmark_high_kb = KB(si.wmark_high);
     s->t_ns = t > rp->t0 ? t - rp->t0 : 0;
     s->committed_kb = KB(mm_vm_memory_committed(c->sim));
     s->limit_kb = KB(mm_vm_commit_limit(c->sim));
@@ -99,6 +151,8 @@ void replay_sample(struct replay *rp, struct replay_col *c, uint64_t t,
         r->sample_step_ns = FIRST_STEP_NS;
     const struct report_sample *last =
         r->nr_samples ? &r->samples[r->nr_samples - 1] : NULL;
+    if (last && s.pressure[RP_OOM_KILL] > last->pressure[RP_OOM_KILL])
+        force = true; /* mark OOM kills at their time */
     if (!force && last && s.t_ns < last->t_ns + r->sample_step_ns)
         return;
     if (r->nr_samples == REPORT_MAX_SAMPLES)

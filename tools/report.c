@@ -10,6 +10,86 @@
 #include "mmsim/trace.h"
 #include "report.h"
 
+const char *const report_pressure_names[REPORT_NR_PRESSURE] = {
+    [RP_PGSCAN_KSWAPD] = "pgscan_kswapd", [RP_PGSCAN_DIRECT] = "pgscan_direct",
+    [RP_PGSTEAL_KSWAPD] = "pgsteal_kswapd", [RP_PGSTEAL_DIRECT] = "pgsteal_direct",
+    [RP_ALLOCSTALL] = "allocstall", [RP_PSWPIN] = "pswpin",
+    [RP_PSWPOUT] = "pswpout", [RP_OOM_KILL] = "oom_kill",
+};
+
+/**
+ * report_has_pressure() - did reclaim, swap or the OOM killer act?
+ * @r: the report
+ *
+ * Return: true if any pressure counter or swap use is non-zero: the
+ * renderers then show the pressure section and the reclaim/swap chart.
+ */
+bool report_has_pressure(const struct mm_report *r)
+{
+    if (r->system.peak_swap_used_kb || r->system.swap_used_kb)
+        return true;
+    for (int i = 0; i < REPORT_NR_PRESSURE; i++)
+        if (r->system.pressure[i])
+            return true;
+    return false;
+}
+
+const char *const report_site_figure_names[REPORT_NR_SITE_FIGURES] = {
+    [RS_PEAK] = "peak", [RS_LEAKED] = "leaked",
+    [RS_ALLOCATIONS] = "allocations", [RS_TEMPORARY] = "temporary",
+    [RS_COMMIT] = "commit",
+};
+
+/** report_site_figure() - figure @k of call site @s. */
+uint64_t report_site_figure(const struct report_site *s,
+                            enum report_site_figure k)
+{
+    switch (k) {
+    case RS_PEAK: return s->peak_bytes;
+    case RS_LEAKED: return s->leaked_bytes;
+    case RS_ALLOCATIONS: return s->allocations;
+    case RS_COMMIT: return s->commit_peak_kb;
+    default: return s->temporary;
+    }
+}
+
+static int by_figure(const void *a, const void *b, void *arg)
+{
+    enum report_site_figure k = *(const enum report_site_figure *)arg;
+    const struct report_site *x = *(const struct report_site *const *)a;
+    const struct report_site *y = *(const struct report_site *const *)b;
+    uint64_t fx = report_site_figure(x, k), fy = report_site_figure(y, k);
+    if (fx != fy)
+        return (fx < fy) - (fx > fy);
+    return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+/**
+ * report_top_sites() - the call sites with the largest non-zero figure @k
+ * @r: the report
+ * @k: the figure
+ * @out: receives up to @max pointers into r->sites, largest first
+ * @max: room in @out
+ *
+ * Return: how many were written.
+ */
+size_t report_top_sites(const struct mm_report *r, enum report_site_figure k,
+                        const struct report_site **out, size_t max)
+{
+    const struct report_site **v = malloc((r->nr_sites + 1) * sizeof(*v));
+    size_t n = 0;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < r->nr_sites; i++)
+        if (report_site_figure(&r->sites[i], k))
+            v[n++] = &r->sites[i];
+    qsort_r(v, n, sizeof(*v), by_figure, &k);
+    n = n < max ? n : max;
+    memcpy(out, v, n * sizeof(*v));
+    free(v);
+    return n;
+}
+
 /** report_free() - release what a replay allocated in @r. */
 void report_free(struct mm_report *r)
 {
@@ -19,11 +99,43 @@ void report_free(struct mm_report *r)
         free(r->events[i].frames);
     }
     free(r->events);
+    for (size_t i = 0; i < r->nr_ooms; i++) {
+        for (uint32_t k = 0; k < r->ooms[i].nframes; k++)
+            free(r->ooms[i].frames[k]);
+        free(r->ooms[i].frames);
+        free(r->ooms[i].log);
+    }
+    free(r->ooms);
+    r->ooms = NULL;
+    for (size_t i = 0; i < r->nr_sites; i++) {
+        for (uint32_t k = 0; k < r->sites[i].nframes; k++)
+            free(r->sites[i].frames[k]);
+        free(r->sites[i].frames);
+    }
+    free(r->sites);
+    r->sites = NULL;
+    r->nr_sites = 0;
     for (size_t i = 0; i < r->nr_procs; i++)
         free(r->procs[i].rss_series);
     free(r->procs);
     r->events = NULL;
     r->procs = NULL;
+}
+
+/* "killed by the OOM killer at T s (invoked by a fault of pid N)" */
+static void oom_fate_text(const struct report_proc *p,
+                          const struct mm_report *r, char *buf, size_t len)
+{
+    const struct report_oom *o =
+        p->oom && p->oom <= r->nr_ooms ? &r->ooms[p->oom - 1] : NULL;
+    if (!o) {
+        snprintf(buf, len, "killed by the OOM killer");
+        return;
+    }
+    snprintf(buf, len, "killed by the %sOOM killer at %.3f s (invoked by a "
+             "%s of pid %u)", o->memcg ? "memory cgroup " : "",
+             (double)o->t_ns / 1e9, tr_ev_type_name(o->trigger_type),
+             o->trigger_pid);
 }
 
 /**
@@ -53,6 +165,9 @@ const char *report_fate_text(const struct report_proc *p,
                  e ? (double)e->t_ns / 1e9 : 0.0,
                  e ? tr_ev_type_name(e->syscall) : "?",
                  e ? (unsigned long long)(e->length + 1023) / 1024 : 0ull);
+        break;
+    case REPORT_FATE_OOM_KILLED:
+        oom_fate_text(p, r, buf, len);
         break;
     default:
         snprintf(buf, len, "running");

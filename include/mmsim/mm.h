@@ -32,6 +32,7 @@
     X(ERANGE, 34, "value out of range")                                     \
     X(ENOSYS, 38, "not implemented by the model")                           \
     X(EOVERFLOW, 75, "value too large")                                     \
+    X(ESHUTDOWN, 108, "the simulated kernel has panicked")                  \
     X(ENOTSUP, 95, "not supported by the model")
 
 enum mm_errno {
@@ -115,6 +116,9 @@ struct mm_machine {
     /* pages kswapd reclaims per second of trace time (0: the default,
      * MM_KSWAPD_RATE_DEFAULT); see docs/reclaim.md */
     uint64_t kswapd_rate;
+    /* memory.max of the one memory cgroup every traced task is in, pages;
+     * 0 = no memory cgroup limit (model/memcontrol.c) */
+    uint64_t memcg_max_pages;
 };
 #define MM_KSWAPD_RATE_DEFAULT 262144ull /* 1 GiB/s of 4 KiB pages */
 
@@ -361,6 +365,49 @@ size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 void mm_aspace_destroy(struct mm_sim *sim);
 
+/* NUMA memory policies (model/mempolicy.c): uapi values. */
+/* Memory policy modes, values as in include/uapi/linux/mempolicy.h. */
+enum mm_mpol_mode {
+    MM_MPOL_DEFAULT,
+    MM_MPOL_PREFERRED,
+    MM_MPOL_BIND,
+    MM_MPOL_INTERLEAVE,
+    MM_MPOL_LOCAL,
+    MM_MPOL_PREFERRED_MANY,
+    MM_MPOL_WEIGHTED_INTERLEAVE,
+};
+
+/* Mode flags or'ed into the mode argument (MPOL_F_*). */
+enum mm_mpol_flags {
+    MM_MPOL_F_NUMA_BALANCING = 1 << 13,
+    MM_MPOL_F_RELATIVE_NODES = 1 << 14,
+    MM_MPOL_F_STATIC_NODES = 1 << 15,
+};
+#define MM_MPOL_MODE_FLAGS \
+    (MM_MPOL_F_STATIC_NODES | MM_MPOL_F_RELATIVE_NODES | MM_MPOL_F_NUMA_BALANCING)
+
+/* mbind(2) flags (MPOL_MF_*). */
+enum mm_mbind_flags {
+    MM_MPOL_MF_STRICT = 1 << 0,
+    MM_MPOL_MF_MOVE = 1 << 1,
+    MM_MPOL_MF_MOVE_ALL = 1 << 2,
+};
+
+/* mbind(2) as the trace carries it: the first 64 bits of the node mask. */
+struct mm_mbind_req {
+    uint64_t start, len;
+    int mode;          /* enum mm_mpol_mode | enum mm_mpol_flags */
+    uint64_t nodemask; /* nodes 0..63 */
+    uint64_t maxnode;  /* as passed: bits in the mask + 1 */
+    unsigned flags;    /* enum mm_mbind_flags */
+};
+
+int mm_set_mempolicy(struct mm_sim *sim, uint32_t pid, int mode,
+                     uint64_t nodemask, uint64_t maxnode);
+int mm_mbind(struct mm_sim *sim, uint32_t pid, const struct mm_mbind_req *req);
+int mm_mpol_check(const struct mm_sim *sim, int mode, uint64_t nodemask);
+int mm_task_set_numa_node(struct mm_sim *sim, uint32_t pid, int nid);
+
 /* Overcommit (model/overcommit.c). */
 uint64_t mm_totalram_pages(const struct mm_machine *m);
 void mm_init_reserves(struct mm_vm_knobs *vm, const struct mm_machine *m);
@@ -491,7 +538,8 @@ void mm_swap_info(const struct mm_sim *sim, uint64_t *total, uint64_t *free);
  * @sim: the simulator
  * @path: relative to /proc: "buddyinfo", "meminfo", "pagetypeinfo",
  *        "vmstat", "zoneinfo", "sys/vm/NAME", or "PID/status",
- *        "PID/statm", "PID/smaps_rollup"
+ *        "PID/statm", "PID/smaps_rollup"; "node/nodeN/meminfo" and
+ *        "node/nodeN/numastat" are /sys/devices/system/node/nodeN/ files
  * @out: the text is appended
  *
  * Return: 0, MM_ENOENT for a path the model has no view for, MM_ESRCH for
@@ -499,5 +547,104 @@ void mm_swap_info(const struct mm_sim *sim, uint64_t *total, uint64_t *free);
  */
 int mm_proc_render(const struct mm_sim *sim, const char *path,
                    struct mm_buf *out);
+
+/* ---- the OOM killer and the memory cgroup (model/oom_kill*.c,
+ * model/memcontrol.c) ---------------------------------------------------- */
+
+#define MM_OOM_SCORE_ADJ_MIN (-1000)
+#define MM_OOM_SCORE_ADJ_MAX 1000
+#define MM_OOM_LOG_MAX 16  /* OOM events kept in full; later ones counted */
+#define MM_OOM_DUMP_MAX 16 /* task table rows kept per event */
+
+/* enum oom_constraint, in the kernel's order. */
+enum mm_oom_constraint {
+    MM_CONSTRAINT_NONE,
+    MM_CONSTRAINT_CPUSET,
+    MM_CONSTRAINT_MEMORY_POLICY,
+    MM_CONSTRAINT_MEMCG,
+};
+
+/* How one invocation of out_of_memory() ended. */
+enum mm_oom_outcome {
+    MM_OOM_KILLED,            /* "Out of memory: Killed process ..." */
+    MM_OOM_KILLED_ALLOCATING, /* vm.oom_kill_allocating_task: current */
+    MM_OOM_PANIC,             /* vm.panic_on_oom: the kernel panicked */
+    MM_OOM_NO_VICTIM,         /* no killable task (global: panic) */
+};
+
+/* One row of the task table (dump_task()); memory values in pages. */
+struct mm_oom_task {
+    uint32_t pid, tgid, uid;
+    uint32_t comm;            /* interned exec path id */
+    uint64_t total_vm, rss, rss_anon, rss_file, rss_shmem;
+    uint64_t pgtables_bytes, swapents;
+    int oom_score_adj;
+};
+
+/* One OOM event as the kernel logs it (dump_header + the kill line). */
+struct mm_oom_report {
+    uint64_t t_ns;
+    uint32_t pid;             /* the allocating task (current), 0 = none */
+    uint32_t comm;
+    int oom_score_adj;        /* current's */
+    uint32_t gfp_mask;        /* kernel bit values of the emulated version */
+    unsigned order;
+    enum mm_oom_constraint constraint;
+    enum mm_oom_outcome outcome;
+    uint64_t totalpages;      /* what badness was normalised by */
+    bool memcg;               /* a memory cgroup OOM */
+    struct mm_oom_task victim;  /* KILLED*: its figures when killed */
+    int64_t victim_points;    /* its oom_badness() */
+    unsigned nr_tasks;        /* rows kept in tasks[] */
+    unsigned tasks_omitted;   /* rows beyond MM_OOM_DUMP_MAX */
+    struct mm_oom_task tasks[MM_OOM_DUMP_MAX];
+};
+
+int mm_set_oom_score_adj(struct mm_sim *sim, uint32_t pid, int adj);
+int mm_oom_score_adj(const struct mm_sim *sim, uint32_t pid, int *adj);
+int mm_oom_badness(const struct mm_sim *sim, uint32_t pid,
+                   uint64_t totalpages, int64_t *points);
+int mm_oom_score(const struct mm_sim *sim, uint32_t pid, uint64_t *score);
+bool mm_task_oom_killed(const struct mm_sim *sim, uint32_t pid);
+uint64_t mm_oom_kills(const struct mm_sim *sim);
+size_t mm_oom_log_count(const struct mm_sim *sim);
+const struct mm_oom_report *mm_oom_log_at(const struct mm_sim *sim, size_t i);
+bool mm_oom_panicked(const struct mm_sim *sim);
+int mm_oom_report_render(const struct mm_sim *sim,
+                         const struct mm_oom_report *r, struct mm_buf *buf,
+                         mm_name_fn name, void *ctx);
+int mm_oom_log_render(const struct mm_sim *sim, struct mm_buf *buf,
+                      mm_name_fn name, void *ctx);
+int mm_render_pid_oom_score(const struct mm_sim *sim, uint32_t pid,
+                            struct mm_buf *buf);
+int mm_render_pid_oom_score_adj(const struct mm_sim *sim, uint32_t pid,
+                                struct mm_buf *buf);
+
+/* memory.current / memory.max / memory.events of the one memcg (pages). */
+struct mm_memcg_stats {
+    uint64_t max, usage, peak;
+    uint64_t events_max, events_oom, events_oom_kill;
+};
+
+void mm_memcg_stats(const struct mm_sim *sim, struct mm_memcg_stats *out);
+/* ---- vm event counters (model/vmstat.c) -------------------------------- */
+
+/**
+ * mm_vm_event_index() - the index of a /proc/vmstat event counter by name
+ * @name: as /proc/vmstat prints it ("pgscan_kswapd", "oom_kill")
+ *
+ * Resolve once, then read cheaply with mm_vm_event_read().
+ * Return: the index (>= 0), or MM_ENOENT for a name that is no vm event.
+ */
+int mm_vm_event_index(const char *name);
+
+/**
+ * mm_vm_event_read() - a vm event counter, summed over CPUs
+ * @sim: the simulator
+ * @index: from mm_vm_event_index()
+ *
+ * Return: the count, 0 for an index out of range.
+ */
+uint64_t mm_vm_event_read(const struct mm_sim *sim, int index);
 
 #endif /* MMSIM_MM_H */

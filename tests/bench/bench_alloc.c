@@ -54,7 +54,7 @@ int main(int argc, char **argv)
                 argc > 1 ? argv[1] : "");
         return 2;
     }
-    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL, 0};
     double t0 = cpu_ms();
     for (long i = 0; i < n; i++)
         if (mm__alloc_pages(sim, &ac, &pfns[i])) {

@@ -94,7 +94,7 @@ expect 0 '' '' -- sysctl --help
 # machines: impossible specs, unreadable and malformed files
 expect 1 "mmsim: --machine: nodes must be 1..64: 'nodes=0'" '' \
     -- sysctl -a --machine mem=4G,nodes=0
-expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel, kernelcore, movablecore): 'ram=4G'" '' \
+expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel, kernelcore, movablecore, memcg): 'ram=4G'" '' \
     -- sysctl -a --machine ram=4G
 expect 1 "mmsim: --machine: size too large: 'mem=99999999999999T'" '' \
     -- proc zoneinfo --machine mem=99999999999999T

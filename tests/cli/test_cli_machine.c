@@ -175,6 +175,11 @@ static void test_defaults(void **state)
                      174764);
     assert_int_equal(machine.kernel, MM_KERNEL(6, 18));
     assert_int_equal(machine.swap_pages, 0);
+    assert_int_equal(machine.memcg_max_pages, 0); /* no memory cgroup */
+    zone("mem=256M,memcg=96M", 0, 0);
+    assert_int_equal(machine.memcg_max_pages, 24576); /* memory.max 96M */
+    zone("mem=256M,memcg=100001", 0, 0);
+    assert_int_equal(machine.memcg_max_pages, 24); /* rounded down */
     zone("mem=2G,cpus=5,nodes=2,kernel=6.12", 0, 0);
     assert_int_equal(machine.nodes[0].nr_cpus, 3);
     assert_int_equal(machine.nodes[1].nr_cpus, 2);
@@ -216,8 +221,12 @@ static void test_bad_specs(void **state)
         {"mem", "expected key=value", "mem"},
         {"mem=4G,,swap=1G", "expected key=value", ""},
         {"ram=4G", "unknown key (mem, nodes, cpus, distance, swap, hugetlb, "
-                   "thp, kernel, kernelcore, movablecore)", "ram=4G"},
+                   "thp, kernel, kernelcore, movablecore, memcg)", "ram=4G"},
         {"mem=4G,movablecore=x", "not a size", "movablecore=x"},
+        {"mem=1G,memcg=x", "not a size", "memcg=x"},
+        {"mem=256M,memcg=1G", "memcg larger than the memory",
+         "mem=256M,memcg=1G"},
+        {"mem=1G,memcg=100", "memcg smaller than one page", "mem=1G,memcg=100"},
         {"mem=4G,kernelcore=1Q", "not a size", "kernelcore=1Q"},
         {"mem=4G,mem=2G", "key given twice", "mem=2G"},
         {"mem=4Q", "not a size (like 512M, 4G)", "mem=4Q"},

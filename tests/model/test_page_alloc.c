@@ -25,7 +25,7 @@ static struct mm_sim *boot(const struct mm_machine *m)
 static int alloc_on(struct mm_sim *sim, int nid, enum mm_zone_type highest,
                     unsigned order, enum mm_migratetype mt, uint64_t *pfn)
 {
-    struct mm_alloc_ctx ac = {nid, highest, order, mt, NULL};
+    struct mm_alloc_ctx ac = {nid, highest, order, mt, NULL, 0};
     return mm__alloc_pages(sim, &ac, pfn);
 }
 
@@ -148,10 +148,11 @@ static void test_bad_requests(void **state)
                      MM_EINVAL);
     assert_int_equal(alloc_on(sim, 0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_HIGHATOMIC, &pfn),
                      MM_EINVAL);
-    struct mm_mempolicy bind = {MM_MPOL_BIND, 2, -1};
-    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, &bind};
-    assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), MM_ENOTSUP);
-    struct mm_mempolicy local = {MM_MPOL_LOCAL, 0, -1};
+    /* interleave is resolved before the page allocator */
+    struct mm_mempolicy il = {.mode = MM_MPOL_INTERLEAVE, .nodes = 3};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, &il, 0};
+    assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), MM_EINVAL);
+    struct mm_mempolicy local = {.mode = MM_MPOL_LOCAL};
     ac.policy = &local;
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     assert_int_equal(mm__pfn_to_nid(sim, pfn), 0);

@@ -50,7 +50,7 @@ static void assert_buddyinfo(const struct mm_zone *z, const uint64_t want[11])
 
 static uint64_t alloc(struct mm_sim *sim, unsigned order, enum mm_migratetype mt)
 {
-    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, order, mt, NULL};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_MOVABLE, order, mt, NULL, 0};
     uint64_t pfn = UINT64_MAX;
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     return pfn;
@@ -214,7 +214,7 @@ static void test_small_zone_steal_no_boost(void **state)
     zone_set(&m, 0, MM_ZONE_DMA, 1, 4095, 256, 256);
     struct mm_sim *sim = boot(&m);
     struct mm_zone *z = &sim->nodes[0].zones[MM_ZONE_DMA];
-    struct mm_alloc_ctx ac = {0, MM_ZONE_NORMAL, 0, MM_MIGRATE_UNMOVABLE, NULL};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_NORMAL, 0, MM_MIGRATE_UNMOVABLE, NULL, 0};
     uint64_t pfn;
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     assert_int_equal(pfn, 3840);

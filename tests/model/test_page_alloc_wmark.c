@@ -281,7 +281,7 @@ static void test_watermark_ok_high_order(void **state)
     struct mm_zone *dma = &sim->nodes[0].zones[MM_ZONE_DMA];
     assert_true(mm__zone_watermark_ok(dma, 10, 0, MM_ZONE_DMA, 0));
     uint64_t pfn;
-    struct mm_alloc_ctx ac = {0, MM_ZONE_DMA, 10, MM_MIGRATE_MOVABLE, NULL};
+    struct mm_alloc_ctx ac = {0, MM_ZONE_DMA, 10, MM_MIGRATE_MOVABLE, NULL, 0};
     for (int i = 0; i < 3; i++)
         assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     /* 768 pages free in blocks of order 8 and 9: enough pages, no order 10 */

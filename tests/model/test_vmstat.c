@@ -131,7 +131,7 @@ static void test_counters(void **state)
     int err;
     struct mm_sim *sim = mm_sim_new(&m, &err);
     assert_non_null(sim);
-    struct mm_alloc_ctx ac = {1, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL};
+    struct mm_alloc_ctx ac = {1, MM_ZONE_MOVABLE, 0, MM_MIGRATE_MOVABLE, NULL, 0};
     uint64_t pfn;
     assert_int_equal(mm__alloc_pages(sim, &ac, &pfn), 0);
     ac.preferred_nid = 0;
@@ -154,6 +154,29 @@ static void test_counters(void **state)
     mm_sim_free(sim);
 }
 
+/* The public getter: names resolve to the enum's index, reads follow the
+ * counter, unknown names and indexes are refused or read 0. */
+static void test_public_event_getter(void **state)
+{
+    (void)state;
+    struct mm_machine m;
+    machine_init(&m, MM_KERNEL(6, 12), MM_THP_NEVER);
+    zone_plain(&m, 0, MM_ZONE_DMA32, 4096, 8192);
+    int err;
+    struct mm_sim *sim = mm_sim_new(&m, &err);
+    assert_non_null(sim);
+    assert_int_equal(mm_vm_event_index("pgscan_kswapd"), MM_PGSCAN_KSWAPD);
+    assert_int_equal(mm_vm_event_index("oom_kill"), MM_OOM_KILL);
+    assert_int_equal(mm_vm_event_index("pswpout"), MM_PSWPOUT);
+    assert_int_equal(mm_vm_event_index("nr_free_pages"), MM_ENOENT);
+    assert_int_equal(mm_vm_event_index(NULL), MM_ENOENT);
+    mm__count_vm_events(sim, MM_PGSCAN_DIRECT, 17);
+    assert_int_equal(mm_vm_event_read(sim, mm_vm_event_index("pgscan_direct")), 17);
+    assert_int_equal(mm_vm_event_read(sim, -1), 0);
+    assert_int_equal(mm_vm_event_read(sim, MM_NR_VM_EVENT_ITEMS), 0);
+    mm_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_live_machine_views),
         cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_public_event_getter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

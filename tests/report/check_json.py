@@ -22,12 +22,27 @@ SYSTEM = {k: INT for k in (
     "mem_total_kb", "commit_limit_kb", "peak_committed_kb",
     "t_peak_committed_ns", "peak_used_kb", "min_free_kb", "t_min_free_ns",
     "wmark_min_kb", "wmark_low_kb", "wmark_high_kb", "swap_total_kb",
-    "swap_used_kb", "oom_kills", "enomem", "duration_ns")}
+    "swap_used_kb", "oom_kills", "enomem", "duration_ns",
+    "peak_swap_used_kb")}
+SYSTEM["pressure"] = dict
+PRESSURE = {k: INT for k in (
+    "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
+    "allocstall", "pswpin", "pswpout", "oom_kill")}
 EVENT = {"t_ns": INT, "pid": INT, "comm": str, "type": str, "syscall": str,
          "length": INT, "committed_kb": INT, "limit_kb": INT, "stack_id": INT,
          "stack": list}
 SAMPLE = {k: INT for k in ("t_ns", "committed_kb", "limit_kb", "free_kb",
-                           "used_kb")}
+                           "used_kb", "swap_used_kb", "wmark_min_kb",
+                           "wmark_low_kb", "wmark_high_kb")}
+SAMPLE["pressure"] = dict
+SITE = {k: INT for k in ("stack_id", "pid", "peak_bytes", "leaked_bytes",
+                         "allocations", "temporary", "total_bytes",
+                         "commit_peak_kb")}
+SITE["stack"] = list
+SITES_TOTAL = {k: INT for k in (
+    "sites", "allocations", "temporary", "peak_bytes", "t_peak_ns",
+    "leaked_bytes", "total_bytes", "unknown_frees", "commit_sites",
+    "commit_peak_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
           "model_errors": INT, "unsupported": INT, "complete": bool,
           "incomplete_capture": (str, type(None))}
@@ -52,7 +67,17 @@ def check(obj, schema, where):
 
 def check_report(rep, where, sane):
     check(rep, {"policy": str, "processes": list, "system": dict,
-                "events": list, "samples": list, "replay": dict}, where)
+                "events": list, "samples": list, "replay": dict,
+                "sites": list, "sites_total": dict}, where)
+    for i, s in enumerate(rep.get("sites", [])):
+        check(s, SITE, f"{where}.sites[{i}]")
+        if not all(isinstance(f, str) for f in s.get("stack", [])):
+            problems.append(f"{where}.sites[{i}].stack: not strings")
+        if s.get("temporary", 0) > s.get("allocations", 0):
+            problems.append(f"{where}.sites[{i}]: temporary > allocations")
+        if s.get("leaked_bytes", 0) > s.get("total_bytes", 0):
+            problems.append(f"{where}.sites[{i}]: leaked > total bytes")
+    check(rep.get("sites_total"), SITES_TOTAL, f"{where}.sites_total")
     for i, p in enumerate(rep.get("processes", [])):
         check(p, PROC, f"{where}.processes[{i}]")
         if len(p.get("rss_series_kb", [])) != len(rep.get("samples", [])):
@@ -67,6 +92,8 @@ def check_report(rep, where, sane):
             if p["uss_kb"] > p["pss_kb"]:
                 problems.append(f"pid {p['pid']}: uss_kb > pss_kb")
     check(rep.get("system"), SYSTEM, f"{where}.system")
+    check((rep.get("system") or {}).get("pressure"), PRESSURE,
+          f"{where}.system.pressure")
     for i, e in enumerate(rep.get("events", [])):
         check(e, EVENT, f"{where}.events[{i}]")
         if not all(isinstance(f, str) for f in e.get("stack", [])):
@@ -77,6 +104,7 @@ def check_report(rep, where, sane):
             problems.append(f"{where}.events[{i}].alloc: {alloc!r}")
     for i, s in enumerate(rep.get("samples", [])):
         check(s, SAMPLE, f"{where}.samples[{i}]")
+        check(s.get("pressure"), PRESSURE, f"{where}.samples[{i}].pressure")
     check(rep.get("replay"), REPLAY, f"{where}.replay")
 
 
