@@ -7,7 +7,8 @@
 # Each time: a clear message naming the reason, the program's output and
 # exit status as native, a trace whose processes (a shell, a pipeline of
 # two programs) are all there with their exec and exit, and every report
-# made from it (text, JSON, compare; `mmsim proc --trace` on stderr) says
+# made from it (text, JSON, HTML, compare; folded stacks and `mmsim proc
+# --trace` on stderr) says
 # "incomplete capture: REASON".
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -45,6 +46,11 @@ check() { # NAME REASON-PATTERN PREFIX...
     "$mmsim" compare "$name.mmtrace" --policy vm.overcommit_memory=2 \
         --policy vm.overcommit_memory=1 > cmp 2>&1
     grep -q "^incomplete capture: $why" cmp || no "$name: compare"
+    "$mmsim" report "$name.mmtrace" --format html -o rep.html 2>/dev/null
+    grep -q "<strong>incomplete capture: $why" rep.html || no "$name: html"
+    "$mmsim" report "$name.mmtrace" --format folded -o f 2> folded.err
+    grep -q "^mmsim: incomplete capture: $why" folded.err ||
+        no "$name: folded"
     "$mmsim" proc meminfo --trace "$name.mmtrace" 2> proc.err > proc.out
     grep -q "^mmsim: proc: incomplete capture: $why" proc.err &&
         grep -q "^MemTotal:" proc.out || no "$name: proc"
