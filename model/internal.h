@@ -310,6 +310,8 @@ struct mm_folio {
         struct mm_rmap_anchor one;    /* nr_rmap == 1 (count unused) */
         struct mm_rmap_anchor *many;  /* nr_rmap > 1 */
     } rmap;
+    bool mapped_elsewhere; /* a page cache folio processes outside the
+                              model map too (memory_resident.c) */
     uint32_t mapcount[];
 };
 
@@ -323,6 +325,7 @@ void mm__split_pmd(struct mm_mm *mm, uint64_t vpn);
 void mm__unmap_pte(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn);
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx);
 
 int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write);

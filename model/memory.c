@@ -205,21 +205,29 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
     return mm__folio_of(sim, pfn);
 }
 
-/* Page cache pages follow the task policy, shmem pages the VMA's. */
-static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
-                     uint32_t gfp, struct mm_folio **out)
+/* Insert page @idx of @file; @vma (shmem only) gives the NUMA policy, else
+ * the task's applies. */
+static int cache_insert(struct mm_sim *sim, struct mm_file *file,
+                        const struct mm_vma *vma, uint64_t idx, uint32_t gfp,
+                        struct mm_folio **out)
 {
-    struct mm_file *file = vma->file;
     enum mm_folio_kind kind = file->shmem ? MM_FOLIO_SHMEM : MM_FOLIO_FILE;
-    uint64_t addr = vma->start + ((idx - vma->pgoff) << 12);
-    int err = alloc_folio(sim, file->shmem ? vma : NULL, addr, 0, gfp, kind,
-                          out);
+    uint64_t addr = vma ? vma->start + ((idx - vma->pgoff) << 12) : 0;
+    int err = alloc_folio(sim, vma, addr, 0, gfp, kind, out);
     if (err)
         return err;
     (*out)->file = file;
     (*out)->index = idx;
     mm__hmap_put(&file->pages, idx, (*out)->pfn);
     return 0;
+}
+
+/* Page cache pages follow the task policy, shmem pages the VMA's. */
+static int cache_add(struct mm_sim *sim, const struct mm_vma *vma, uint64_t idx,
+                     uint32_t gfp, struct mm_folio **out)
+{
+    return cache_insert(sim, vma->file, vma->file->shmem ? vma : NULL, idx,
+                        gfp, out);
 }
 
 /* do_sync_mmap_readahead(): read pages around @idx into the cache. */
@@ -608,4 +616,23 @@ void mm_fault_counters(const struct mm_sim *sim, struct mm_fault_counters *out)
         .thp_fault_alloc = sim->vm_events[MM_THP_FAULT_ALLOC],
         .thp_fault_fallback = sim->vm_events[MM_THP_FAULT_FALLBACK],
     };
+}
+
+/**
+ * mm__filemap_add() - bring page @idx of @file into the page cache without
+ * I/O accounting, if it is not there (memory_resident.c: the recording
+ * machine had it cached)
+ * @sim: the simulator
+ * @file: the page cache
+ * @idx: page index
+ *
+ * Return: 0 or MM_ENOMEM.
+ * Kernel: mm/filemap.c filemap_add_folio().
+ */
+int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx)
+{
+    struct mm_folio *folio;
+    if (cache_lookup(sim, file, idx))
+        return 0;
+    return cache_insert(sim, file, NULL, idx, GFP_COPY, &folio);
 }

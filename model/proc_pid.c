@@ -135,7 +135,8 @@ static void account_page(struct mm_smaps *s, const struct mm_folio *folio,
         s->pss_locked += pss;
     if (dirty)
         s->pss_dirty += pss;
-    uint64_t *bucket = mc < 2 ? (dirty ? &s->private_dirty : &s->private_clean)
+    bool shared = mc >= 2 || folio->mapped_elsewhere;
+    uint64_t *bucket = !shared ? (dirty ? &s->private_dirty : &s->private_clean)
                               : (dirty ? &s->shared_dirty : &s->shared_clean);
     *bucket += MM_PAGE_SIZE;
 }

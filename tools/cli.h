@@ -30,6 +30,9 @@ int cmd_compare(int argc, char **argv);
 /* tools/cmd_dump.c */
 int cmd_dump(int argc, char **argv);
 
+/* tools/cmd_fidelity.c */
+int cmd_fidelity(int argc, char **argv);
+
 /* tools/cmd_help.c */
 int cmd_help(int argc, char **argv);
 

@@ -11,6 +11,7 @@ static const struct cli_verb verbs[] = {
     /* Keep sorted; each entry is one verb of `mmsim VERB ...`. */
     {"compare", cmd_compare, "replay a trace under several policies side by side"},
     {"dump", cmd_dump, "print a trace as text, one line per record"},
+    {"fidelity", cmd_fidelity, "the model's per-process figures vs the real kernel's"},
     {"help", cmd_help, "show this help, or a verb's help"},
     {"proc", cmd_proc, "print a /proc file of the simulated kernel"},
     {"record", cmd_record, "run a program and record its memory demand"},

@@ -76,6 +76,9 @@ struct replay {
     uint64_t stop_t_ns;        /* 0 = never */
     uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
     bool stopped;
+    bool warm_cache;           /* file pages start cached (the recording
+                                  machine's state: mmsim fidelity) */
+    bool reconcile;            /* apply resident ranges (mm_resident_set) */
     char first_warning[200];   /* the reader's first complaint */
     /* vm event indexes of the pressure counters (replay_sample.c) */
     int ev_index[REPORT_NR_PRESSURE];
@@ -117,6 +120,7 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
 void replay_proc_comm(struct replay *rp, struct replay_col *c, uint32_t pid,
                       uint32_t path);
 void replay_proc_peak(struct replay_col *c, struct replay_task *t);
+int replay_proc_host(struct replay_col *c, const struct tr_event *ev);
 
 /* tools/replay_oom.c */
 bool replay_oom_skip(struct replay_col *c, const struct tr_event *ev);

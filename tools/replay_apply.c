@@ -67,31 +67,77 @@ static int do_mremap(struct replay_col *c, const struct tr_event *ev)
     return mm_mremap(c->sim, ev->pid, &req);
 }
 
-/* Unknown read/write bit (perf samples do not say): try a write, as most
- * first touches of writable memory are; a write the mapping does not allow
- * is retried as a read (docs/replay.md). */
-static int do_fault(struct replay_col *c, const struct tr_event *ev)
+/* A fault timed before its process's last exec stop: the exec loads the
+ * new image (stack, bss) before the stop is reported, so a fault inside a
+ * mapping of the new image is the new image's; any other belongs to the
+ * image the exec replaced, drained after the exec (docs/replay.md), and
+ * only counts in the task's fault counters, which survive exec. */
+static int do_stale_fault(struct replay_col *c, const struct tr_event *ev,
+                          bool write)
 {
-    struct replay_task *t = replay_task_get(c, ev->pid, false);
-    bool known = ev->a[1] & TR_FAULT_KNOWN;
-    if (t && ev->t_ns < t->t_exec) {
-        /* sampled before the exec, drained after it: the old image's */
-        c->rep.replay.faults++;
+    if (!mm_addr_mapped(c->sim, ev->pid, ev->a[0])) {
+        c->rep.replay.faults_unplaced++;
+        mm_fault_account(c->sim, ev->pid, false, 1);
+        return 0;
+    }
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
+    if (rc == MM_EFAULT && write)
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
+    if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         return 0;
     }
-    bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
+    return rc;
+}
+
+/* Unknown read/write bit (perf samples do not say): try a write, as most
+ * first touches of writable memory are; a write the mapping does not allow
+ * is retried as a read (docs/replay.md). With a warm page cache (replaying
+ * on the recording machine) a file page is in the cache before its fault,
+ * as it was there. */
+static int do_fault(struct replay *rp, struct replay_col *c,
+                    const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    bool known = ev->a[1] & TR_FAULT_KNOWN;
     c->rep.replay.faults++;
+    bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
+    if (t && ev->t_ns < t->t_exec)
+        return do_stale_fault(c, ev, write);
+    if (rp->warm_cache)
+        mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
     replay_commit_before(c);
-    int rc = mm_fault(c->sim, ev->pid, ev->a[0], write);
+    int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
-        rc = mm_fault(c->sim, ev->pid, ev->a[0], false);
+        rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
     replay_commit_request(c, ev, rc);
     if (rc == MM_EFAULT || rc == MM_ESRCH || rc == MM_ENOTSUP) {
         c->rep.replay.faults_unplaced++;
         return 0;
     }
     return rc;
+}
+
+/* A PAGEMAP_SCAN range of the recording machine: applied when replaying
+ * on that machine (rp->reconcile), otherwise only counted. */
+static void do_resident(struct replay *rp, struct replay_col *c,
+                        const struct tr_event *ev)
+{
+    static const struct {
+        uint32_t tr;
+        unsigned mm;
+    } map[] = {
+        {TR_RES_PRESENT, MM_RES_PRESENT}, {TR_RES_ZERO_PAGE, MM_RES_ZERO},
+        {TR_RES_FILE, MM_RES_FILE}, {TR_RES_EXCLUSIVE, MM_RES_EXCLUSIVE},
+    };
+    unsigned flags = 0;
+    c->rep.replay.resident_ranges++;
+    if (!rp->reconcile)
+        return;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (ev->a[2] & map[i].tr)
+            flags |= map[i].mm;
+    mm_resident_set(c->sim, ev->pid, ev->a[0], ev->a[1], flags);
 }
 
 /* set_mempolicy / mbind with the node masks the recorder read
@@ -240,9 +286,13 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     if (replay_oom_skip(c, ev))
         return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
-        rc = do_fault(c, ev);
+        rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
-        c->rep.replay.resident_ranges++;
+        do_resident(rp, c, ev);
+    else if (ev->type == TR_EV_HOST_STAT)
+        rc = replay_proc_host(c, ev);
+    else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
+        mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */

@@ -151,6 +151,7 @@ void replay_proc_measure(struct replay_col *c, struct replay_task *t)
     p->rss_kb = rss * 4;
     p->rss_anon_kb = ps.rss_anon * 4;
     p->pss_kb = (sm.pss >> 12) / 1024;
+    p->pss_anon_kb = (sm.pss_anon >> 12) / 1024;
     p->uss_kb = (sm.private_clean + sm.private_dirty) / 1024;
     p->swap_kb = sm.swap / 1024;
     p->vm_size_kb = ps.total_vm * 4;
@@ -188,7 +189,8 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
     if (!t)
         return;
     struct report_proc *p = replay_proc_of(c, t);
-    replay_proc_measure(c, t);
+    if (!p->has_host) /* else measured when the real figures were read */
+        replay_proc_measure(c, t);
     t->gone = true;
     p->t_end_ns = ev->t_ns - rp->t0;
     int st = (int)ev->a[0];
@@ -201,4 +203,30 @@ void replay_proc_exit(struct replay *rp, struct replay_col *c, uint32_t pid,
         p->fate = REPORT_FATE_SIGNALED;
         p->exit_code = st & 0x7f;
     }
+}
+
+/**
+ * replay_proc_host() - keep the real kernel's figures of a process at its
+ * exit (TR_EV_HOST_STAT), for the fidelity check, and take the model's at
+ * the same moment: the recorder reads them at the exit stop, and other
+ * processes may exit (in the trace) before this one's exit event, which
+ * changes what is shared
+ * @c: the column
+ * @ev: the event (a[] as in include/mmsim/event.h)
+ *
+ * Return: 0 or MM_ENOMEM.
+ */
+int replay_proc_host(struct replay_col *c, const struct tr_event *ev)
+{
+    struct replay_task *t = replay_task_get(c, ev->pid, true);
+    if (!t)
+        return MM_ENOMEM;
+    struct report_proc *p = replay_proc_of(c, t);
+    replay_proc_measure(c, t); /* the same moment as the real figures */
+    p->has_host = true;
+    p->host = (struct report_host){
+        .rss_kb = ev->a[0], .rss_anon_kb = ev->a[1], .minflt = ev->a[2],
+        .majflt = ev->a[3], .pss_anon_kb = ev->a[4], .uss_kb = ev->a[5],
+    };
+    return 0;
 }

@@ -27,6 +27,12 @@ enum report_fate {
 /* Samples kept per series: the replay thins them to stay within this. */
 #define REPORT_MAX_SAMPLES 256
 
+/* The real kernel's figures of a process at its exit (TR_EV_HOST_STAT),
+ * the recorder's shim subtracted: what the fidelity check compares with. */
+struct report_host {
+    uint64_t rss_kb, rss_anon_kb, minflt, majflt, pss_anon_kb, uss_kb;
+};
+
 struct report_proc {
     uint32_t pid, ppid;
     char comm[16];
@@ -40,6 +46,9 @@ struct report_proc {
     bool measured;        /* figures taken (at exit or at the trace's end) */
     uint64_t *rss_series; /* RSS kB at each of samples[] (0: not alive), or NULL */
     uint32_t oom;         /* OOM_KILLED: index+1 into ooms[] */
+    uint64_t pss_anon_kb; /* the model's Pss_Anon */
+    bool has_host;        /* host holds the real kernel's figures */
+    struct report_host host;
 };
 
 /* One act of the simulated OOM killer: a kill, or the panic that ends all. */

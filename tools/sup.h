@@ -102,6 +102,7 @@ struct sup_task {
     int perf_fd;
     void *perf_ring;
     uint64_t perf_seen;       /* samples and lost samples accounted */
+    uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
     uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
@@ -266,6 +267,13 @@ void sup_perf_drain_all(struct sup_run *r);
 void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,
                         uint64_t start, uint64_t end);
+
+/* ---- sup_hoststat.c ---- */
+
+void sup_host_stat(struct sup_run *r, struct sup_task *t);
+void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
+void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
+                       uint64_t start, uint64_t npages, uint32_t flags);
 
 /* ---- sup_fast.c ---- */
 

@@ -294,6 +294,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     sup_maps_emit_exec(r, t);
     sup_module_scan(r, t, 0);
     sup_proc_attrs(r, t);
+    sup_host_exec_faults(r, t);
     if (t->perf_fd < 0)
         sup_perf_open(r->perf, t);
     sup_resume(t->tid, PTRACE_CONT, 0);
@@ -322,6 +323,7 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
     sup_perf_reconcile(r, t, 0, UINT64_MAX);
     sup_proc_attrs(r, t);
     sup_fast_drain(r);
+    sup_host_stat(r, t);
     if (sup_fast_lost(r, t))
         t->mm->lost_inflight = 1;
     if (r->verify) {

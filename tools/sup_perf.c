@@ -16,7 +16,8 @@
  * to 16 file pages, a THP fault 512, a read maps the zero page). So before a
  * munmap or madvise runs, and at the address space's exit, the range is
  * scanned with PAGEMAP_SCAN (Linux 6.7+) and what is resident is recorded as
- * TR_EV_RESIDENT (a[0] start, a[1] pages, a[2] TR_RES_* categories).
+ * TR_EV_RESIDENT (a[0] start, a[1] pages, a[2] TR_RES_* categories; present
+ * runs are split by pagemap's exclusive bit, sup_hoststat.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@ struct sup_pm_scan {
 };
 #define SUP_PAGEMAP_SCAN _IOWR('f', 16, struct sup_pm_scan)
 #define SUP_PAGE_IS_WRITTEN (1u << 1)
+#define SUP_PAGE_IS_FILE (1u << 2)
 #define SUP_PAGE_IS_PRESENT (1u << 3)
 #define SUP_PAGE_IS_SWAPPED (1u << 4)
 #define SUP_PAGE_IS_PFNZERO (1u << 5)
@@ -234,7 +236,8 @@ static uint32_t sup_res_flags(uint64_t c)
            ((c & SUP_PAGE_IS_PFNZERO) ? TR_RES_ZERO_PAGE : 0) |
            ((c & SUP_PAGE_IS_HUGE) ? TR_RES_HUGE : 0) |
            ((c & SUP_PAGE_IS_SWAPPED) ? TR_RES_SWAPPED : 0) |
-           ((c & SUP_PAGE_IS_WRITTEN) ? TR_RES_WRITTEN : 0);
+           ((c & SUP_PAGE_IS_WRITTEN) ? TR_RES_WRITTEN : 0) |
+           ((c & SUP_PAGE_IS_FILE) ? TR_RES_FILE : 0);
 }
 
 static int sup_scan_once(struct sup_run *r, struct sup_task *t, int fd,
@@ -243,14 +246,10 @@ static int sup_scan_once(struct sup_run *r, struct sup_task *t, int fd,
     long n = ioctl(fd, SUP_PAGEMAP_SCAN, arg);
     if (n < 0)
         return -errno;
-    for (long i = 0; i < n; i++) {
-        struct tr_event ev;
-        sup_event_init(&ev, TR_EV_RESIDENT, t);
-        ev.a[0] = vec[i].start;
-        ev.a[1] = (vec[i].end - vec[i].start) / 4096;
-        ev.a[2] = sup_res_flags(vec[i].categories);
-        sup_emit(r, &ev, NULL);
-    }
+    for (long i = 0; i < n; i++)
+        sup_host_resident(r, t, fd, vec[i].start,
+                          (vec[i].end - vec[i].start) / 4096,
+                          sup_res_flags(vec[i].categories));
     return 0;
 }
 
@@ -283,7 +282,8 @@ void sup_perf_reconcile(struct sup_run *r, struct sup_task *t, uint64_t start,
         .vec = (uint64_t)(uintptr_t)vec, .vec_len = 256,
         .category_anyof_mask = SUP_PAGE_IS_PRESENT | SUP_PAGE_IS_SWAPPED,
         .return_mask = SUP_PAGE_IS_PRESENT | SUP_PAGE_IS_PFNZERO |
-                       SUP_PAGE_IS_HUGE | SUP_PAGE_IS_SWAPPED,
+                       SUP_PAGE_IS_HUGE | SUP_PAGE_IS_SWAPPED |
+                       SUP_PAGE_IS_FILE,
     };
     while (arg.start < arg.end) {
         int rc = sup_scan_once(r, t, fd, &arg, vec);

@@ -51,6 +51,7 @@ static const char *const type_names[] = {
     [TR_EV_LOST] = "lost",
     [TR_EV_INCOMPLETE] = "incomplete",
     [TR_EV_VERIFY] = "verify",
+    [TR_EV_HOST_STAT] = "host_stat",
 };
 
 const char *tr_ev_type_name(uint32_t type)

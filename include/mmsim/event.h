@@ -84,6 +84,10 @@ enum tr_ev_type {
     TR_EV_LOST = 96,       /* count of events lost (ring overflow), reason */
     TR_EV_INCOMPLETE = 97, /* capture is incomplete from here; str: reason */
     TR_EV_VERIFY = 98,     /* --verify result at exit: 1 EXACT, 0 differs */
+    TR_EV_HOST_STAT = 99,  /* the real kernel's figures at the process's exit,
+                              the shim's [anon:mmsim] memory subtracted:
+                              VmRSS kB, RssAnon kB, minflt, majflt,
+                              Pss_Anon kB, USS kB (Private_Clean+Dirty) */
 };
 
 /* Flags in tr_event.flags. */
@@ -109,6 +113,7 @@ enum tr_res_state {
     TR_RES_SWAPPED = 1u << 3,
     TR_RES_EXCLUSIVE = 1u << 4, /* pagemap bit 56 */
     TR_RES_WRITTEN = 1u << 5,
+    TR_RES_FILE = 1u << 6,      /* a page-cache page (PAGE_IS_FILE) */
 };
 
 /* a[2] of TR_EV_MEMALIGN: which entry point. */

@@ -363,6 +363,22 @@ int mm_set_layout(struct mm_sim *sim, uint32_t pid, const struct mm_exec_req *re
 int mm_set_cap_sys_admin(struct mm_sim *sim, uint32_t pid, bool cap);
 size_t mm_task_pids(const struct mm_sim *sim, uint32_t *pids, size_t max);
 int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
+/* model/memory_resident.c: what the recording machine had, told the model */
+int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
+                     uint64_t nr);
+int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr);
+bool mm_addr_mapped(const struct mm_sim *sim, uint32_t pid, uint64_t addr);
+int mm_fault_recorded(struct mm_sim *sim, uint32_t pid, uint64_t addr,
+                      bool write);
+/* What the recording machine's page tables held (mm_resident_set()). */
+enum mm_res_flags {
+    MM_RES_PRESENT = 1u << 0,
+    MM_RES_ZERO = 1u << 1,      /* the zero page */
+    MM_RES_FILE = 1u << 2,      /* a page-cache page, not an anonymous one */
+    MM_RES_EXCLUSIVE = 1u << 3, /* mapped by this process only */
+};
+int mm_resident_set(struct mm_sim *sim, uint32_t pid, uint64_t start,
+                    uint64_t npages, unsigned flags);
 void mm_aspace_destroy(struct mm_sim *sim);
 
 /* NUMA memory policies (model/mempolicy.c): uapi values. */
