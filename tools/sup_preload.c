@@ -21,10 +21,17 @@
  * so orphans are reaped by it with their status). The trace starts with a
  * TR_EV_INCOMPLETE event giving the reason, and every report says so.
  *
+ * Page faults: each thread gets its perf page-fault event when it is first
+ * seen in /proc/PID/task (at the process's next reconciliation), drained
+ * every 10 ms after the reconciliation, so the mappings they hit come
+ * first in the trace.
+ *
  * Not seen: anything between two reads (ranges mapped and unmapped in
  * between, the order of calls, failed calls), processes that live less
- * than one discovery interval, the last 10 ms of each process (there is no
- * exit stop: a dead process has no maps), and the verifier cannot check.
+ * than one discovery interval and do not load the shim, page faults of a
+ * thread before it is first seen, changes after a process's last read when
+ * it exits without exit() (no exit handshake), and the verifier cannot
+ * check (no exit stop).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -36,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,10 +202,54 @@ static struct sup_task *pre_add(struct sup_run *r, pid_t pid)
     return t;
 }
 
+/* Its threads, each with its page-fault event (opened when the thread is
+ * first seen: its faults before that are not sampled). */
+static void pre_threads(struct sup_run *r, struct sup_task *t)
+{
+    char path[64];
+    struct dirent *e;
+    if (!r->perf)
+        return;
+    sup_perf_open(r->perf, t);
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)t->tid);
+    DIR *d = opendir(path);
+    while (d && (e = readdir(d))) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+        if (tid <= 0 || sup_task_find(&r->tasks, tid))
+            continue;
+        struct sup_task *nt = sup_task_add(&r->tasks, tid);
+        if (!nt)
+            break;
+        nt->tgid = t->tgid;
+        nt->known = nt->seen_stop = 1;
+        sup_mm_attach(nt, t->mm);
+        sup_perf_open(r->perf, nt);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* A thread (not a process leader): forgotten once it is gone.
+ * Return: 0 if @t was freed, else 1. */
+static int pre_thread_check(struct sup_run *r, struct sup_task *t)
+{
+    if (syscall(SYS_tgkill, t->tgid, t->tid, 0) == 0 || errno != ESRCH)
+        return 1;
+    sup_perf_drain(r, t);
+    sup_perf_close(r->perf, t);
+    sup_task_del(&r->tasks, t);
+    return 0;
+}
+
 static void pre_gone(struct sup_run *r, struct sup_task *t, int status,
                      int known_status)
 {
     struct tr_event ev;
+    for (int b = 0; r->perf && b < 1024; b++) /* its faults come first */
+        for (struct sup_task *u = r->tasks.bucket[b]; u; u = u->hnext)
+            if (u->tgid == t->tgid)
+                sup_perf_drain(r, u);
+    sup_perf_close(r->perf, t);
     sup_event_init(&ev, TR_EV_EXIT, t);
     ev.a[0] = (uint64_t)(unsigned)status;
     if (!known_status)
@@ -261,6 +313,7 @@ static int pre_check(struct sup_run *r, struct sup_task *t)
         pre_gone(r, t, 0, 0);
         return 0;
     }
+    pre_threads(r, t);
     const struct sup_vmaset *set = sup_verify_set(r->verify, (uint32_t)t->tgid);
     uint64_t start_brk = 0, start_stack = 0;
     if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) < 0 ||
@@ -331,8 +384,12 @@ static void pre_tick(struct sup_run *r)
              t = t->hnext)
             all[n++] = t;
     for (size_t i = 0; i < n; i++)
-        pre_check(r, all[i]);
+        if (all[i]->tid == all[i]->tgid)
+            pre_check(r, all[i]);
+        else
+            pre_thread_check(r, all[i]);
     pre_exits(r);
+    sup_perf_drain_all(r); /* after the mappings the faults hit */
     sup_oomadj_poll_all(r);
 }
 
