@@ -475,8 +475,10 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     sup_event_init(&ev, TR_EV_INCOMPLETE, t);
     ev.flags = TR_F_INFERRED;
     sup_emit(r, &ev, reason);
-    if (!pre_exec_failed(&r->child))
+    if (!pre_exec_failed(&r->child)) {
+        pre_threads(r, t); /* its faults from (about) its first instruction */
         sup_recon_snapshot(r, t);
+    }
     /* Every 1 ms the ring is drained and exiting processes are let go
      * (an exit handshake costs at most that); every 10 ms all of /proc. */
     uint64_t next = sup_now_ns() + PRE_TICK_NS;
