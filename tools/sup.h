@@ -313,9 +313,9 @@ int sup_recon_diff(struct sup_run *r, struct sup_task *t,
 struct sup_preload;
 int sup_preload_wanted(int err);
 const char *sup_preload_reason(int err, char *buf, size_t len);
-int sup_preload_spawn(char *const argv[], struct sup_child *child);
+int sup_preload_spawn(struct sup_run *r, char *const argv[]);
 int sup_preload_loop(struct sup_run *r, const char *reason);
-void sup_preload_event(struct sup_run *r, const struct tr_event *ev);
+int sup_preload_event(struct sup_run *r, const struct tr_event *ev);
 void sup_preload_exiting(struct sup_run *r, uint32_t pid);
 int sup_preload_keep(struct sup_run *r, const struct tr_event *ev);
 

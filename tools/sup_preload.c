@@ -22,9 +22,10 @@
  * TR_EV_INCOMPLETE event giving the reason, and every report says so.
  *
  * Page faults: each thread gets its perf page-fault event when it is first
- * seen in /proc/PID/task (at the process's next reconciliation), drained
- * every 10 ms after the reconciliation, so the mappings they hit come
- * first in the trace.
+ * seen in /proc/PID/task (at the process's next reconciliation). Every
+ * 10 ms the samples are drained first, then the maps are read (every
+ * sampled fault's mapping existed before that), and the faults (and exits)
+ * are held back until the reconciliation has recorded those mappings.
  *
  * Not seen: anything between two reads (ranges mapped and unmapped in
  * between, the order of calls, failed calls), processes that live less
@@ -60,6 +61,9 @@
 
 #define PRE_EXITING_MAX 64
 
+struct sup_preload;
+static void pre_release(struct sup_run *r, uint32_t pid);
+
 struct sup_preload {
     pid_t self;
     int unknown_seen;  /* the ring named a process not known yet */
@@ -67,6 +71,9 @@ struct sup_preload {
     int child_gone;
     uint32_t exiting[PRE_EXITING_MAX]; /* waiting in their exit handshake */
     int nr_exiting;
+    int holding;                 /* a tick: faults and exits held back */
+    struct tr_event *held;
+    size_t nr_held, cap_held;
 };
 
 /* kernel.yama.ptrace_scope, or -1 without Yama. */
@@ -131,42 +138,64 @@ const char *sup_preload_reason(int err, char *buf, size_t len)
     return buf;
 }
 
-/**
- * sup_preload_spawn() - start @argv without filter or tracer and wait
- * until it has exec'd (or failed to).
- * @argv: the program and its arguments (looked up in PATH).
- * @child: filled with its pid and the exec-error pipe.
- *
- * Return: 0, or a negative errno if it could not be forked.
- */
-int sup_preload_spawn(char *const argv[], struct sup_child *child)
+static void pre_child(char *const argv[], int sync_fd, int err_fd)
 {
-    int errp[2];
+    char c;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    while (read(sync_fd, &c, 1) < 0 && errno == EINTR)
+        ; /* the parent opens our fault event first */
+    close(sync_fd);
+    execvp(argv[0], argv);
+    int e = errno;
+    if (write(err_fd, &e, sizeof(e)) < 0)
+        _exit(126);
+    _exit(127);
+}
+
+static struct sup_task *pre_add(struct sup_run *r, pid_t pid);
+
+/**
+ * sup_preload_spawn() - start @argv without filter or tracer, with its
+ * page-fault event open from before its exec (when r->perf is set), and
+ * wait until it has exec'd (or failed to).
+ * @r: the recording; r->child is filled with its pid and exec-error pipe,
+ *     and it is the first task of r->tasks.
+ * @argv: the program and its arguments (looked up in PATH).
+ *
+ * Return: 0, or a negative errno if it could not be started.
+ */
+int sup_preload_spawn(struct sup_run *r, char *const argv[])
+{
+    int errp[2], sync[2];
     if (pipe2(errp, O_CLOEXEC) < 0)
         return -errno;
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (pipe2(sync, O_CLOEXEC) < 0) {
         int e = -errno;
         close(errp[0]), close(errp[1]);
         return e;
     }
+    pid_t pid = fork();
     if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        close(errp[0]);
-        execvp(argv[0], argv);
-        int e = errno;
-        if (write(errp[1], &e, sizeof(e)) < 0)
-            _exit(126);
-        _exit(127);
+        close(errp[0]), close(sync[1]);
+        pre_child(argv, sync[0], errp[1]);
     }
-    close(errp[1]);
+    int e = pid < 0 ? -errno : 0;
+    close(errp[1]), close(sync[0]);
+    struct sup_task *t = pid > 0 ? pre_add(r, pid) : NULL;
+    if (t)
+        sup_perf_open(r->perf, t);
+    close(sync[1]); /* go */
+    if (pid < 0) {
+        close(errp[0]);
+        return e;
+    }
     struct pollfd p = {errp[0], POLLIN, 0};
     while (poll(&p, 1, -1) < 0 && errno == EINTR)
         ;
-    child->pid = pid;
-    child->err_fd = errp[0];
+    r->child.pid = pid;
+    r->child.err_fd = errp[0];
     return 0;
 }
 
@@ -373,6 +402,8 @@ static void pre_tick(struct sup_run *r)
     struct sup_preload *pre = r->pre;
     struct sup_task *all[1024];
     size_t n = 0;
+    pre->holding = 1; /* the faults so far hit mappings read below */
+    sup_perf_drain_all(r);
     sup_fast_drain(r);
     if (pre->unknown_seen || ++pre->ticks % PRE_DISCOVER_TICKS == 0) {
         pre->unknown_seen = 0;
@@ -389,20 +420,65 @@ static void pre_tick(struct sup_run *r)
         else
             pre_thread_check(r, all[i]);
     pre_exits(r);
-    sup_perf_drain_all(r); /* after the mappings the faults hit */
+    pre->holding = 0;
+    pre_release(r, 0);
     sup_oomadj_poll_all(r);
+}
+
+/* Emit the held events of @pid (0: all), in order. */
+static void pre_release(struct sup_run *r, uint32_t pid)
+{
+    struct sup_preload *pre = r->pre;
+    size_t k = 0;
+    int was = pre->holding;
+    pre->holding = 0;
+    for (size_t i = 0; i < pre->nr_held; i++)
+        if (!pid || pre->held[i].pid == pid)
+            sup_emit(r, &pre->held[i], NULL);
+        else
+            pre->held[k++] = pre->held[i];
+    pre->nr_held = k;
+    pre->holding = was;
+}
+
+static int pre_hold(struct sup_preload *pre, const struct tr_event *ev)
+{
+    if (pre->nr_held == pre->cap_held) {
+        size_t cap = pre->cap_held ? 2 * pre->cap_held : 4096;
+        struct tr_event *h = realloc(pre->held, cap * sizeof(*h));
+        if (!h)
+            return 0;
+        pre->held = h;
+        pre->cap_held = cap;
+    }
+    pre->held[pre->nr_held++] = *ev;
+    return 1;
 }
 
 /**
  * sup_preload_event() - an event is being recorded: note a process the
- * ring names before /proc showed it (a scan follows at the next tick).
+ * ring names before /proc showed it (a scan follows at the next tick);
+ * during a tick, hold back page faults and exits until the tick's
+ * reconciliation has recorded the mappings they hit (an exec snapshot
+ * first lets the process's held events go).
  * @r: the recording.
  * @ev: the event.
+ *
+ * Return: 1 if the event is held (emitted later), else 0.
  */
-void sup_preload_event(struct sup_run *r, const struct tr_event *ev)
+int sup_preload_event(struct sup_run *r, const struct tr_event *ev)
 {
+    struct sup_preload *pre = r->pre;
     if (ev->pid && !sup_task_find(&r->tasks, (pid_t)ev->pid))
-        r->pre->unknown_seen = 1;
+        pre->unknown_seen = 1;
+    if (!pre->holding)
+        return 0;
+    if (ev->type == TR_EV_EXEC)
+        pre_release(r, ev->pid);
+    if (ev->type != TR_EV_FAULT && ev->type != TR_EV_EXIT &&
+        ev->type != TR_EV_LOST)
+        return 0;
+    return pre_hold(pre, ev);
 }
 
 /**
@@ -468,8 +544,8 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     r->pre = &pre;
     sup_fast_exit_wait(r);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    struct sup_task *t = pre_add(r, r->child.pid);
-    if (!t)
+    struct sup_task *t = sup_task_find(&r->tasks, r->child.pid);
+    if (!t && !(t = pre_add(r, r->child.pid)))
         return -ENOMEM;
     struct tr_event ev;
     sup_event_init(&ev, TR_EV_INCOMPLETE, t);
@@ -500,6 +576,7 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     }
     sup_fast_drain(r);
     pre_exits(r);
+    free(pre.held);
     r->pre = NULL;
     return 0;
 }
