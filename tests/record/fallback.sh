@@ -38,7 +38,9 @@ check() { # NAME REASON-PATTERN PREFIX...
         [ -n "$id" ] && grep -Eq " exec a=.* str=$id\$" dump ||
             no "$name: no exec of $c"
     done
-    [ "$(grep -c '^[0-9]* [0-9/]* exit ' dump)" = 3 ] || no "$name: not 3 exits"
+    [ "$(grep -c '^[0-9]* [0-9/]* exit ' dump)" = 3 ] || {
+        no "$name: not 3 exits"
+        grep -E '^[0-9]+ [0-9/]+ (exec|fork|exit|incomplete) ' dump; }
     "$mmsim" report "$name.mmtrace" > rep 2>&1
     head -1 rep | grep -q "^incomplete capture: $why" || no "$name: report"
     "$mmsim" report "$name.mmtrace" --format json 2>/dev/null |
