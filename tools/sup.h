@@ -62,6 +62,7 @@ int sup_filter_is_traced(long nr);
 struct sup_child {
     pid_t pid;
     int err_fd; /* read end: the child's errno if its exec failed */
+    int go_fd;  /* preload-only: closing it lets the child exec */
 };
 
 int sup_spawn(char *const argv[], const struct sup_ip_range *fast,

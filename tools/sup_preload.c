@@ -158,8 +158,9 @@ static struct sup_task *pre_add(struct sup_run *r, pid_t pid);
 
 /**
  * sup_preload_spawn() - start @argv without filter or tracer, with its
- * page-fault event open from before its exec (when r->perf is set), and
- * wait until it has exec'd (or failed to).
+ * page-fault event open from before its exec (when r->perf is set); it
+ * execs only when sup_preload_loop() starts (so none of it runs before
+ * the trace exists).
  * @r: the recording; r->child is filled with its pid and exec-error pipe,
  *     and it is the first task of r->tasks.
  * @argv: the program and its arguments (looked up in PATH).
@@ -183,20 +184,27 @@ int sup_preload_spawn(struct sup_run *r, char *const argv[])
     }
     int e = pid < 0 ? -errno : 0;
     close(errp[1]), close(sync[0]);
-    struct sup_task *t = pid > 0 ? pre_add(r, pid) : NULL;
-    if (t)
-        sup_perf_open(r->perf, t);
-    close(sync[1]); /* go */
     if (pid < 0) {
-        close(errp[0]);
+        close(errp[0]), close(sync[1]);
         return e;
     }
-    struct pollfd p = {errp[0], POLLIN, 0};
-    while (poll(&p, 1, -1) < 0 && errno == EINTR)
-        ;
+    struct sup_task *t = pre_add(r, pid);
+    if (t)
+        sup_perf_open(r->perf, t);
     r->child.pid = pid;
     r->child.err_fd = errp[0];
+    r->child.go_fd = sync[1]; /* it waits until the loop starts */
     return 0;
+}
+
+/* Let the child exec (sup_preload_spawn()) and wait until it has. */
+static void pre_go(struct sup_child *c)
+{
+    struct pollfd p = {c->err_fd, POLLIN, 0};
+    close(c->go_fd);
+    c->go_fd = -1;
+    while (poll(&p, 1, -1) < 0 && errno == EINTR)
+        ;
 }
 
 /* State ('R', 'Z'...) and parent of @pid from /proc/PID/stat; 0 if gone. */
@@ -317,8 +325,11 @@ static int pre_scan(struct sup_run *r)
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
-        if (sup_task_find(&r->tasks, pid) || pre_stat(pid, &ppid) == 0)
+        if (sup_task_find(&r->tasks, pid))
             continue;
+        char state = pre_stat(pid, &ppid);
+        if (state == 0 || state == 'Z' || state == 'X')
+            continue; /* gone already: nothing to find (its exit is seen) */
         struct sup_task *parent = sup_task_find(&r->tasks, ppid);
         if (parent || ppid == r->pre->self) {
             pre_found(r, pid, parent);
@@ -387,7 +398,9 @@ static void pre_exits(struct sup_run *r)
         struct sup_task *t = sup_task_find(&r->tasks, (pid_t)pid);
         if (!t) {
             pre_scan(r);
-            if (!(t = sup_task_find(&r->tasks, (pid_t)pid)))
+            char state = pre_stat((pid_t)pid, NULL);
+            if (!(t = sup_task_find(&r->tasks, (pid_t)pid)) && state &&
+                state != 'Z' && state != 'X')
                 pre_found(r, (pid_t)pid, NULL);
             t = sup_task_find(&r->tasks, (pid_t)pid);
         }
@@ -548,6 +561,7 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     if (!t && !(t = pre_add(r, r->child.pid)))
         return -ENOMEM;
     struct tr_event ev;
+    pre_go(&r->child);
     sup_event_init(&ev, TR_EV_INCOMPLETE, t);
     ev.flags = TR_F_INFERRED;
     sup_emit(r, &ev, reason);
