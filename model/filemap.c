@@ -156,6 +156,8 @@ void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
             mm__swap_free(sim, (uint32_t)(pfn & ~MM_SHMEM_SWAPPED));
             continue;
         }
+        if (pfn & MM_SHADOW) /* a shadow entry: nothing to free */
+            continue;
         struct mm_folio *folio = mm__folio_of(sim, pfn);
         if (folio && !folio->total_map)
             mm__folio_release(sim, folio);
@@ -210,14 +212,16 @@ void mm__filemap_destroy(struct mm_sim *sim)
  * mm__filemap_remove_folio() - reclaim drops @folio from its page cache
  * @sim: the simulator
  * @folio: an unmapped, clean page-cache folio
+ * @shadow: its shadow entry (model/workingset.c), left at its index
  *
- * A later fault on its index reads it again (a major fault).
+ * A later fault on its index reads it again (a major fault, a refault).
  * Kernel: mm/vmscan.c __remove_mapping() -> __filemap_remove_folio().
  */
-void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio)
+void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio,
+                              uint64_t shadow)
 {
     (void)sim;
-    if (folio->file)
+    if (folio->file && mm__hmap_put(&folio->file->pages, folio->index, shadow))
         mm__hmap_del(&folio->file->pages, folio->index);
     folio->file = NULL;
 }
@@ -226,6 +230,7 @@ void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio)
  * mm__shmem_writepage() - move an unmapped shmem folio's data to swap
  * @sim: the simulator
  * @folio: a shmem folio nobody maps
+ * @shadow: its shadow entry (model/workingset.c), kept with the slot
  *
  * The cache index keeps the slot (one reference); the caller counts the
  * write and frees the folio.
@@ -233,7 +238,8 @@ void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio)
  * shmem_delete_from_page_cache + swap entry in the mapping).
  * Return: 0, MM_ENOSPC when swap is full.
  */
-int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio)
+int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio,
+                        uint64_t shadow)
 {
     uint32_t slot;
     if (!folio->file)
@@ -249,6 +255,7 @@ int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio)
     }
     mm__swap_duplicate(sim, slot);
     mm__swap_slot_put_cache(sim, slot);
+    mm__swap_shadow(sim, slot, shadow);
     folio->file = NULL;
     return 0;
 }

@@ -95,6 +95,34 @@ bool mm__hmap_get(const struct mm_hmap *map, uint64_t key, uint64_t *value)
  *
  * Return: 0, or MM_ENOMEM when growing the table failed (map unchanged).
  */
+/**
+ * mm__hmap_ref() - the stored value of @key, to read or update in place
+ * @map: the map
+ * @key: the key
+ *
+ * The pointer is valid until the next put or del on @map.
+ * Return: a pointer to the value, or NULL when @key is absent.
+ */
+uint64_t *mm__hmap_ref(const struct mm_hmap *map, uint64_t key)
+{
+    struct mm_hmap_slot *slot = lookup(map, key);
+    return slot ? &slot->value : NULL;
+}
+
+/**
+ * mm__hmap_prefetch() - start loading the slot where @key would be
+ * @map: the map
+ * @key: the key
+ *
+ * A hint only: callers about to look up many scattered keys issue these
+ * first so that the memory loads overlap.
+ */
+void mm__hmap_prefetch(const struct mm_hmap *map, uint64_t key)
+{
+    if (map->cap)
+        __builtin_prefetch(&map->slots[slot_of(map, key)]);
+}
+
 int mm__hmap_put(struct mm_hmap *map, uint64_t key, uint64_t value)
 {
     if ((map->count + 1) * 4 > map->cap * 3) {

@@ -63,6 +63,8 @@ struct mm_hmap {
 void mm__hmap_destroy(struct mm_hmap *map);
 bool mm__hmap_get(const struct mm_hmap *map, uint64_t key, uint64_t *value);
 int mm__hmap_put(struct mm_hmap *map, uint64_t key, uint64_t value);
+uint64_t *mm__hmap_ref(const struct mm_hmap *map, uint64_t key);
+void mm__hmap_prefetch(const struct mm_hmap *map, uint64_t key);
 bool mm__hmap_del(struct mm_hmap *map, uint64_t key);
 const struct mm_hmap_slot *mm__hmap_next(const struct mm_hmap *map,
                                          size_t *pos);
@@ -248,8 +250,10 @@ void mm__file_put(struct mm_sim *sim, struct mm_file *file);
 void mm__file_remove_range(struct mm_sim *sim, struct mm_file *file,
                            uint64_t first, uint64_t end);
 void mm__filemap_destroy(struct mm_sim *sim);
-void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio);
-int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio);
+void mm__filemap_remove_folio(struct mm_sim *sim, struct mm_folio *folio,
+                              uint64_t shadow);
+int mm__shmem_writepage(struct mm_sim *sim, struct mm_folio *folio,
+                        uint64_t shadow);
 /* A shmem index whose page is in swap holds this bit | the slot. */
 #define MM_SHMEM_SWAPPED (1ull << 63)
 
@@ -327,8 +331,23 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write);
 int mm__filemap_add(struct mm_sim *sim, struct mm_file *file, uint64_t idx);
 
+int mm__swapin_alloc(struct mm_sim *sim, const struct mm_vma *vma,
+                     uint64_t addr, struct mm_folio **out);
+void mm__count_major(struct mm_sim *sim, int *major);
+int mm__wp_page_copy(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn);
+/* What a fault handler returns besides errors (memory.c enum fault_result). */
+#define MM_FAULT_MINOR 0
+#define MM_FAULT_MAJOR 1
+
+/* ---- model/memory_swap.c ---------------------------------------------- */
+
 int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
                      uint64_t vpn, uint64_t pte, bool write);
+
+/* ---- model/huge_memory.c ---------------------------------------------- */
+
+struct mm_folio *mm__split_huge_page(struct mm_sim *sim, struct mm_folio *huge);
 
 /* ---- model/rmap.c ---------------------------------------------------- */
 
@@ -340,6 +359,7 @@ unsigned mm__folio_referenced(struct mm_sim *sim, struct mm_folio *folio,
                               uint64_t *vm_flags);
 bool mm__folio_pte_dirty(struct mm_sim *sim, struct mm_folio *folio);
 bool mm__try_to_unmap(struct mm_sim *sim, struct mm_folio *folio);
+void mm__rmap_prefetch(const struct mm_sim *sim, const struct mm_folio *folio);
 
 /* ---- model/swap.c (LRU lists) ----------------------------------------- */
 
@@ -372,6 +392,7 @@ struct mm_lruvec {
     struct mm_lru_head lists[MM_NR_LRU_LISTS];
     uint64_t anon_cost, file_cost;  /* decayed reclaim I/O cost */
     uint64_t refaults[2];           /* WORKINGSET_ACTIVATE_* at the last reclaim */
+    uint64_t nonresident_age;       /* evictions + activations (workingset.c) */
 };
 
 bool mm__folio_is_file_lru(const struct mm_folio *folio);
@@ -396,6 +417,7 @@ struct mm_swap_info {
     uint32_t *map;       /* swap_map: PTE references per slot, + HAS_CACHE */
     uint64_t hwm;        /* slots 1..hwm have been handed out */
     uint64_t cap_map;
+    uint64_t *shadow;    /* per slot: shadow entry of the evicted page, or 0 */
     uint32_t *free;      /* freed slots at or below hwm (a stack) */
     size_t nr_free, cap_free;
     struct mm_hmap cache; /* swap cache: slot -> struct mm_folio * */
@@ -409,12 +431,26 @@ void mm__swap_slot_put_cache(struct mm_sim *sim, uint32_t slot);
 uint64_t mm__nr_swap_pages(const struct mm_sim *sim);
 bool mm__vm_swap_full(const struct mm_sim *sim);
 uint32_t mm__swap_count(const struct mm_sim *sim, uint32_t slot);
+uint64_t mm__swap_shadow(struct mm_sim *sim, uint32_t slot, uint64_t set);
 void mm__swapfile_destroy(struct mm_sim *sim);
 int mm__add_to_swap_cache(struct mm_sim *sim, struct mm_folio *folio,
                           uint32_t slot);
 void mm__delete_from_swap_cache(struct mm_sim *sim, struct mm_folio *folio);
 struct mm_folio *mm__swap_cache_get(const struct mm_sim *sim, uint32_t slot);
 bool mm__folio_free_swap(struct mm_sim *sim, struct mm_folio *folio);
+
+/* ---- model/workingset.c ------------------------------------------------ */
+
+/* A shadow entry: where an evicted page was (swap slot, page-cache index). */
+#define MM_SHADOW (1ull << 62)
+#define MM_SHADOW_WORKINGSET (1ull << 61) /* the page was PG_workingset */
+
+void mm__workingset_age_nonresident(struct mm_sim *sim, int nid, uint64_t nr);
+uint64_t mm__workingset_eviction(struct mm_sim *sim,
+                                 const struct mm_folio *folio);
+void mm__workingset_refault(struct mm_sim *sim, struct mm_folio *folio,
+                            uint64_t shadow);
+void mm__snapshot_refaults(struct mm_sim *sim, int nid);
 
 /* ---- model/vmscan.c, model/vmscan_kswapd.c ---------------------------- */
 
@@ -428,6 +464,7 @@ struct mm_scan_control {
     enum mm_zone_type reclaim_idx; /* highest zone whose pages count */
     int priority;                /* scan lru_size >> priority per round */
     bool kswapd;                 /* current_is_kswapd(): the counters */
+    bool memcg;                  /* cgroup_reclaim(): the memcg's limit */
     bool may_swap;               /* may reclaim anonymous pages */
     bool force_deactivate;       /* age active lists regardless */
     bool skipped_deactivate;     /* an active list was left unaged */
@@ -437,11 +474,15 @@ struct mm_scan_control {
     uint64_t anon_cost, file_cost; /* the lruvec's, at the pass start */
     uint64_t nr_scanned;         /* inactive pages isolated */
     uint64_t nr_reclaimed;       /* pages freed */
+    uint64_t nodemask;           /* nodes it may shrink (MPOL_BIND); 0 = all */
+    bool no_unmap;               /* !may_unmap: keep mapped folios (node reclaim) */
+    bool no_writepage;           /* !may_writepage: keep what must be written */
 };
 
 /* kswapd of one node (pgdat->kswapd_* fields). */
 struct mm_kswapd {
     bool awake;
+    bool in_sweep;                    /* a balance_pgdat() ran out of credit */
     unsigned order;                   /* kswapd_order */
     enum mm_zone_type highest_zoneidx; /* kswapd_highest_zoneidx */
     unsigned failures;                /* kswapd_failures */
@@ -460,8 +501,22 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
                                   enum mm_lru_list lru);
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru);
+/* model/vmscan_node.c: zone_reclaim_mode (node_reclaim() results) */
+enum {
+    MM_NODE_RECLAIM_NOSCAN = -2,
+    MM_NODE_RECLAIM_FULL = -1,
+    MM_NODE_RECLAIM_SOME = 0,
+    MM_NODE_RECLAIM_SUCCESS = 1,
+};
+bool mm__node_reclaim_allowed(const struct mm_sim *sim,
+                              const struct mm_zone *preferred,
+                              const struct mm_zone *zone);
+int mm__node_reclaim(struct mm_sim *sim, int nid, const struct mm_alloc_ctx *req);
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
-                               enum mm_zone_type highest_zoneidx);
+                               enum mm_zone_type highest_zoneidx,
+                               uint64_t nodemask);
+uint64_t mm__try_to_free_mem_cgroup_pages(struct mm_sim *sim, uint64_t nr_pages,
+                                          bool may_swap);
 void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
                        unsigned order, enum mm_zone_type highest_zoneidx);
 bool mm__pgdat_balanced(const struct mm_sim *sim, int nid, unsigned order,
@@ -737,8 +792,6 @@ void mm__zone_pcp_sizes(const struct mm_sim *sim, const struct mm_zone *zone,
 int mm__alloc_pages(struct mm_sim *sim, const struct mm_alloc_ctx *ac, uint64_t *pfn);
 int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
                              uint64_t *pfn);
-int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                              uint64_t *pfn);
 void mm__free_pages(struct mm_sim *sim, uint64_t pfn, unsigned order);
 int mm__split_page(struct mm_sim *sim, uint64_t pfn, unsigned order);
 
@@ -822,6 +875,7 @@ struct mm_memcg {
     uint64_t max;              /* pages; 0 = no limit configured */
     uint64_t usage, peak;      /* memory.current, memory.peak (pages) */
     uint64_t events_max, events_oom, events_oom_kill; /* memory.events */
+    uint64_t reclaimed;        /* pages its limit reclaim freed (pgsteal) */
 };
 
 /* What out_of_memory() is asked (struct oom_control, caller part). */
@@ -829,6 +883,7 @@ struct mm_oom_control {
     uint32_t gfp_mask;
     unsigned order;
     bool memcg;                /* charge over memory.max, not the allocator */
+    uint64_t nodemask;         /* the allocation's (MPOL_BIND); 0: none (NULL) */
 };
 
 bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc);

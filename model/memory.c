@@ -7,8 +7,8 @@
  * wp_page_copy, do_read_fault, do_cow_fault, do_shared_fault,
  * do_fault_around, mm_account_fault), mm/huge_memory.c
  * (do_huge_pmd_anonymous_page, do_huge_pmd_wp_page), mm/filemap.c
- * (filemap_fault, do_sync_mmap_readahead), do_swap_page and mm/shmem.c
- * shmem_swapin_folio, and mm/mmap.c expand_stack.
+ * (filemap_fault, do_sync_mmap_readahead), mm/shmem.c shmem_swapin_folio,
+ * and mm/mmap.c expand_stack; do_swap_page is in memory_swap.c.
  * Callers: the replay through mm_fault(); the page-table helpers of
  * memory_pt.c.
  *
@@ -48,7 +48,10 @@
 #define RA_PAGES 32ull           /* VM_READAHEAD_PAGES = 128 KiB */
 #define STACK_GUARD_GAP (256ull << MM_PAGE_SHIFT)
 
-enum fault_result { FAULT_MINOR, FAULT_MAJOR };
+enum fault_result {
+    FAULT_MINOR = MM_FAULT_MINOR,
+    FAULT_MAJOR = MM_FAULT_MAJOR,
+};
 
 /*
  * Kernel: __lruvec_stat_mod_folio() on NR_ANON_MAPPED, NR_FILE_PAGES and
@@ -73,6 +76,7 @@ static void count_folio(struct mm_sim *sim, const struct mm_folio *folio,
 #define GFP_ANON (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP | MM_GFP_ZERO)
 #define GFP_COPY (MM_GFP_HIGHUSER_MOVABLE | MM_GFP_COMP)
 #define GFP_READAHEAD (GFP_COPY | MM_GFP_NORETRY | MM_GFP_NOWARN)
+#define GFP_TRANSHUGE (MM_GFP_TRANSHUGE_LIGHT | MM_GFP_DIRECT_RECLAIM)
 
 /* vma_alloc_folio() (@vma set) or folio_alloc() for the page cache (NULL):
  * the NUMA policy picks the node (model/mempolicy_alloc.c). */
@@ -155,8 +159,10 @@ static int do_huge_anonymous(struct mm_sim *sim, struct mm_mm *mm,
         return 1;
     }
     struct mm_folio *folio;
-    if (alloc_folio(sim, vma, base << 12, 9, MM_GFP_TRANSHUGE_LIGHT,
-                    MM_FOLIO_ANON, &folio)) {
+    /* vma_thp_gfp_mask() under the default defrag=madvise */
+    uint32_t gfp = (vma->flags & MM_VM_HUGEPAGE) ? GFP_TRANSHUGE
+                                                 : MM_GFP_TRANSHUGE_LIGHT;
+    if (alloc_folio(sim, vma, base << 12, 9, gfp, MM_FOLIO_ANON, &folio)) {
         sim->vm_events[MM_THP_FAULT_FALLBACK]++;
         return 0;
     }
@@ -200,7 +206,8 @@ static struct mm_folio *cache_lookup(const struct mm_sim *sim,
                                      const struct mm_file *file, uint64_t idx)
 {
     uint64_t pfn;
-    if (!mm__hmap_get(&file->pages, idx, &pfn) || (pfn & MM_SHMEM_SWAPPED))
+    if (!mm__hmap_get(&file->pages, idx, &pfn) ||
+        (pfn & (MM_SHMEM_SWAPPED | MM_SHADOW)))
         return NULL;
     return mm__folio_of(sim, pfn);
 }
@@ -216,9 +223,13 @@ static int cache_insert(struct mm_sim *sim, struct mm_file *file,
     int err = alloc_folio(sim, vma, addr, 0, gfp, kind, out);
     if (err)
         return err;
+    uint64_t old = 0;
+    mm__hmap_get(&file->pages, idx, &old);
     (*out)->file = file;
     (*out)->index = idx;
     mm__hmap_put(&file->pages, idx, (*out)->pfn);
+    if (old & MM_SHADOW) /* filemap_add_folio(): a refault */
+        mm__workingset_refault(sim, *out, old);
     return 0;
 }
 
@@ -273,6 +284,9 @@ static int shmem_swapin(struct mm_sim *sim, const struct mm_vma *vma,
     count_major(sim, major);
     sim->vm_events[MM_PSWPIN]++;
     sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
+    uint64_t shadow = mm__swap_shadow(sim, (uint32_t)slot, 0);
+    if (shadow)
+        mm__workingset_refault(sim, *out, shadow);
     mm__swap_free(sim, (uint32_t)slot);
     return 0;
 }
@@ -404,70 +418,47 @@ static int do_wp_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
     return FAULT_MINOR;
 }
 
-/* The folio caching @slot, or a new one read from swap (a major fault). */
-static int swapin_folio(struct mm_sim *sim, const struct mm_vma *vma,
-                        uint64_t addr, uint32_t slot, struct mm_folio **out,
-                        int *major)
+/**
+ * mm__swapin_alloc() - a page for a swap-in at @addr of @vma
+ * @sim: the simulator
+ * @vma: the faulting VMA (its memory policy places the page)
+ * @addr: the faulting address
+ * @out: the new anonymous folio
+ *
+ * Kernel: mm/swap_state.c read_swap_cache_async() -> folio_alloc().
+ * Return: 0 or MM_ENOMEM.
+ */
+int mm__swapin_alloc(struct mm_sim *sim, const struct mm_vma *vma,
+                     uint64_t addr, struct mm_folio **out)
 {
-    *out = mm__swap_cache_get(sim, slot);
-    if (*out)
-        return 0;
-    /* read_swap_cache_async() allocates with the VMA's policy */
-    int err = alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
-    if (!err)
-        err = mm__add_to_swap_cache(sim, *out, slot);
-    if (err) {
-        if (*out)
-            mm__folio_release(sim, *out);
-        return MM_ENOMEM;
-    }
-    count_major(sim, major);
-    sim->vm_events[MM_PSWPIN]++;
-    sim->vm_events[MM_PGPGIN] += MM_PAGE_SIZE >> 10;
-    return 0;
+    return alloc_folio(sim, vma, addr, 0, GFP_COPY, MM_FOLIO_ANON, out);
 }
 
 /**
- * mm__do_swap_page() - a fault on a swap entry
+ * mm__count_major() - count a fault that waited for I/O (pgmajfault, and
+ * before 6.4 the retry in pgfault)
+ * @sim: the simulator
+ * @major: set to the major-fault result
+ */
+void mm__count_major(struct mm_sim *sim, int *major)
+{
+    count_major(sim, major);
+}
+
+/**
+ * mm__wp_page_copy() - break COW at @vpn: a private copy replaces the page
  * @sim: the simulator
  * @mm: the address space
  * @vma: the VMA
- * @vpn: the faulting page
- * @pte: its swap entry
- * @write: a write access
+ * @vpn: the page
  *
- * The page comes from the swap cache (minor) or is read from the device
- * (major: pgmajfault, pswpin). It stays in the swap cache, its slot
- * allocated (SwapCached), unless swap is more than half full, the VMA is
- * locked, or a write makes the copy on swap stale. A write to a page
- * others still share (after fork) copies it.
- * Kernel: mm/memory.c do_swap_page(), should_try_to_free_swap().
- * Return: FAULT_MINOR, FAULT_MAJOR or MM_ENOMEM.
+ * Kernel: mm/memory.c wp_page_copy().
+ * Return: a minor-fault result or MM_ENOMEM.
  */
-int mm__do_swap_page(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
-                     uint64_t vpn, uint64_t pte, bool write)
+int mm__wp_page_copy(struct mm_sim *sim, struct mm_mm *mm, struct mm_vma *vma,
+                     uint64_t vpn)
 {
-    uint32_t slot = (uint32_t)MM_PTE_SWP_SLOT(pte);
-    struct mm_folio *folio;
-    int major = FAULT_MINOR;
-    if (swapin_folio(sim, vma, vpn << 12, slot, &folio, &major))
-        return MM_ENOMEM;
-    bool exclusive = mm__swap_count(sim, slot) == 1 && !folio->total_map;
-    unsigned bits = MM_PTE_YOUNG;
-    if (write && exclusive) {
-        bits |= MM_PTE_WRITE | MM_PTE_DIRTY;
-        folio->dirty = true;
-    }
-    mm__map_page(mm, vpn, folio, slot - folio->swap, bits);
-    mm->swapents--;
-    mm__swap_free(sim, slot);
-    if (write || mm__vm_swap_full(sim) || (vma->flags & MM_VM_LOCKED))
-        mm__folio_free_swap(sim, folio);
-    if (write && !exclusive) {
-        int ret = wp_page_copy(sim, mm, vma, vpn);
-        return ret < 0 ? ret : major;
-    }
-    return major;
+    return wp_page_copy(sim, mm, vma, vpn);
 }
 
 /* expand_stack(): grow a VM_GROWSDOWN VMA down to @addr, charging it. */
@@ -500,13 +491,15 @@ static bool access_ok(const struct mm_vma *vma, bool write)
     return vma->flags & MM_VM_PROT_MASK;
 }
 
+/* @pte: the entry at @addr, or 0 for none. */
 static int handle_fault(struct mm_sim *sim, struct mm_mm *mm,
-                        struct mm_vma *vma, uint64_t addr, bool write)
+                        struct mm_vma *vma, uint64_t addr, uint64_t pte,
+                        bool write)
 {
-    uint64_t vpn = addr >> 12, pte;
-    if (mm__hmap_get(&mm->ptes, vpn, &pte) && !mm__pte_present(pte))
+    uint64_t vpn = addr >> 12;
+    if (pte && !mm__pte_present(pte))
         return mm__do_swap_page(sim, mm, vma, vpn, pte, write);
-    if (mm__hmap_get(&mm->ptes, vpn, &pte))
+    if (pte)
         return do_wp_page(sim, mm, vma, vpn, pte);
     if (vma->file)
         return do_file_fault(sim, mm, vma, addr, write);
@@ -561,12 +554,11 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write)
 int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
                      struct mm_vma *vma, uint64_t addr, bool write)
 {
-    uint64_t pte, vpn = addr >> 12;
-    if (mm__hmap_get(&task->mm->ptes, vpn, &pte) && mm__pte_present(pte) &&
-        (!write || (pte & MM_PTE_WRITE))) {
+    uint64_t *ref = mm__hmap_ref(&task->mm->ptes, addr >> 12);
+    uint64_t pte = ref ? *ref : 0;
+    if (ref && mm__pte_present(pte) && (!write || (pte & MM_PTE_WRITE))) {
         /* no fault, but the trace saw an access: the hardware's A/D bits */
-        pte |= MM_PTE_YOUNG | (write ? MM_PTE_DIRTY : 0);
-        mm__hmap_put(&task->mm->ptes, vpn, pte);
+        *ref |= MM_PTE_YOUNG | (write ? MM_PTE_DIRTY : 0);
         return 0;
     }
     if (task->oom_killed) /* model/oom_kill.c: a fatal signal is pending */
@@ -574,7 +566,7 @@ int mm__handle_fault(struct mm_sim *sim, struct mm_task *task,
     sim->vm_events[MM_PGFAULT]++;
     struct mm_task *prev = sim->current;
     sim->current = task; /* its policy and node; the OOM killer's current */
-    int ret = handle_fault(sim, task->mm, vma, addr, write);
+    int ret = handle_fault(sim, task->mm, vma, addr, pte, write);
     sim->current = prev;
     if (ret < 0)
         return ret;

@@ -247,8 +247,9 @@ static void set_elsewhere(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn,
                           bool exclusive)
 {
     uint64_t pte;
-    if (!mm__hmap_get(&mm->ptes, vpn, &pte) || (pte & MM_PTE_ZERO))
-        return;
+    if (!mm__hmap_get(&mm->ptes, vpn, &pte) || !mm__pte_present(pte) ||
+        (pte & MM_PTE_ZERO))
+        return; /* none, a swap entry (model/swapfile.c), the zero page */
     struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
     if (folio && folio->kind == MM_FOLIO_FILE &&
         folio->mapcount[MM_PTE_PFN(pte) - folio->pfn] == 1)
@@ -263,8 +264,8 @@ static void set_elsewhere(struct mm_sim *sim, struct mm_mm *mm, uint64_t vpn,
 static bool wrongly_copied(const struct mm_sim *sim, const struct mm_vma *vma,
                            uint64_t pte, unsigned flags)
 {
-    if (pte & MM_PTE_ZERO)
-        return false;
+    if (!mm__pte_present(pte) || (pte & MM_PTE_ZERO))
+        return false; /* a swap entry holds no frame */
     const struct mm_folio *folio = mm__folio_of(sim, MM_PTE_PFN(pte));
     if (!folio || folio->kind != MM_FOLIO_ANON)
         return false;

@@ -22,11 +22,10 @@
  * for every node (the default without sysfs weights or HMAT data), which
  * places pages as plain interleave; from 6.7 interleave_hit counts only
  * MPOL_INTERLEAVE (6.12 source), in 6.1 weighted interleave does not exist.
- * THP: the local attempt is __GFP_THISNODE on the node; only VM_HUGEPAGE
- * VMAs (the default defrag=madvise gives only them direct reclaim) retry
- * on other nodes. THP orders are above PAGE_ALLOC_COSTLY_ORDER, for which
- * the model's page allocator never reclaims directly (no compaction), so
- * the local attempt's __GFP_NORETRY needs no flag of its own.
+ * THP: the local attempt is __GFP_THISNODE|__GFP_NORETRY on the node;
+ * only a gfp with __GFP_DIRECT_RECLAIM (memory.c gives THP faults
+ * GFP_TRANSHUGE_LIGHT, which lacks it: the default defrag=madvise for a
+ * VMA without MADV_HUGEPAGE) retries on other nodes.
  */
 #include "internal.h"
 
@@ -125,12 +124,15 @@ static int alloc_interleave(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     return 0;
 }
 
-/* alloc_pages_preferred_many(): the mask first without direct reclaim,
- * then every node. */
+/* alloc_pages_preferred_many(): the mask first without direct reclaim
+ * (nor OOM), then every node. */
 static int alloc_preferred_many(struct mm_sim *sim,
                                 const struct mm_alloc_ctx *ac, uint64_t *pfn)
 {
-    int err = mm__alloc_pages_noreclaim(sim, ac, pfn);
+    struct mm_alloc_ctx first = *ac;
+    first.gfp_mask |= MM_GFP_NOWARN;
+    first.gfp_mask &= ~(uint32_t)(MM_GFP_DIRECT_RECLAIM | MM_GFP_NOFAIL);
+    int err = mm__alloc_pages(sim, &first, pfn);
     if (err != MM_ENOMEM)
         return err;
     struct mm_alloc_ctx any = *ac;
@@ -140,7 +142,7 @@ static int alloc_preferred_many(struct mm_sim *sim,
 
 /* The THP rule: the policy's own node alone first, when the policy allows it. */
 static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                          const struct mm_vma *vma, uint64_t *pfn)
+                          uint64_t *pfn)
 {
     const struct mm_mempolicy *pol = ac->policy;
     int nid = ac->preferred_nid;
@@ -152,8 +154,9 @@ static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     struct mm_mempolicy thisnode = {.mode = MM_MPOL_BIND, .nodes = 1ull << nid};
     struct mm_alloc_ctx local = *ac;
     local.policy = &thisnode;
+    local.gfp_mask |= MM_GFP_THISNODE | MM_GFP_NORETRY;
     int err = mm__alloc_pages(sim, &local, pfn);
-    if (err != MM_ENOMEM || !(vma->flags & MM_VM_HUGEPAGE))
+    if (err != MM_ENOMEM || !(ac->gfp_mask & MM_GFP_DIRECT_RECLAIM))
         return err;
     return mm__alloc_pages(sim, ac, pfn);
 }
@@ -169,7 +172,7 @@ static int alloc_hugepage(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
  * @pfn: set to the first PFN
  *
  * Kernel: mm/mempolicy.c vma_alloc_folio() and alloc_pages() (6.1),
- * alloc_pages_mpol() (6.12), with GFP_HIGHUSER_MOVABLE.
+ * alloc_pages_mpol() (6.12).
  * Return: 0, MM_ENOMEM (no node allowed could give it), MM_EINVAL.
  */
 int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
@@ -195,6 +198,6 @@ int mm__alloc_user_pages(struct mm_sim *sim, const struct mm_vma *vma,
     if (pol && pol->mode == MM_MPOL_PREFERRED_MANY)
         return alloc_preferred_many(sim, &ac, pfn);
     if (vma && order == HPAGE_PMD_ORDER)
-        return alloc_hugepage(sim, &ac, vma, pfn);
+        return alloc_hugepage(sim, &ac, pfn);
     return mm__alloc_pages(sim, &ac, pfn);
 }

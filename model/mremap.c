@@ -130,6 +130,10 @@ int mm_mremap(struct mm_sim *sim, uint32_t pid, const struct mm_mremap_req *r)
         return MM_EFAULT;
     bool move = (r->flags & (MM_MREMAP_FIXED | MM_MREMAP_DONTUNMAP)) ||
                 r->new_addr != r->old_addr;
+    /* mremap_to(): the old and new ranges must not overlap */
+    if (move && r->old_addr + old_len > r->new_addr &&
+        r->new_addr + new_len > r->old_addr)
+        return MM_EINVAL;
     if (move)
         return move_vma(sim, task, r, old_len, new_len);
     if (new_len <= old_len)

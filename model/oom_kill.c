@@ -26,13 +26,19 @@
  * mm/page_alloc.c __alloc_pages_may_oom(); fs/proc/base.c
  * proc_oom_score(), oom_score_adj_write(). Identical rules in 6.1 and 6.18.
  *
- * Simplified: no cpusets, so CONSTRAINT_CPUSET never happens, and
- * CONSTRAINT_MEMORY_POLICY is not detected (the allocator gives no nodemask
- * yet); no kernel threads, oom notifiers, oom_task_origin (swapoff, KSM) or
+ * An allocation under MPOL_BIND whose nodes are not all the nodes with
+ * memory is CONSTRAINT_MEMORY_POLICY: totalpages is swap plus the present
+ * pages of its nodes, and tasks whose own MPOL_BIND mask misses those nodes
+ * are not candidates (mempolicy_in_oom_domain()).
+ *
+ * Simplified: no cpusets, so CONSTRAINT_CPUSET never happens; no kernel
+ * threads, oom notifiers, oom_task_origin (swapoff, KSM) or
  * memory.oom.group. The uid is 0. The reaper frees everything at once
  * (the kernel reaps anonymous memory, the exit the rest, moments later).
  * A killed task whose own fault is allocating is reaped when that fault
- * returns (mm__oom_reap_current()); its allocation fails. vfork children
+ * returns (mm__oom_reap_current()), or, killed during a populate (mlock,
+ * MAP_POPULATE), at the next OOM, before anything else is killed: the
+ * kernel would wait for it; its allocation fails. vfork children
  * are not told from CLONE_VM processes (in_vfork() is not modelled).
  */
 #include "internal.h"
@@ -74,7 +80,7 @@ static uint64_t global_totalpages(const struct mm_sim *sim)
     return sim->totalram_pages + sim->machine.swap_pages;
 }
 
-/* constrained_alloc(): memcg limit or all of RAM + swap. */
+/* constrained_alloc(): memcg limit, the policy's nodes, or RAM + swap. */
 static enum mm_oom_constraint constrained_alloc(const struct mm_sim *sim,
                                                 const struct mm_oom_control *oc,
                                                 uint64_t *totalpages)
@@ -82,6 +88,13 @@ static enum mm_oom_constraint constrained_alloc(const struct mm_sim *sim,
     if (oc->memcg) {
         *totalpages = sim->memcg.max ? sim->memcg.max : 1;
         return MM_CONSTRAINT_MEMCG;
+    }
+    if (oc->nodemask && (sim->node_mask & ~oc->nodemask)) {
+        *totalpages = sim->machine.swap_pages;
+        for (unsigned nid = 0; nid < sim->nr_nodes; nid++)
+            for (int t = 0; oc->nodemask >> nid & 1u && t < MM_NR_ZONES; t++)
+                *totalpages += sim->nodes[nid].zones[t].present;
+        return MM_CONSTRAINT_MEMORY_POLICY;
     }
     *totalpages = global_totalpages(sim);
     return MM_CONSTRAINT_NONE;
@@ -98,22 +111,30 @@ static bool oom_victim_pending(const struct mm_task *task)
  * later wins (oom_evaluate_task() skips only points < chosen_points).
  * Return: the victim, NULL when none, or *abort when a victim is pending.
  */
+/* oom_cpuset_eligible(): under CONSTRAINT_MEMORY_POLICY a task bound
+ * (MPOL_BIND) elsewhere cannot free the allocation's nodes. */
+static bool oom_eligible(const struct mm_task *t, const struct mm_oom_report *r)
+{
+    return r->constraint != MM_CONSTRAINT_MEMORY_POLICY ||
+           t->mempolicy.mode != MM_MPOL_BIND || (t->mempolicy.nodes & r->nodemask);
+}
+
 static struct mm_task *select_bad_process(const struct mm_sim *sim,
-                                          uint64_t totalpages, int64_t *points,
-                                          bool *abort)
+                                          struct mm_oom_report *r, bool *abort)
 {
     struct mm_task *chosen = NULL;
+    int64_t *points = &r->victim_points;
     *abort = false;
     for (struct mm_avl_node *n = mm__avl_first(&sim->tasks); n;
          n = mm__avl_next(&sim->tasks, n)) {
         struct mm_task *t = mm_container_of(n, struct mm_task, node);
-        if (oom_unkillable_task(t))
+        if (oom_unkillable_task(t) || !oom_eligible(t, r))
             continue;
         if (oom_victim_pending(t)) {
             *abort = true;
             return NULL;
         }
-        int64_t p = mm__oom_badness(sim, t, totalpages);
+        int64_t p = mm__oom_badness(sim, t, r->totalpages);
         if (p == INT64_MIN)
             continue;
         if (!chosen || p > *points || (p == *points && t->seq > chosen->seq)) {
@@ -185,6 +206,26 @@ static bool oom_kill_process(struct mm_sim *sim, struct mm_oom_report *r,
     return true;
 }
 
+/*
+ * The oom_reaper's deferred work: victims killed while their own fault or
+ * populate was allocating keep their mm until that returns; once it has,
+ * reap them. Return: something was freed.
+ */
+static bool reap_pending(struct mm_sim *sim)
+{
+    bool freed = false;
+    for (struct mm_avl_node *n = mm__avl_first(&sim->tasks); n;
+         n = mm__avl_next(&sim->tasks, n)) {
+        struct mm_task *t = mm_container_of(n, struct mm_task, node);
+        if (oom_victim_pending(t) && !mm_busy(sim, t->mm) &&
+            !oom_unkillable_task(t)) {
+            oom_reap_mm(sim, t->mm);
+            freed = true;
+        }
+    }
+    return freed;
+}
+
 /* check_panic_on_oom(): 1 panics for an unconstrained OOM only, 2 always. */
 static bool check_panic_on_oom(struct mm_sim *sim, struct mm_oom_report *r)
 {
@@ -219,6 +260,7 @@ static void report_header(struct mm_sim *sim, const struct mm_oom_control *oc,
     r->gfp_mask = oc->gfp_mask;
     r->order = oc->order;
     r->memcg = oc->memcg;
+    r->nodemask = oc->nodemask;
     r->constraint = constrained_alloc(sim, oc, &r->totalpages);
 }
 
@@ -237,7 +279,7 @@ static void dump_tasks(const struct mm_sim *sim, struct mm_oom_report *r)
         if (!next)
             return;
         last = next->seq;
-        if (oom_unkillable_task(next) || !next->mm)
+        if (oom_unkillable_task(next) || !next->mm || !oom_eligible(next, r))
             continue;
         if (r->nr_tasks < MM_OOM_DUMP_MAX)
             mm__oom_fill_task(next, &r->tasks[r->nr_tasks++]);
@@ -252,13 +294,13 @@ static struct mm_task *pick_victim(struct mm_sim *sim,
                                    struct mm_oom_report *r, bool *abort)
 {
     *abort = false;
-    if (kill_allocating(sim, oc)) {
+    if (kill_allocating(sim, oc) && oom_eligible(sim->current, r)) {
         r->outcome = MM_OOM_KILLED_ALLOCATING;
         r->victim_points = mm__oom_badness(sim, sim->current, r->totalpages);
         return sim->current;
     }
     r->outcome = MM_OOM_KILLED;
-    return select_bad_process(sim, r->totalpages, &r->victim_points, abort);
+    return select_bad_process(sim, r, abort);
 }
 
 /**
@@ -278,6 +320,8 @@ bool mm__out_of_memory(struct mm_sim *sim, const struct mm_oom_control *oc)
         return false; /* task_will_free_mem(current): it is dying */
     if (!oc->memcg && !(oc->gfp_mask & MM_GFP_FS))
         return false;
+    if (reap_pending(sim))
+        return true; /* a dying victim's memory came back: try again */
     struct mm_oom_report r = {0};
     report_header(sim, oc, &r);
     if (sim->vm.oom_dump_tasks)
@@ -321,7 +365,10 @@ bool mm__alloc_may_oom(struct mm_sim *sim, const struct mm_alloc_ctx *ac)
     if (ac->order > PAGE_ALLOC_COSTLY_ORDER ||
         ac->highest_zoneidx < MM_ZONE_NORMAL)
         return false;
-    struct mm_oom_control oc = {gfp, ac->order, false};
+    /* oc->nodemask = ac->nodemask: policy_nodemask() of MPOL_BIND */
+    const struct mm_mempolicy *pol = ac->policy;
+    uint64_t mask = pol && pol->mode == MM_MPOL_BIND ? pol->nodes : 0;
+    struct mm_oom_control oc = {gfp, ac->order, false, mask};
     return mm__out_of_memory(sim, &oc);
 }
 

@@ -211,8 +211,13 @@ static void print_summary(const struct mm_sim *sim, struct mm_buf *buf,
     static const char *const constraint[] = {
         "CONSTRAINT_NONE", "CONSTRAINT_CPUSET", "CONSTRAINT_MEMORY_POLICY",
         "CONSTRAINT_MEMCG"};
-    mm_buf_printf(buf, "oom-kill:constraint=%s,nodemask=(null),cpuset=/,"
-                  "mems_allowed=", constraint[r->constraint]);
+    mm_buf_printf(buf, "oom-kill:constraint=%s,nodemask=",
+                  constraint[r->constraint]);
+    if (r->nodemask)
+        print_nodelist(buf, r->nodemask);
+    else
+        mm_buf_printf(buf, "(null)");
+    mm_buf_printf(buf, ",cpuset=/,mems_allowed=");
     print_nodelist(buf, sim->node_mask);
     if (r->memcg)
         mm_buf_printf(buf, ",oom_memcg=" MEMCG_NAME ",task_memcg=" MEMCG_NAME);

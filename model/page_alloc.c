@@ -20,7 +20,9 @@
  *
  * Simplified: there are no per-CPU page lists, so pages the kernel would hold
  * on pcp lists stay in the buddy and in MemFree. No cpusets, no dirty-page
- * spreading, no node reclaim (zone_reclaim_mode), no compaction. The slow
+ * spreading, no compaction. With vm.zone_reclaim_mode set, a zone failing
+ * its watermark in the fast path first gets node reclaim
+ * (model/vmscan_node.c). The slow
  * path wakes kswapd (model/vmscan_kswapd.c), retries at MIN, then reclaims
  * directly (model/vmscan.c) and retries while should_reclaim_retry() says
  * so; when that gives up the OOM killer runs (model/oom_kill.c) and the
@@ -94,6 +96,19 @@ static unsigned alloc_flags_nofragment(const struct mm_sim *sim,
     return flags | MM_ALLOC_NOFRAGMENT;
 }
 
+/* zone_reclaim_mode: node_reclaim() for a zone that failed its watermark
+ * (model/vmscan_node.c); true when the zone passes it afterwards. */
+static bool node_reclaim_ok(struct mm_sim *sim, const struct alloc_context *ac,
+                            struct mm_zone *zone, uint64_t mark, unsigned flags)
+{
+    const struct mm_alloc_ctx *req = ac->req;
+    if (!mm__node_reclaim_allowed(sim, ac->preferred_zone, zone) ||
+        mm__node_reclaim(sim, zone->nid, req) < MM_NODE_RECLAIM_SOME)
+        return false;
+    return mm__zone_watermark_ok(zone, req->order, mark, req->highest_zoneidx,
+                                 flags);
+}
+
 /* One walk of get_page_from_freelist(); *restart when NOFRAGMENT is dropped. */
 static bool freelist_walk(struct mm_sim *sim, const struct alloc_context *ac,
                           unsigned *flags, uint64_t *pfn, bool *restart)
@@ -115,8 +130,9 @@ static bool freelist_walk(struct mm_sim *sim, const struct alloc_context *ac,
         uint64_t mark = mm__wmark_pages(zone, *flags & MM_ALLOC_WMARK_MASK);
         if (!(*flags & MM_ALLOC_NO_WATERMARKS) &&
             !mm__zone_watermark_ok(zone, req->order, mark,
-                                   req->highest_zoneidx, *flags))
-            continue; /* node_reclaim() would be tried here */
+                                   req->highest_zoneidx, *flags) &&
+            !node_reclaim_ok(sim, ac, zone, mark, *flags))
+            continue;
         if (rmqueue(sim, ac, zone, *flags, pfn))
             return true;
     }
@@ -199,7 +215,8 @@ static bool alloc_pages_direct_reclaim(struct mm_sim *sim,
         return false;
     for (;;) {
         uint64_t progress = mm__try_to_free_pages(sim, ac->zonelist_nid,
-                                                  req->highest_zoneidx);
+                                                  req->highest_zoneidx,
+                                                  ac->nodemask);
         if (get_page_from_freelist(sim, ac, flags, pfn))
             return true;
         if (!should_reclaim_retry(sim, ac, progress != 0, &no_progress_loops))
@@ -279,8 +296,8 @@ static int alloc_pages(struct mm_sim *sim, const struct alloc_context *ctx,
  * @pfn: set to the first PFN on success
  *
  * Kernel: mm/page_alloc.c __alloc_pages() (fast path at the low watermark,
- * slow path at min; no reclaim yet).
- * Return: 0; MM_ENOMEM when no zone can serve it at the min watermark (the
+ * slow path: kswapd, min, direct reclaim, the OOM killer).
+ * Return: 0; MM_ENOMEM when no zone can serve it after reclaim (the
  * simulated kernel's refusal); MM_EINVAL for a malformed request or an
  * interleave policy (resolved by model/mempolicy_alloc.c first).
  */
@@ -314,28 +331,6 @@ int mm__alloc_pages_thisnode(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
     ctx.nodemask = 1ull << ac->preferred_nid;
     ctx.preferred_zone = mm__first_zone(sim, ctx.zonelist_nid,
                                         ac->highest_zoneidx, ctx.nodemask);
-    return alloc_pages(sim, &ctx, pfn);
-}
-
-/**
- * mm__alloc_pages_noreclaim() - allocate without direct reclaim
- * @sim: the simulator
- * @ac: the request
- * @pfn: set to the first PFN on success
- *
- * The slow path wakes kswapd and tries the min watermark, then gives up:
- * no direct reclaim, no OOM killer (MPOL_PREFERRED_MANY's first pass).
- * Kernel: __alloc_pages() with a gfp lacking __GFP_DIRECT_RECLAIM.
- * Return: as mm__alloc_pages().
- */
-int mm__alloc_pages_noreclaim(struct mm_sim *sim, const struct mm_alloc_ctx *ac,
-                              uint64_t *pfn)
-{
-    struct alloc_context ctx;
-    int err = prepare_alloc_pages(sim, ac, &ctx);
-    if (err)
-        return err;
-    ctx.no_direct_reclaim = true;
     return alloc_pages(sim, &ctx, pfn);
 }
 

@@ -64,6 +64,23 @@ static uint64_t committed_pages(const struct mm_mm *mm)
 }
 
 /**
+ * mm_get_mm_rss() - resident pages of a process (anon + file + shmem)
+ * @sim: the simulator
+ * @pid: tgid
+ *
+ * The cheap form of mm_proc_stats() for callers that read it per event.
+ * Return: the pages, 0 for a process the model does not have.
+ * Kernel: include/linux/mm.h get_mm_rss().
+ */
+uint64_t mm_get_mm_rss(const struct mm_sim *sim, uint32_t pid)
+{
+    const struct mm_task *task = task_of(sim, pid);
+    if (!task)
+        return 0;
+    return task->mm->rss_anon + task->mm->rss_file + task->mm->rss_shmem;
+}
+
+/**
  * mm_proc_stats() - the counters of /proc/PID/status and statm
  * @sim: the simulator
  * @pid: tgid

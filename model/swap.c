@@ -190,6 +190,8 @@ void mm__folio_mark_accessed(struct mm_sim *sim, struct mm_folio *folio)
                !(folio->pgflags & MM_PG_ACTIVE)) {
         mm__folio_activate(sim, folio);
         folio->pgflags &= (uint8_t)~MM_PG_REFERENCED;
+        mm__workingset_age_nonresident(sim, folio_nid(sim, folio),
+                                       folio_pages(folio)); /* activation */
     }
 }
 

@@ -18,19 +18,22 @@
  */
 #include "internal.h"
 
+/* Swap-cache pages count in NR_FILE_PAGES too (meminfo's Cached subtracts
+ * SwapCached again), as __add_to_swap_cache() counts them. */
 static void count_swapcache(struct mm_sim *sim, const struct mm_folio *folio,
                             int64_t sign)
 {
     int nid = mm__pfn_to_nid(sim, folio->pfn);
-    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_SWAPCACHED,
-                            sign * (int64_t)(1ull << folio->order));
+    int64_t nr = sign * (int64_t)(1ull << folio->order);
+    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_SWAPCACHED, nr);
+    mm__mod_node_page_state(&sim->nodes[nid], MM_NR_FILE_PAGES, nr);
 }
 
 /**
  * mm__add_to_swap_cache() - @folio now caches slots @slot..+2^order-1
  * @sim: the simulator
  * @folio: an anonymous folio not in the swap cache
- * @slot: its first slot (SWAP_HAS_CACHE already set)
+ * @slot: its first slot, allocated (SWAP_HAS_CACHE is set here)
  *
  * Kernel: mm/swap_state.c add_to_swap_cache().
  * Return: 0 or MM_ENOMEM (host).
@@ -46,6 +49,8 @@ int mm__add_to_swap_cache(struct mm_sim *sim, struct mm_folio *folio,
                 mm__hmap_del(&sim->swap.cache, slot + i);
             return MM_ENOMEM;
         }
+    for (uint64_t i = 0; i < nr; i++)
+        sim->swap.map[slot + i] |= MM_SWAP_HAS_CACHE;
     folio->swap = slot;
     count_swapcache(sim, folio, 1);
     return 0;

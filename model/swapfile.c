@@ -38,8 +38,13 @@ static int map_reserve(struct mm_swap_info *si, uint64_t slots)
     uint32_t *map = realloc(si->map, cap * sizeof(*map));
     if (!map)
         return MM_ENOMEM;
-    memset(map + si->cap_map, 0, (cap - si->cap_map) * sizeof(*map));
     si->map = map;
+    uint64_t *shadow = realloc(si->shadow, cap * sizeof(*shadow));
+    if (!shadow)
+        return MM_ENOMEM;
+    si->shadow = shadow;
+    memset(map + si->cap_map, 0, (cap - si->cap_map) * sizeof(*map));
+    memset(shadow + si->cap_map, 0, (cap - si->cap_map) * sizeof(*shadow));
     si->cap_map = cap;
     return 0;
 }
@@ -93,6 +98,7 @@ static void slot_release(struct mm_swap_info *si, uint32_t slot)
     }
     si->free[si->nr_free++] = slot;
     si->inuse--;
+    si->shadow[slot] = 0;
 }
 
 /**
@@ -108,6 +114,25 @@ uint32_t mm__swap_count(const struct mm_sim *sim, uint32_t slot)
     if (!slot || slot > sim->swap.hwm)
         return 0;
     return sim->swap.map[slot] & ~MM_SWAP_HAS_CACHE;
+}
+
+/**
+ * mm__swap_shadow() - the shadow entry kept for @slot, replaced by @set
+ * @sim: the simulator
+ * @slot: an allocated slot
+ * @set: the new shadow entry (0 to clear)
+ *
+ * Kernel: the shadow entries of the swap cache's address space
+ * (__delete_from_swap_cache() stores, add_to_swap_cache() returns them).
+ * Return: the previous shadow entry, or 0.
+ */
+uint64_t mm__swap_shadow(struct mm_sim *sim, uint32_t slot, uint64_t set)
+{
+    if (!slot || slot > sim->swap.hwm)
+        return 0;
+    uint64_t old = sim->swap.shadow[slot];
+    sim->swap.shadow[slot] = set;
+    return old;
 }
 
 /**
@@ -199,6 +224,7 @@ bool mm__vm_swap_full(const struct mm_sim *sim)
 void mm__swapfile_destroy(struct mm_sim *sim)
 {
     free(sim->swap.map);
+    free(sim->swap.shadow);
     free(sim->swap.free);
     mm__hmap_destroy(&sim->swap.cache);
     memset(&sim->swap, 0, sizeof(sim->swap));

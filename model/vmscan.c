@@ -31,8 +31,6 @@
  * writeback throttling or congestion waits, no direct-reclaim throttling
  * (throttle_direct_reclaim); every zone is eligible (user pages reclaim
  * for ZONE_MOVABLE), so isolation never skips folios of higher zones.
- * Workingset refault detection is not modelled, so the refault terms of
- * the deactivation rule stay constant.
  */
 #include "internal.h"
 
@@ -92,10 +90,13 @@ static void prepare_scan_count(struct mm_sim *sim, int nid,
     sc->anon_cost = pgdat->lruvec.anon_cost;
     sc->file_cost = pgdat->lruvec.file_cost;
     sc->may_deactivate = 0;
-    if (sc->force_deactivate ||
+    /* a new working set is being established: deactivate the old one */
+    if (sc->force_deactivate || pgdat->lruvec.refaults[0] !=
+        mm__node_page_state(pgdat, MM_WORKINGSET_ACTIVATE_ANON) ||
         mm__inactive_is_low(sim, nid, MM_LRU_INACTIVE_ANON))
         sc->may_deactivate |= DEACTIVATE_ANON;
-    if (sc->force_deactivate ||
+    if (sc->force_deactivate || pgdat->lruvec.refaults[1] !=
+        mm__node_page_state(pgdat, MM_WORKINGSET_ACTIVATE_FILE) ||
         mm__inactive_is_low(sim, nid, MM_LRU_INACTIVE_FILE))
         sc->may_deactivate |= DEACTIVATE_FILE;
     uint64_t file = mm__lruvec_size(sim, nid, MM_LRU_INACTIVE_FILE);
@@ -110,7 +111,7 @@ static void prepare_scan_count(struct mm_sim *sim, int nid,
     }
     file += mm__lruvec_size(sim, nid, MM_LRU_ACTIVE_FILE);
     uint64_t anon = mm__lruvec_size(sim, nid, MM_LRU_INACTIVE_ANON);
-    sc->file_is_tiny = file + free <= high &&
+    sc->file_is_tiny = !sc->memcg && file + free <= high &&
                        !(sc->may_deactivate & DEACTIVATE_ANON) &&
                        (anon >> sc->priority);
 }
@@ -119,6 +120,8 @@ static enum scan_balance scan_balance(const struct mm_sim *sim,
                                       const struct mm_scan_control *sc)
 {
     if (!sc->may_swap || !can_reclaim_anon(sim))
+        return SCAN_FILE;
+    if (sc->memcg && !sim->vm.swappiness)
         return SCAN_FILE;
     if (!sc->priority && sim->vm.swappiness)
         return SCAN_EQUAL;
@@ -257,17 +260,20 @@ void mm__shrink_node(struct mm_sim *sim, int nid, struct mm_scan_control *sc)
         sim->nodes[nid].kswapd.failures = 0;
 }
 
-/* do_try_to_free_pages() on the nodes of @nid's zonelist, once each. */
+/* do_try_to_free_pages() on the nodes of @nid's zonelist (those of the
+ * allocation's nodemask: shrink_zones()), once each. */
 static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
                                      struct mm_scan_control *sc)
 {
-    sim->vm_events[MM_ALLOCSTALL_DMA + sc->reclaim_idx]++;
+    if (!sc->memcg)
+        sim->vm_events[MM_ALLOCSTALL_DMA + sc->reclaim_idx]++;
     for (;;) {
         do {
             uint64_t done = 0;
             for (struct mm_zone **z = sim->nodes[nid].zonelist; *z; z++) {
                 if ((*z)->idx > sc->reclaim_idx || !(*z)->managed ||
-                    (done >> (*z)->nid & 1u))
+                    (done >> (*z)->nid & 1u) ||
+                    (sc->nodemask && !(sc->nodemask >> (*z)->nid & 1u)))
                     continue;
                 done |= 1ull << (*z)->nid;
                 mm__shrink_node(sim, (*z)->nid, sc);
@@ -288,6 +294,7 @@ static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
  * @sim: the simulator
  * @nid: the node whose zonelist the allocation walks
  * @highest_zoneidx: the allocation's gfp_zone() (allocstall_<zone> counts it)
+ * @nodemask: the allocation's allowed nodes (MPOL_BIND's mask)
  *
  * Reclaims SWAP_CLUSTER_MAX pages, lowering the priority from 12 to 0
  * until it has them; if nothing came back and an active list was left
@@ -296,17 +303,24 @@ static uint64_t do_try_to_free_pages(struct mm_sim *sim, int nid,
  * Return: pages reclaimed (the allocation's "progress").
  */
 uint64_t mm__try_to_free_pages(struct mm_sim *sim, int nid,
-                               enum mm_zone_type highest_zoneidx)
+                               enum mm_zone_type highest_zoneidx,
+                               uint64_t nodemask)
 {
     struct mm_scan_control sc = {
         .nr_to_reclaim = MM_SWAP_CLUSTER_MAX,
         .reclaim_idx = highest_zoneidx,
         .priority = MM_DEF_PRIORITY,
         .may_swap = true,
+        .nodemask = nodemask,
     };
     sim->in_reclaim = true;
-    uint64_t got = do_try_to_free_pages(sim, nid, &sc);
+    uint64_t got = do_try_to_free_pages(sim, nid, &sc), done = 0;
     sim->in_reclaim = false;
+    for (struct mm_zone **z = sim->nodes[nid].zonelist; *z; z++)
+        if ((*z)->idx <= sc.reclaim_idx && !(done >> (*z)->nid & 1u)) {
+            done |= 1ull << (*z)->nid;
+            mm__snapshot_refaults(sim, (*z)->nid);
+        }
     return got;
 }
 
@@ -328,4 +342,34 @@ uint64_t mm__zone_reclaimable_pages(const struct mm_sim *sim,
         nr += mm__zone_page_state(zone, MM_NR_ZONE_INACTIVE_ANON) +
               mm__zone_page_state(zone, MM_NR_ZONE_ACTIVE_ANON);
     return nr;
+}
+
+/**
+ * mm__try_to_free_mem_cgroup_pages() - reclaim for a charge over memory.max
+ * @sim: the simulator
+ * @nr_pages: the charge
+ * @may_swap: anonymous pages may be swapped
+ *
+ * The memory cgroup holds every task of the model, so its LRU is the
+ * nodes' LRU. Cgroup reclaim counts no allocstall and no
+ * pgscan/pgsteal_{kswapd,direct} (those are the memcg's own events), and
+ * with swappiness 0 it never swaps.
+ * Kernel: mm/vmscan.c try_to_free_mem_cgroup_pages().
+ * Return: pages reclaimed.
+ */
+uint64_t mm__try_to_free_mem_cgroup_pages(struct mm_sim *sim, uint64_t nr_pages,
+                                          bool may_swap)
+{
+    struct mm_scan_control sc = {
+        .nr_to_reclaim = nr_pages > MM_SWAP_CLUSTER_MAX ? nr_pages
+                                                        : MM_SWAP_CLUSTER_MAX,
+        .reclaim_idx = MM_NR_ZONES - 1,
+        .priority = MM_DEF_PRIORITY,
+        .may_swap = may_swap,
+        .memcg = true,
+    };
+    sim->in_reclaim = true;
+    uint64_t got = do_try_to_free_pages(sim, 0, &sc);
+    sim->in_reclaim = false;
+    return got;
 }

@@ -105,7 +105,6 @@ void mm__wakeup_kswapd(struct mm_sim *sim, struct mm_zone *zone,
     *k = (struct mm_kswapd){.awake = true, .order = order,
                            .highest_zoneidx = highest_zoneidx,
                            .failures = k->failures, .last_ns = sim->now_ns};
-    sim->vm_events[MM_PAGEOUTRUN]++;
 }
 
 /* kswapd_shrink_node(): one round asking for max(high, 32) per zone. */
@@ -129,24 +128,32 @@ static void kswapd_sleep(struct mm_sim *sim, int nid)
 {
     struct mm_kswapd *k = &sim->nodes[nid].kswapd;
     k->awake = false;
+    k->in_sweep = false;
     k->credit = 0;
     for (int z = 0; z < MM_NR_ZONES; z++)
         sim->nodes[nid].zones[z].watermark_boost = 0;
 }
 
-/* balance_pgdat() with at most @budget pages; true once balanced. */
-static bool balance_pgdat(struct mm_sim *sim, int nid, uint64_t budget,
-                          uint64_t *reclaimed)
+enum balance_result { BALANCED, SWEPT, OUT_OF_CREDIT };
+
+/* balance_pgdat(): priority 12 down to 1, with at most @budget pages. */
+static enum balance_result balance_pgdat(struct mm_sim *sim, int nid,
+                                         uint64_t budget, uint64_t *reclaimed)
 {
     struct mm_kswapd *k = &sim->nodes[nid].kswapd;
     struct mm_scan_control sc = {.reclaim_idx = k->highest_zoneidx,
                                  .priority = MM_DEF_PRIORITY,
                                  .kswapd = true, .may_swap = true};
-    bool balanced = false;
+    enum balance_result res = SWEPT;
     do {
-        balanced = mm__pgdat_balanced(sim, nid, k->order, k->highest_zoneidx);
-        if (balanced || sc.nr_reclaimed >= budget)
+        if (mm__pgdat_balanced(sim, nid, k->order, k->highest_zoneidx)) {
+            res = BALANCED;
             break;
+        }
+        if (sc.nr_reclaimed >= budget) {
+            res = OUT_OF_CREDIT;
+            break;
+        }
         if (mm__nr_swap_pages(sim) &&
             mm__inactive_is_low(sim, nid, MM_LRU_INACTIVE_ANON))
             mm__shrink_active_list(sim, nid, MM_SWAP_CLUSTER_MAX, &sc,
@@ -158,12 +165,19 @@ static bool balance_pgdat(struct mm_sim *sim, int nid, uint64_t budget,
             sc.priority--;
     } while (sc.priority >= 1);
     *reclaimed = sc.nr_reclaimed;
-    if (!balanced && sc.priority < 1 && !sc.nr_reclaimed)
+    if (res == SWEPT && !sc.nr_reclaimed)
         k->failures++;
-    return balanced;
+    if (res != OUT_OF_CREDIT)
+        mm__snapshot_refaults(sim, nid);
+    return res;
 }
 
-/* Run node @nid's kswapd for the trace time since it last ran. */
+/*
+ * Run node @nid's kswapd for the trace time since it last ran: sweeps of
+ * balance_pgdat() (each counted in pageoutrun) until the node is balanced,
+ * hopeless, or the credit is spent; an unfinished sweep restarts at
+ * priority 12 when more time has passed.
+ */
 static void kswapd_advance(struct mm_sim *sim, int nid)
 {
     struct mm_kswapd *k = &sim->nodes[nid].kswapd;
@@ -174,16 +188,22 @@ static void kswapd_advance(struct mm_sim *sim, int nid)
     k->credit += dt * sim->kswapd_rate;
     if (k->credit > MAX_CREDIT_PAGES * NSEC_PER_SEC)
         k->credit = MAX_CREDIT_PAGES * NSEC_PER_SEC;
-    uint64_t budget = k->credit / NSEC_PER_SEC;
-    if (budget < MM_SWAP_CLUSTER_MAX)
-        return;
     sim->in_reclaim = true;
-    bool balanced = balance_pgdat(sim, nid, budget, &reclaimed);
+    while (k->credit / NSEC_PER_SEC >= MM_SWAP_CLUSTER_MAX) {
+        uint64_t budget = k->credit / NSEC_PER_SEC;
+        if (!k->in_sweep)
+            sim->vm_events[MM_PAGEOUTRUN]++;
+        enum balance_result res = balance_pgdat(sim, nid, budget, &reclaimed);
+        k->credit -= (reclaimed < budget ? reclaimed : budget) * NSEC_PER_SEC;
+        k->in_sweep = res == OUT_OF_CREDIT;
+        if (res == BALANCED || k->failures >= MM_MAX_RECLAIM_RETRIES) {
+            kswapd_sleep(sim, nid);
+            break;
+        }
+        if (res == OUT_OF_CREDIT)
+            break;
+    }
     sim->in_reclaim = false;
-    k->credit -= (reclaimed < budget ? reclaimed : budget) * NSEC_PER_SEC;
-    if (balanced || k->failures >= MM_MAX_RECLAIM_RETRIES ||
-        (!reclaimed && budget))
-        kswapd_sleep(sim, nid);
 }
 
 /**

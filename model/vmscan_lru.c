@@ -23,7 +23,8 @@
  * shrink_inactive_list(), shrink_folio_list(), folio_check_references(),
  * pageout(), __remove_mapping(), move_folios_to_lru(),
  * shrink_active_list(); mm/swap_state.c add_to_swap(); mm/shmem.c
- * shmem_writepage(). 6.1.
+ * shmem_writepage(). 6.1. A large anonymous folio is swapped whole when a
+ * run of slots is free, else split (model/huge_memory.c).
  *
  * Simplified: writes complete at once (the kernel's are asynchronous: a
  * folio under writeback is kept and rotated to the tail when the write
@@ -55,6 +56,8 @@ static unsigned isolate(struct mm_sim *sim, int nid, enum mm_lru_list lru,
         *scanned += nr_pages(folio);
         out[n++] = folio;
     }
+    for (unsigned i = 0; i < n; i++)
+        mm__rmap_prefetch(sim, out[i]);
     return n;
 }
 
@@ -113,22 +116,42 @@ static bool add_to_swap(struct mm_sim *sim, struct mm_folio *folio)
     return true;
 }
 
+/* add_to_swap(), splitting a large folio when no run of slots is free:
+ * *pf is then its head page. */
+static bool add_to_swap_split(struct mm_sim *sim, struct mm_folio **pf)
+{
+    if (add_to_swap(sim, *pf))
+        return true;
+    if (!(*pf)->order || !mm__nr_swap_pages(sim))
+        return false;
+    struct mm_folio *head = mm__split_huge_page(sim, *pf);
+    if (!head)
+        return false;
+    *pf = head;
+    return add_to_swap(sim, head);
+}
+
 /* The anonymous part of shrink_folio_list(): lazyfree drop or swap out. */
-static enum verdict reclaim_anon(struct mm_sim *sim, struct mm_folio *folio,
+static enum verdict reclaim_anon(struct mm_sim *sim, struct mm_folio **pf,
                                  uint64_t *nr_pageout)
 {
+    struct mm_folio *folio = *pf;
     if (folio->lazyfree && !mm__folio_pte_dirty(sim, folio)) {
         mm__try_to_unmap(sim, folio);
         sim->vm_events[MM_PGLAZYFREED] += nr_pages(folio);
         return FREED;
     }
     folio->lazyfree = false;
-    if (!folio->swap && !add_to_swap(sim, folio))
+    if (!folio->swap && !add_to_swap_split(sim, pf))
         return ACTIVATE; /* activate_locked_split: swap is full */
+    folio = *pf;
     if (!mm__try_to_unmap(sim, folio))
         return ACTIVATE;
     if (folio->dirty)
         pageout(sim, folio, nr_pageout);
+    uint64_t shadow = mm__workingset_eviction(sim, folio);
+    for (uint64_t i = 0; i < nr_pages(folio); i++)
+        mm__swap_shadow(sim, folio->swap + (uint32_t)i, shadow);
     return FREED;
 }
 
@@ -141,7 +164,8 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
     if (!mm__try_to_unmap(sim, folio))
         return ACTIVATE;
     if (folio->kind == MM_FOLIO_SHMEM) {
-        if (mm__shmem_writepage(sim, folio))
+        if (mm__shmem_writepage(sim, folio,
+                                mm__workingset_eviction(sim, folio)))
             return ACTIVATE;
         pageout(sim, folio, nr_pageout);
         return FREED;
@@ -150,25 +174,40 @@ static enum verdict reclaim_cache(struct mm_sim *sim, struct mm_folio *folio,
         return KEEP;
     if (folio->dirty)
         pageout(sim, folio, nr_pageout);
-    mm__filemap_remove_folio(sim, folio);
+    mm__filemap_remove_folio(sim, folio, mm__workingset_eviction(sim, folio));
     return FREED;
 }
 
-/* shrink_folio_list() for one folio. */
-static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio *folio,
+/* Reclaiming @folio would write it: swap-backed (anon not lazily freed
+ * clean, shmem) or a dirty file page. */
+static bool needs_write(struct mm_sim *sim, struct mm_folio *folio)
+{
+    if (folio->kind == MM_FOLIO_ANON)
+        return !folio->lazyfree || mm__folio_pte_dirty(sim, folio);
+    return folio->kind == MM_FOLIO_SHMEM || folio->dirty ||
+           mm__folio_pte_dirty(sim, folio);
+}
+
+/* shrink_folio_list() for one folio (*pf: a split leaves its head). */
+static enum verdict shrink_folio(struct mm_sim *sim, struct mm_folio **pf,
                                  const struct mm_scan_control *sc,
                                  uint64_t *nr_pageout)
 {
+    struct mm_folio *folio = *pf;
     enum folio_ref ref = check_references(sim, folio);
     if (ref == REF_CULL)
         return CULL;
+    if (sc->no_unmap && folio->total_map) /* !may_unmap (node reclaim) */
+        return KEEP;
     if (ref == REF_ACTIVATE)
         return ACTIVATE;
     if (ref == REF_KEEP)
         return KEEP;
+    if (sc->no_writepage && needs_write(sim, folio)) /* !may_writepage */
+        return KEEP;
     if (folio->kind == MM_FOLIO_ANON)
         return sc->may_swap || folio->lazyfree
-                   ? reclaim_anon(sim, folio, nr_pageout) : KEEP;
+                   ? reclaim_anon(sim, pf, nr_pageout) : KEEP;
     return reclaim_cache(sim, folio, ref, nr_pageout);
 }
 
@@ -187,17 +226,23 @@ static void putback(struct mm_sim *sim, struct mm_folio *folio, enum verdict v)
         folio->pgflags |= MM_PG_ACTIVE;
         sim->vm_events[MM_PGACTIVATE] += nr_pages(folio);
         lru = (enum mm_lru_list)(lru | MM_LRU_ACTIVE);
+        mm__workingset_age_nonresident(sim, mm__pfn_to_nid(sim, folio->pfn),
+                                       nr_pages(folio));
     }
     mm__lruvec_add_folio(sim, folio, lru, false);
 }
 
+/* Cgroup reclaim counts only the per-type events globally. */
 static void count_scan(struct mm_sim *sim, const struct mm_scan_control *sc,
                        bool file, uint64_t scanned, uint64_t reclaimed)
 {
-    sim->vm_events[sc->kswapd ? MM_PGSCAN_KSWAPD : MM_PGSCAN_DIRECT] += scanned;
+    if (!sc->memcg) {
+        sim->vm_events[sc->kswapd ? MM_PGSCAN_KSWAPD : MM_PGSCAN_DIRECT] +=
+            scanned;
+        sim->vm_events[sc->kswapd ? MM_PGSTEAL_KSWAPD : MM_PGSTEAL_DIRECT] +=
+            reclaimed;
+    }
     sim->vm_events[file ? MM_PGSCAN_FILE : MM_PGSCAN_ANON] += scanned;
-    sim->vm_events[sc->kswapd ? MM_PGSTEAL_KSWAPD : MM_PGSTEAL_DIRECT] +=
-        reclaimed;
     sim->vm_events[file ? MM_PGSTEAL_FILE : MM_PGSTEAL_ANON] += reclaimed;
 }
 
@@ -223,7 +268,7 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
     uint64_t scanned, reclaimed = 0, nr_pageout = 0;
     unsigned n = isolate(sim, nid, lru, nr_to_scan, folios, &scanned);
     for (unsigned i = 0; i < n; i++) {
-        enum verdict v = shrink_folio(sim, folios[i], sc, &nr_pageout);
+        enum verdict v = shrink_folio(sim, &folios[i], sc, &nr_pageout);
         if (v != FREED) {
             putback(sim, folios[i], v);
             continue;
@@ -253,11 +298,11 @@ uint64_t mm__shrink_inactive_list(struct mm_sim *sim, int nid,
 void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
                             struct mm_scan_control *sc, enum mm_lru_list lru)
 {
-    (void)sc;
     struct mm_folio *folios[MM_SWAP_CLUSTER_MAX];
     uint64_t scanned, deactivated = 0, vm_flags;
     unsigned n = isolate(sim, nid, lru, nr_to_scan, folios, &scanned);
-    sim->vm_events[MM_PGREFILL] += scanned;
+    if (!sc->memcg)
+        sim->vm_events[MM_PGREFILL] += scanned;
     for (unsigned i = 0; i < n; i++) {
         struct mm_folio *folio = folios[i];
         bool young = mm__folio_referenced(sim, folio, &vm_flags) != 0;
@@ -267,6 +312,7 @@ void mm__shrink_active_list(struct mm_sim *sim, int nid, uint64_t nr_to_scan,
         }
         if (young && (vm_flags & MM_VM_EXEC) && mm__folio_is_file_lru(folio)) {
             mm__lruvec_add_folio(sim, folio, lru, false);
+            mm__workingset_age_nonresident(sim, nid, nr_pages(folio));
             continue;
         }
         folio->pgflags &= (uint8_t)~MM_PG_ACTIVE;

@@ -58,6 +58,7 @@ int cmd_record(int argc, char **argv);
 /* tools/cmd_record_child.c */
 void cmd_record_signals(pid_t child, int tick_on);
 int cmd_record_pass_status(int st);
+void cmd_record_gaps(const char *verb, uint64_t gaps);
 
 /* tools/cmd_record_out.c */
 struct sup_sink;

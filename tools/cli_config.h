@@ -122,6 +122,9 @@ int cli_config_sysctls(const struct cli_config *cfg, bool host,
 void cli_sysctl_problem(int rc, const struct cli_sysctl_line *line,
                         char *buf, size_t len);
 bool cli_config_is_host(const struct cli_config *cfg);
+bool cli_machine_is(const char *machine, const char *name);
+int cli_machine_memcg_suffix(const char *machine, struct mm_machine *m,
+                             struct cli_err *err);
 int cli_oom_adj_parse(const char *arg, struct cli_oom_adj *out,
                       const char **why);
 const struct cli_oom_adj *cli_config_oom_adj(const struct cli_config *cfg,

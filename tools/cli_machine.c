@@ -30,6 +30,7 @@ struct spec {
     uint64_t swap, hugetlb;         /* bytes */
     uint64_t kernelcore, movablecore; /* bytes */
     uint64_t memcg;                 /* bytes; memory.max of the workload */
+    uint64_t kswapd_rate;           /* bytes kswapd reclaims per second */
     int thp;                        /* -1 = not given */
     unsigned kernel;                /* 0 = not given */
     unsigned seen;                  /* bit per key, for duplicates */
@@ -226,6 +227,16 @@ static int key_memcg(struct spec *s, const char *v, size_t n,
     return parse_size_key(v, n, &s->memcg, why);
 }
 
+static int key_kswapd_rate(struct spec *s, const char *v, size_t n,
+                           const char **why)
+{
+    int rc = parse_size_key(v, n, &s->kswapd_rate, why);
+    if (!rc && s->kswapd_rate < MM_PAGE_SIZE)
+        return *why = "kswapd_rate must be at least 4K (a page per second)",
+               MM_EINVAL;
+    return rc;
+}
+
 static int key_hugetlb(struct spec *s, const char *v, size_t n,
                        const char **why)
 {
@@ -262,7 +273,7 @@ static const struct spec_key spec_keys[] = {
     {"distance", key_distance}, {"swap", key_swap},   {"hugetlb", key_hugetlb},
     {"thp", key_thp},       {"kernel", key_kernel},
     {"kernelcore", key_kernelcore}, {"movablecore", key_movablecore},
-    {"memcg", key_memcg},
+    {"memcg", key_memcg},   {"kswapd_rate", key_kswapd_rate},
 };
 
 static int parse_item(struct spec *s, const char *item, size_t len,
@@ -286,7 +297,8 @@ static int parse_item(struct spec *s, const char *item, size_t len,
     }
     return cli_err_set(err, SPEC_WHERE,
                        "unknown key (mem, nodes, cpus, distance, swap, "
-                       "hugetlb, thp, kernel, kernelcore, movablecore, memcg)",
+                       "hugetlb, thp, kernel, kernelcore, movablecore, memcg, "
+                       "kswapd_rate)",
                        item, len);
 }
 
@@ -407,6 +419,7 @@ static int spec_rest(const struct spec *s, unsigned default_kernel,
     else
         m->thp = managed < 512 * MIB_PAGES ? MM_THP_NEVER : MM_THP_ALWAYS;
     m->kernel = s->kernel ? s->kernel : cli_kernel_clamp(default_kernel);
+    m->kswapd_rate = s->kswapd_rate / MM_PAGE_SIZE; /* 0: the model's default */
     return cli_machine_memcg(s->memcg, m, why);
 }
 

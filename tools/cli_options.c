@@ -33,7 +33,7 @@ const char cli_config_help[] =
     "options\n"
     "      memcg=SIZE          memory.max of one memory cgroup holding the "
     "workload\n"
-    "    zoneinfo:FILE and host also take a trailing ,memcg=SIZE.\n"
+    "    zoneinfo:FILE, host and recorded also take a trailing ,memcg=SIZE.\n"
     "    SIZE: a number of bytes with an optional K, M, G or T suffix.\n"
     "    Zones are laid out as in an x86_64 QEMU guest (docs/machine.md).\n"
     "  -s vm.KEY=VALUE         set a vm.* sysctl (repeatable; also KEY=VALUE"
@@ -208,19 +208,38 @@ static const char *memcg_suffix(const char *machine, size_t *base_len)
     return s ? s + strlen(",memcg=") : NULL;
 }
 
+/**
+ * cli_machine_is() - whether --machine names @name ("host", "recorded"),
+ * with or without a ",memcg=SIZE" suffix
+ * @machine: the --machine value (not NULL)
+ * @name: the word
+ *
+ * Return: true if it does.
+ */
+bool cli_machine_is(const char *machine, const char *name)
+{
+    size_t n;
+    memcg_suffix(machine, &n);
+    return n == strlen(name) && strncmp(machine, name, n) == 0;
+}
+
 /** cli_config_is_host() - whether the machine is `host` (the default). */
 bool cli_config_is_host(const struct cli_config *cfg)
 {
-    size_t n;
-    if (!cfg->machine)
-        return true;
-    memcg_suffix(cfg->machine, &n);
-    return n == 4 && strncmp(cfg->machine, "host", 4) == 0;
+    return !cfg->machine || cli_machine_is(cfg->machine, "host");
 }
 
-/* The limit of a ",memcg=SIZE" suffix on zoneinfo: or host machines. */
-static int machine_memcg(const char *machine, struct mm_machine *m,
-                         struct cli_err *err)
+/**
+ * cli_machine_memcg_suffix() - apply the ",memcg=SIZE" suffix of a
+ * zoneinfo:, host or recorded --machine value
+ * @machine: the --machine value
+ * @m: the machine, its zones set
+ * @err: what is wrong
+ *
+ * Return: 0 (also without a suffix) or a negative MM_E* value.
+ */
+int cli_machine_memcg_suffix(const char *machine, struct mm_machine *m,
+                             struct cli_err *err)
 {
     size_t n;
     uint64_t bytes;
@@ -260,7 +279,7 @@ static int zoneinfo_machine(const char *arg, struct mm_machine *m,
         free(text);
     }
     free(path);
-    return rc ? rc : machine_memcg(arg, m, err);
+    return rc ? rc : cli_machine_memcg_suffix(arg, m, err);
 }
 
 /**
@@ -278,7 +297,7 @@ int cli_config_machine(const struct cli_config *cfg, struct mm_machine *m)
     if (cli_config_is_host(cfg)) {
         rc = cli_host_machine(m, &err);
         if (!rc && cfg->machine)
-            rc = machine_memcg(cfg->machine, m, &err);
+            rc = cli_machine_memcg_suffix(cfg->machine, m, &err);
     } else if (strncmp(cfg->machine, "zoneinfo:", 9) == 0) {
         rc = zoneinfo_machine(cfg->machine + 9, m, &err);
     } else {

@@ -101,7 +101,7 @@ int cmd_compare(int argc, char **argv)
         rc = replay_init(&rp, &o.cfg, o.policies, o.nr_policies);
     if (!rc) {
         rp.machine_recorded = !o.cfg.machine ||
-                              strcmp(o.cfg.machine, "recorded") == 0;
+                              cli_machine_is(o.cfg.machine, "recorded");
         rc = cmd_report_replay(o.trace, &rp, "compare");
     }
     if (!rc || rc == 3) {

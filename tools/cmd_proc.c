@@ -18,10 +18,12 @@ static void usage(FILE *out)
                  "\n\n"
                  "With --trace, the view after replaying TRACE up to --at "
                  "(default: its end);\nthen PATH may also be PID/status, "
-                 "PID/statm, PID/smaps_rollup, PID/maps.\n"
+                 "PID/statm, PID/smaps_rollup, PID/maps,\nPID/numa_maps, "
+                 "PID/oom_score, PID/oom_score_adj.\n"
                  "Print a /proc file of the simulated kernel. PATH: "
                  "meminfo, vmstat, zoneinfo,\nbuddyinfo, pagetypeinfo, "
-                 "sys/vm/KNOB, PID/status, PID/statm, PID/smaps_rollup\n"
+                 "sys/vm/KNOB, PID/status, PID/statm, PID/smaps_rollup,\n"
+                 "node/nodeN/meminfo, node/nodeN/numastat (the sysfs files)\n"
                  "(a leading /proc/ is accepted; without a trace the model "
                  "has no processes).\n\n%s", cli_config_help);
 }

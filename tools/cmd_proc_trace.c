@@ -49,7 +49,10 @@ static int render_pid(struct replay *rp, const char *path, struct mm_buf *out)
         return mm_render_pid_smaps_rollup(sim, (uint32_t)pid, out);
     if (!strcmp(end, "/maps"))
         return mm_render_pid_maps(sim, (uint32_t)pid, out, replay_string, rp);
-    return MM_ENOENT;
+    if (!strcmp(end, "/numa_maps"))
+        return mm_render_pid_numa_maps(sim, (uint32_t)pid, out, replay_string,
+                                       rp);
+    return mm_proc_render(sim, path, out); /* oom_score, oom_score_adj */
 }
 
 /**
@@ -70,7 +73,7 @@ int cmd_proc_trace(const struct cli_config *cfg, const char *trace,
     if (!rc)
         rc = parse_at(at, &rp);
     if (!rc) {
-        rp.machine_recorded = !cfg->machine || !strcmp(cfg->machine, "recorded");
+        rp.machine_recorded = !cfg->machine || cli_machine_is(cfg->machine, "recorded");
         rc = cmd_report_replay(trace, &rp, "proc");
         rc = rc == 3 ? 0 : rc; /* the warning was printed; show what was read */
     }

@@ -162,6 +162,8 @@ static int rec_finish(const struct rec_opts *o, struct sup_run *r,
         bad = sup_verify_report(r->verify, stderr);
     if (o->stats)
         rec_stats_print(r);
+    if (!o->incomplete) /* said above */
+        cmd_record_gaps("record", r->by_type[TR_EV_INCOMPLETE]);
     if (r->error || werr) {
         fprintf(stderr, "mmsim: record: cannot write the trace: %s: '%s'\n",
                 mm_strerror(r->error ? r->error : werr), path);

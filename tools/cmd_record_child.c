@@ -74,3 +74,21 @@ int cmd_record_pass_status(int st)
     raise(sig);
     return 128 + sig;
 }
+
+/**
+ * cmd_record_gaps() - after the run, say that the capture has gaps
+ * @verb: "record" or "run"
+ * @gaps: the number of TR_EV_INCOMPLETE events written (an address space
+ *        that could not be read at exec, a memory syscall's result lost,
+ *        a syscall of another ABI)
+ */
+void cmd_record_gaps(const char *verb, uint64_t gaps)
+{
+    if (gaps)
+        fprintf(stderr,
+                "mmsim: %s: warning: the capture is incomplete in %llu "
+                "place%s: `mmsim dump` of the trace shows each 'incomplete' "
+                "event with its reason; the processes concerned have partial "
+                "figures\n",
+                verb, (unsigned long long)gaps, gaps == 1 ? "" : "s");
+}

@@ -34,7 +34,7 @@ static void usage(FILE *out)
             "                      folded (heap by call site for "
             "flamegraph.pl: -o PREFIX\n"
             "                      writes PREFIX.{peak,leaked,allocations,"
-            "temporary,commit}.folded)\n"
+            "temporary,commit,rss}.folded)\n"
             "  -o FILE             write the report to FILE (default stdout)\n"
             "  --sort COL          order of the process table: %s\n"
             "                      (default pid)\n"
@@ -242,7 +242,7 @@ int cmd_report(int argc, char **argv)
         rc = replay_init(&rp, &o.cfg, NULL, 0);
     if (!rc) {
         rp.machine_recorded = !o.cfg.machine ||
-                              strcmp(o.cfg.machine, "recorded") == 0;
+                              cli_machine_is(o.cfg.machine, "recorded");
         rc = cmd_report_replay(o.trace, &rp, "report");
     }
     if (!rc || rc == 3) {

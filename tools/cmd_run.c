@@ -236,6 +236,8 @@ static int record_and_replay(struct run_opts *o, struct replay *rp,
             fprintf(stderr, "mmsim: run: waiting for '%s' failed\n", o->argv[0]);
         int werr = cmd_record_out_close(tee.file, NULL);
         int exec_err = sup_spawn_exec_errno(&r.child);
+        if (!tee.incomplete) /* said when it began */
+            cmd_record_gaps("run", r.by_type[TR_EV_INCOMPLETE]);
         if (exec_err) {
             fprintf(stderr, "mmsim: run: cannot execute: '%s': %s\n",
                     o->argv[0], strerror(exec_err));

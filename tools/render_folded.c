@@ -3,8 +3,9 @@
  * flamegraph.pl, speedscope and inferno: one line per call site,
  * "outermost;...;innermost N", one file per figure: PREFIX.peak.folded,
  * PREFIX.leaked.folded, PREFIX.allocations.folded,
- * PREFIX.temporary.folded, PREFIX.commit.folded (bytes, bytes, calls,
- * calls, kB of commit charge at its peak). Sites beyond those
+ * PREFIX.temporary.folded, PREFIX.commit.folded, PREFIX.rss.folded
+ * (bytes, bytes, calls, calls, kB of commit charge and kB resident at
+ * their peaks). Sites beyond those
  * the report keeps are one line "[other call sites] N", so every file sums
  * to the report's total. Frames are function names where symbols exist
  * ("main"), else the module and offset ("[libc.so.6+0x2a1ca]") or the
@@ -50,6 +51,7 @@ static uint64_t total_of(const struct report_sites_total *t,
     case RS_LEAKED: return t->leaked_bytes;
     case RS_ALLOCATIONS: return t->allocations;
     case RS_COMMIT: return t->commit_peak_kb;
+    case RS_RSS: return t->rss_peak_kb;
     default: return t->temporary;
     }
 }

@@ -26,7 +26,7 @@ static const char style[] =
     ".bad{color:#c00}tr.total{font-weight:bold}"
     ".plot{fill:#fafafa;stroke:#999}.grid{stroke:#e4e4e4}"
     ".ylab{font-size:11px;text-anchor:end}.xlab{font-size:11px;"
-    "text-anchor:middle}.title{font-size:14px;font-weight:bold}"
+    "text-anchor:middle}.xlab.end{text-anchor:end}.title{font-size:14px;font-weight:bold}"
     ".enomem{stroke:#d00;stroke-width:2}.oom{stroke:#808;stroke-width:2;"
     "stroke-dasharray:3 2}"
     "ul.legend{list-style:none;padding:0;margin:0 0 1em 0;font-size:12px}"

@@ -77,8 +77,9 @@ static void axes(FILE *out, const struct html_chart *c, uint64_t vmax)
                      "class=\"ylab\">%s</text>\n",
                 ML, ML + PW, y, y, ML - 6, y + 4, buf);
         double t = (double)c->t_max_ns * i / 4.0 / 1e9;
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"xlab\">%.3f s</text>\n",
-                ML + PW * i / 4.0, MT + PH + 16, t);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"%s\">%.3f s</text>\n",
+                ML + PW * i / 4.0, MT + PH + 16, i == 4 ? "xlab end" : "xlab",
+                t);
     }
     fputs("<text x=\"12\" y=\"18\" class=\"title\">", out);
     render_html_esc(out, c->title);
@@ -181,16 +182,20 @@ uint64_t *render_html_pressure(const struct mm_report *r, int counter)
 static void oom_marks(const struct mm_report *r, struct html_mark *m,
                       size_t *k)
 {
-    for (size_t i = 1; i < r->nr_samples; i++) {
-        uint64_t a = r->samples[i - 1].pressure[RP_OOM_KILL];
-        uint64_t b = r->samples[i].pressure[RP_OOM_KILL];
-        if (b <= a)
-            continue;
-        m[*k] = (struct html_mark){.t_ns = r->samples[i].t_ns, .oom = true};
-        snprintf(m[*k].label, sizeof(m[*k].label), "%s%s%" PRIu64
-                 " OOM kill(s) by %.3f s", r->policy, r->policy[0] ? ": " : "",
-                 b - a, (double)r->samples[i].t_ns / 1e9);
-        (*k)++;
+    for (size_t i = 0; i < r->nr_ooms && i < MAX_MARKS; i++, (*k)++) {
+        const struct report_oom *o = &r->ooms[i];
+        m[*k] = (struct html_mark){.t_ns = o->t_ns, .oom = true};
+        if (o->panic)
+            snprintf(m[*k].label, sizeof(m[*k].label), "%s%sOOM at %.3f s: "
+                     "kernel panic (%s, pid %" PRIu32 ", allocating)",
+                     r->policy, r->policy[0] ? ": " : "", (double)o->t_ns / 1e9,
+                     o->trigger_comm, o->trigger_pid);
+        else
+            snprintf(m[*k].label, sizeof(m[*k].label), "%s%s%sOOM kill at "
+                     "%.3f s: %s (pid %" PRIu32 "), for %s (pid %" PRIu32 ")",
+                     r->policy, r->policy[0] ? ": " : "",
+                     o->memcg ? "memory cgroup " : "", (double)o->t_ns / 1e9,
+                     o->comm, o->pid, o->trigger_comm, o->trigger_pid);
     }
 }
 
@@ -207,7 +212,7 @@ size_t render_html_marks(const struct mm_report *const *reps, size_t n,
 {
     size_t cap = 1, k = 0;
     for (size_t i = 0; i < n; i++)
-        cap += MAX_MARKS + reps[i]->nr_samples;
+        cap += 2 * MAX_MARKS;
     struct html_mark *m = calloc(cap, sizeof(*m));
     *out = m;
     for (size_t i = 0; m && i < n; i++) {

@@ -236,6 +236,7 @@ static void site_row(FILE *out, const struct report_site *s)
     num_cell(out, s->allocations);
     num_cell(out, s->temporary);
     num_cell(out, s->commit_peak_kb);
+    num_cell(out, s->rss_peak_kb);
     fputs("<td><ol class=\"stack\" start=\"0\">", out);
     for (uint32_t k = 0; k < s->nframes; k++) {
         fputs("<li>", out);
@@ -254,16 +255,17 @@ void render_html_sites(FILE *out, const struct mm_report *r)
 {
     const struct report_sites_total *t = &r->sites_total;
     const struct report_site *top[TOP_SITES];
-    if (!t->nr_sites && !t->commit_sites)
+    if (!t->nr_sites && !t->commit_sites && !t->rss_sites)
         return;
     fprintf(out, "<h3>Memory by call site</h3>\n<p>Heap: %" PRIu64 " call "
                  "sites, %" PRIu64 " allocations (%" PRIu64 " temporary), %"
                  PRIu64 " bytes; peak %" PRIu64 " bytes live at %.3f s; %"
                  PRIu64 " bytes leaked. Commit charge: %" PRIu64 " call sites, "
-                 "peak %" PRIu64 " kB.</p>\n", t->nr_sites, t->allocations,
+                 "peak %" PRIu64 " kB. Resident: %" PRIu64 " call sites, peak %"
+                 PRIu64 " kB.</p>\n", t->nr_sites, t->allocations,
             t->temporary, t->total_bytes, t->peak_bytes,
             (double)t->t_peak_ns / 1e9, t->leaked_bytes, t->commit_sites,
-            t->commit_peak_kb);
+            t->commit_peak_kb, t->rss_sites, t->rss_peak_kb);
     for (int k = 0; k < REPORT_NR_SITE_FIGURES; k++) {
         size_t n = report_top_sites(r, (enum report_site_figure)k, top,
                                     TOP_SITES);
@@ -271,7 +273,7 @@ void render_html_sites(FILE *out, const struct mm_report *r)
             continue;
         fprintf(out, "<table class=\"sites\"><caption>Top call sites by %s"
                      "</caption>\n<tr><th>peak B</th><th>leaked B</th><th>"
-                     "allocations</th><th>temporary</th><th>commit kB</th><th>call stack "
+                     "allocations</th><th>temporary</th><th>commit kB</th><th>RSS kB</th><th>call stack "
                      "(innermost first)</th></tr>\n",
                 report_site_figure_names[k]);
         for (size_t i = 0; i < n; i++)

@@ -112,6 +112,23 @@ static void event(FILE *out, const struct report_event *e)
     fputs("]}", out);
 }
 
+static void site(FILE *out, const struct report_site *s)
+{
+    fprintf(out, "{\"stack_id\":%" PRIu32 ",\"pid\":%" PRIu32
+                 ",\"peak_bytes\":%" PRIu64 ",\"leaked_bytes\":%" PRIu64
+                 ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
+                 ",\"total_bytes\":%" PRIu64 ",\"commit_peak_kb\":%" PRIu64
+                 ",\"rss_peak_kb\":%" PRIu64 ",\"stack\":[",
+            s->stack, s->pid, s->peak_bytes, s->leaked_bytes, s->allocations,
+            s->temporary, s->total_bytes, s->commit_peak_kb, s->rss_peak_kb);
+    for (uint32_t k = 0; k < s->nframes; k++) {
+        if (k)
+            fputc(',', out);
+        jstr(out, s->frames[k]);
+    }
+    fputs("]}", out);
+}
+
 static void oom(FILE *out, const struct report_oom *o)
 {
     fprintf(out, "{\"t_ns\":%" PRIu64 ",\"pid\":%" PRIu32 ",\"comm\":",
@@ -134,23 +151,6 @@ static void oom(FILE *out, const struct report_oom *o)
     fputs("]}", out);
 }
 
-static void site(FILE *out, const struct report_site *s)
-{
-    fprintf(out, "{\"stack_id\":%" PRIu32 ",\"pid\":%" PRIu32
-                 ",\"peak_bytes\":%" PRIu64 ",\"leaked_bytes\":%" PRIu64
-                 ",\"allocations\":%" PRIu64 ",\"temporary\":%" PRIu64
-                 ",\"total_bytes\":%" PRIu64 ",\"commit_peak_kb\":%" PRIu64
-                 ",\"stack\":[",
-            s->stack, s->pid, s->peak_bytes, s->leaked_bytes, s->allocations,
-            s->temporary, s->total_bytes, s->commit_peak_kb);
-    for (uint32_t k = 0; k < s->nframes; k++) {
-        if (k)
-            fputc(',', out);
-        jstr(out, s->frames[k]);
-    }
-    fputs("]}", out);
-}
-
 static void sites(FILE *out, const struct mm_report *r)
 {
     const struct report_sites_total *t = &r->sites_total;
@@ -164,10 +164,11 @@ static void sites(FILE *out, const struct mm_report *r)
                  ",\"peak_bytes\":%" PRIu64 ",\"t_peak_ns\":%" PRIu64
                  ",\"leaked_bytes\":%" PRIu64 ",\"total_bytes\":%" PRIu64
                  ",\"unknown_frees\":%" PRIu64 ",\"commit_sites\":%" PRIu64
-                 ",\"commit_peak_kb\":%" PRIu64 "}",
+                 ",\"commit_peak_kb\":%" PRIu64 ",\"rss_sites\":%" PRIu64
+                 ",\"rss_peak_kb\":%" PRIu64 "}",
             t->nr_sites, t->allocations, t->temporary, t->peak_bytes,
             t->t_peak_ns, t->leaked_bytes, t->total_bytes, t->unknown_frees,
-            t->commit_sites, t->commit_peak_kb);
+            t->commit_sites, t->commit_peak_kb, t->rss_sites, t->rss_peak_kb);
 }
 
 static void samples(FILE *out, const struct mm_report *r)

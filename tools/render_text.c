@@ -162,8 +162,9 @@ static void ooms(FILE *out, const struct mm_report *r, const struct style *st)
 static void site_line(FILE *out, const struct report_site *s)
 {
     fprintf(out, "  %12" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64
-                 " %10" PRIu64 "  ", s->peak_bytes, s->leaked_bytes,
-            s->allocations, s->temporary, s->commit_peak_kb);
+                 " %10" PRIu64 " %9" PRIu64 "  ", s->peak_bytes,
+            s->leaked_bytes, s->allocations, s->temporary, s->commit_peak_kb,
+            s->rss_peak_kb);
     for (uint32_t k = 0; k < s->nframes && k < 3; k++)
         fprintf(out, "%s%s", k ? " < " : "", s->frames[k]);
     if (!s->nframes)
@@ -177,24 +178,30 @@ static void sites(FILE *out, const struct mm_report *r)
 {
     const struct report_sites_total *t = &r->sites_total;
     const struct report_site *top[TOP_SITES];
-    if (!t->nr_sites && !t->commit_sites)
+    if (!t->nr_sites && !t->commit_sites && !t->rss_sites)
         return;
     fprintf(out, "\nMemory by call site (every process)\n");
-    fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations (%"
-                 PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
-                 " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
-            t->nr_sites, t->allocations, t->temporary, t->total_bytes,
-            t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
+    if (!t->nr_sites)
+        fprintf(out, "  heap: no allocator calls in the trace (mmsim "
+                     "record --fast-path records them)\n");
+    else
+        fprintf(out, "  heap: %" PRIu64 " call sites, %" PRIu64 " allocations "
+                     "(%" PRIu64 " temporary), %" PRIu64 " bytes; peak %" PRIu64
+                     " bytes live at %.3f s; %" PRIu64 " bytes leaked\n",
+                t->nr_sites, t->allocations, t->temporary, t->total_bytes,
+                t->peak_bytes, (double)t->t_peak_ns / 1e9, t->leaked_bytes);
     fprintf(out, "  commit charge: %" PRIu64 " call sites, peak %" PRIu64
-                 " kB\n", t->commit_sites, t->commit_peak_kb);
+                 " kB; resident: %" PRIu64 " call sites, peak %" PRIu64
+                 " kB\n", t->commit_sites, t->commit_peak_kb, t->rss_sites,
+            t->rss_peak_kb);
     for (int k = 0; k < REPORT_NR_SITE_FIGURES; k++) {
         size_t n = report_top_sites(r, (enum report_site_figure)k, top,
                                     TOP_SITES);
         if (!n)
             continue;
-        fprintf(out, "  by %s:\n  %12s %12s %9s %9s %10s  %s\n",
+        fprintf(out, "  by %s:\n  %12s %12s %9s %9s %10s %9s  %s\n",
                 report_site_figure_names[k], "peak B", "leaked B", "allocs",
-                "temp", "commit kB", "call site (innermost first)");
+                "temp", "commit kB", "RSS kB", "call site (innermost first)");
         for (size_t i = 0; i < n; i++)
             site_line(out, top[i]);
     }

@@ -47,6 +47,7 @@ void replay_free(struct replay *rp)
     for (size_t i = 0; i < rp->nr_cols; i++) {
         mm_sim_free(rp->cols[i].sim);
         free(rp->cols[i].tasks);
+        free(rp->cols[i].unborn);
         replay_commit_free(&rp->cols[i]);
     }
     for (size_t i = 0; i < rp->nr_strings; i++)

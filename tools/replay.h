@@ -28,6 +28,7 @@ struct replay_task {
     uint64_t brk;       /* the break as the simulated kernel has it */
     uint64_t t_exec;    /* time of its last exec: older faults are stale */
     bool killed;        /* by the simulated OOM killer: later events skipped */
+    bool gap;           /* its capture has a gap since its last exec */
 };
 
 /* One simulated configuration: a simulator and its report. */
@@ -39,6 +40,8 @@ struct replay_col {
     size_t cap_tasks, nr_tasks;
     size_t oom_logs_seen;      /* model OOM log entries already reported */
     uint64_t oom_kills_seen;   /* the model's oom_kill counter, last seen */
+    uint32_t *unborn;          /* children an OOM-killed process forked later */
+    size_t nr_unborn, cap_unborn;
     struct replay_commit *commit; /* commit charge by call site */
 };
 
@@ -141,8 +144,31 @@ void replay_verdict(struct replay *rp, struct replay_col *c,
                     const struct tr_event *ev, int err, uint64_t length);
 void replay_note_alloc(struct replay *rp, const struct tr_event *ev);
 
+/* tools/replay_owner.c: address ranges owned by call sites, two figures */
+enum { OWN_COMMIT, OWN_RSS, OWN_NR };
+struct owner_map;
+struct owner_map *replay_owner_new(void);
+void replay_owner_free(struct owner_map *m);
+void replay_owner_take(struct owner_map *m, uint32_t pid, uint64_t a,
+                       uint64_t b, uint64_t got[OWN_NR], uint32_t *owner);
+void replay_owner_put(struct owner_map *m, uint32_t pid, uint64_t a,
+                      uint64_t b, const uint64_t v[OWN_NR], uint32_t site);
+void replay_owner_add_at(struct owner_map *m, uint32_t pid, uint64_t addr,
+                         int k, uint64_t pages);
+void replay_owner_copy(struct owner_map *m, uint32_t parent, uint32_t child,
+                       uint64_t child_rss);
+void replay_owner_settle(struct owner_map *m);
+void replay_owner_clamp(struct owner_map *m, uint32_t pid, int k,
+                        uint64_t limit);
+bool replay_owner_site(const struct owner_map *m, uint32_t stack,
+                       uint64_t peak[OWN_NR], uint32_t *pid);
+size_t replay_owner_finish(struct owner_map *m, int k, uint32_t *stacks,
+                           size_t max);
+void replay_owner_totals(const struct owner_map *m, uint64_t peak[OWN_NR],
+                         uint64_t sites[OWN_NR]);
+
 /* tools/replay_commit.c */
-void replay_commit_before(struct replay_col *c);
+void replay_commit_before(struct replay_col *c, uint32_t pid);
 void replay_commit_request(struct replay_col *c, const struct tr_event *ev,
                            int rc);
 void replay_commit_alloc(struct replay_col *c, const struct tr_event *ev);

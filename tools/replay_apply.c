@@ -106,7 +106,7 @@ static int do_fault(struct replay *rp, struct replay_col *c,
         return do_stale_fault(c, ev, write);
     if (rp->warm_cache)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
-    replay_commit_before(c);
+    replay_commit_before(c, ev->pid);
     int rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], write);
     if (rc == MM_EFAULT && !known)
         rc = mm_fault_recorded(c->sim, ev->pid, ev->a[0], false);
@@ -198,6 +198,7 @@ static int do_process(struct replay *rp, struct replay_col *c,
         if (t) {
             t->brk = ev->a[0];
             t->t_exec = ev->t_ns;
+            t->gap = false;
         }
         break;
     }
@@ -249,19 +250,31 @@ static int do_request(struct replay *rp, struct replay_col *c,
     return 0;
 }
 
+/* Since a TR_EV_INCOMPLETE of the process (note_incomplete()), the model's
+ * view of it may lack what the real kernel had. */
+static bool has_gap(struct replay_col *c, uint32_t pid)
+{
+    struct replay_task *t = replay_task_get(c, pid, false);
+    return t && t->gap;
+}
+
 static bool is_request(uint32_t type)
 {
     return (type >= TR_EV_MMAP && type <= TR_EV_MIGRATE_PAGES) ||
            type == TR_EV_VMA;
 }
 
-/* The recorder says its capture is incomplete (no ptrace, a lost result):
- * every report made from the trace says so, with the first reason. */
+/* The recorder says its capture is incomplete (no ptrace, a lost result,
+ * an address space it could not read): every report made from the trace
+ * says so, with the first reason, and the process has a gap (has_gap()). */
 static void note_incomplete(struct replay *rp, struct replay_col *c,
                             const struct tr_event *ev)
 {
     const char *why = replay_string(rp, ev->str);
     struct report_replay *p = &c->rep.replay;
+    struct replay_task *t = replay_task_get(c, ev->pid, false);
+    if (t)
+        t->gap = true;
     if (!p->incomplete++)
         snprintf(p->incomplete_capture, sizeof(p->incomplete_capture), "%s",
                  why ? why : "reason not recorded");
@@ -283,6 +296,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     uint64_t length = 0;
     int rc = 0;
     c->rep.replay.events++;
+    mm_sim_set_time(c->sim, ev->t_ns); /* kswapd works on the trace clock */
     if (replay_oom_skip(c, ev))
         return 0; /* an OOM-killed process, or after a panic */
     if (ev->type == TR_EV_FAULT)
@@ -296,8 +310,12 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads
          * Committed_AS and CommitLimit of that moment */
-        replay_commit_before(c);
+        replay_commit_before(c, ev->pid);
         rc = do_request(rp, c, ev, &length);
+        /* refused on a view lacking what the kernel had: the model's
+         * error, not a verdict */
+        if (rc == MM_ENOMEM && has_gap(c, ev->pid))
+            rc = MM_EFAULT;
         replay_commit_request(c, ev, rc);
         if (rc == MM_ENOMEM)
             replay_verdict(rp, c, ev, rc, length);

@@ -76,6 +76,12 @@ static int boot_recorded(struct replay *rp, const struct tr_header *h,
 {
     struct mm_machine *m = calloc(1, sizeof(*m));
     int err = 0, rc = m ? recorded_machine(h, m) : CLI_EXIT_ERROR;
+    struct cli_err cerr;
+    if (!rc && rp->cfg->machine &&
+        cli_machine_memcg_suffix(rp->cfg->machine, m, &cerr)) {
+        cli_err_print(&cerr); /* "recorded,memcg=SIZE" */
+        rc = CLI_EXIT_ERROR;
+    }
     *sim = rc ? NULL : mm_sim_new(m, &err);
     free(m);
     if (!rc && !*sim) {

@@ -1,27 +1,34 @@
 /*
- * replay_commit.c - commit charge by call site, per simulated policy.
+ * replay_commit.c - commit charge and resident pages by call site, per
+ * simulated policy (the ranges and figures are kept by replay_owner.c).
  *
- * The rule (docs/report-json.md, "commit_peak_kb"): every change the
- * simulated kernel makes to Committed_AS while applying a recorded request
- * (read before and after the request) is attributed to address ranges of
- * its process, and each charged range belongs to a call site:
+ * The rules (docs/report-json.md, "commit_peak_kb", "rss_peak_kb"): every
+ * change the simulated kernel makes to Committed_AS, and to the RSS of the
+ * process concerned, while applying a recorded request or page fault (both
+ * read before and after) is attributed to address ranges of the process,
+ * each owned by a call site:
  *  - a new mapping (mmap, the exec's VMA records), brk growth and an
  *    mprotect that adds charge belong to the call site of the request;
- *  - munmap, brk shrinking and mprotect that returns charge take the
- *    charge from the ranges' owners (pro rata when a range is cut);
- *  - mremap moves the old range's charge to the new range, owned by the
- *    old range's main owner, plus or minus the size change;
- *  - fork copies the parent's charged ranges to the child (the kernel
- *    charges the child's copies of the parent's accounted mappings);
- *    exit and exec return all of them;
- *  - a page fault that adds charge (a stack growing) charges the pages
- *    from the faulting one up, owned by no call site (faults have no
- *    stack).
+ *  - munmap, brk shrinking, madvise and an mprotect that returns charge
+ *    take charge and pages from the ranges' owners (pro rata when a range
+ *    is cut);
+ *  - mremap moves the old range's figures to the new range, owned by the
+ *    old range's main owner, plus or minus what changed;
+ *  - fork copies the parent's ranges to the child (the kernel charges the
+ *    child's copies of the accounted mappings, and the shared pages count
+ *    in both RSS); exit and exec return all of them;
+ *  - pages a fault makes resident count to the range holding the address;
+ *  - when a process's ranges hold more resident pages than its RSS (a
+ *    range cut where its pages were not evenly resident, pages fork does
+ *    not copy), they are scaled down pro rata to its RSS;
+ *    a fault that adds charge (a stack growing) charges the pages from the
+ *    faulting one up, owned by no call site (faults have no stack).
+ * Pages that reclaim takes from a process are not followed: the RSS
+ * figures are exact only while reclaim does not run (swap-out is visible
+ * in the pressure figures).
  * The call site of a request is its stack; a request made inside an
  * allocator call without a stack of its own (TR_F_IN_ALLOC) takes the
  * stack of that allocator call, the next allocator event of its thread.
- * A site's figure is its charge when the attributed total peaked (the same
- * one-pass rule as the heap's peak, replay_sites.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,259 +37,71 @@
 
 #define PAGE_UP(x) (((x) + MM_PAGE_SIZE - 1) & ~(MM_PAGE_SIZE - 1))
 
-struct ext {
-    uint64_t start, end; /* page aligned */
-    uint64_t pages;      /* charge of the range */
-    uint32_t site;       /* stack id */
-};
-
-struct owner_list {
-    uint32_t pid;        /* 0: empty slot */
-    struct ext *v;
-    size_t n, cap;
-};
-
-struct csite {
-    uint32_t stack;      /* the key; slot empty when used == false */
-    uint32_t pid;        /* the first process it charged in */
-    bool used;
-    uint64_t pages, peak, gen;
-};
-
-/* A request of an allocator call, waiting for the call's stack. */
+/* A request's effect, kept until the call site is known. */
 struct cop {
     uint32_t pid, tid;
     uint64_t take_a, take_b, put_a, put_b;
-    int64_t delta;
+    int64_t delta[OWN_NR];
     bool new_owner;      /* the put range belongs to the request's site */
 };
 
 struct replay_commit {
-    struct owner_list *lists;
-    size_t cap_lists, nr_lists;
-    struct csite *sites;
-    size_t cap_sites, nr_sites;
+    struct owner_map *map;
     struct cop *ops;
     size_t nr_ops, cap_ops;
-    uint64_t total, peak, gen, before;
+    uint64_t before[OWN_NR];
 };
 
-static size_t mix(uint64_t k)
+static uint64_t rss_of(const struct mm_sim *sim, uint32_t pid)
 {
-    return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20);
+    return mm_get_mm_rss(sim, pid);
 }
 
-static struct csite *csite_slot(struct replay_commit *m, uint32_t stack)
-{
-    size_t mask = m->cap_sites - 1, i = mix(stack) & mask;
-    while (m->sites[i].used && m->sites[i].stack != stack)
-        i = (i + 1) & mask;
-    return &m->sites[i];
-}
-
-static struct csite *csite(struct replay_commit *m, uint32_t stack)
-{
-    if ((m->nr_sites + 1) * 2 > m->cap_sites) {
-        size_t cap = m->cap_sites ? m->cap_sites * 2 : 256, old_cap = m->cap_sites;
-        struct csite *old = m->sites, *tab = calloc(cap, sizeof(*tab));
-        if (!tab)
-            return NULL;
-        m->sites = tab;
-        m->cap_sites = cap;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].used)
-                *csite_slot(m, old[i].stack) = old[i];
-        free(old);
-    }
-    struct csite *s = csite_slot(m, stack);
-    if (!s->used) {
-        *s = (struct csite){.stack = stack, .used = true, .gen = m->gen};
-        m->nr_sites++;
-    }
-    return s;
-}
-
-/* Change a site's charge; the lazy peak copy first (replay_sites.c). */
-static void credit(struct replay_commit *m, uint32_t stack, int64_t pages,
-                   uint32_t pid)
-{
-    struct csite *s = csite(m, stack);
-    if (!s)
-        return;
-    if (!s->pid)
-        s->pid = pid;
-    if (s->gen < m->gen) {
-        s->peak = s->pages;
-        s->gen = m->gen;
-    }
-    if (pages < 0 && (uint64_t)-pages > s->pages)
-        pages = -(int64_t)s->pages;
-    if (pages < 0 && (uint64_t)-pages > m->total)
-        pages = -(int64_t)m->total;
-    s->pages += (uint64_t)pages;
-    m->total += (uint64_t)pages;
-}
-
-static void note_peak(struct replay_commit *m)
-{
-    if (m->total > m->peak) {
-        m->peak = m->total;
-        m->gen++;
-    }
-}
-
-static struct owner_list *list_of(struct replay_commit *m, uint32_t pid,
-                                  bool create)
-{
-    if (create && (m->nr_lists + 1) * 2 > m->cap_lists) {
-        size_t cap = m->cap_lists ? m->cap_lists * 2 : 64, old_cap = m->cap_lists;
-        struct owner_list *old = m->lists, *tab = calloc(cap, sizeof(*tab));
-        if (!tab)
-            return NULL;
-        m->lists = tab;
-        m->cap_lists = cap;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].pid)
-                *list_of(m, old[i].pid, false) = old[i];
-        free(old);
-    }
-    if (!m->cap_lists)
-        return NULL;
-    size_t mask = m->cap_lists - 1, i = mix(pid) & mask;
-    while (m->lists[i].pid && m->lists[i].pid != pid)
-        i = (i + 1) & mask;
-    if (!m->lists[i].pid && !create)
-        return &m->lists[i]; /* an empty slot, for the rehash above */
-    if (!m->lists[i].pid) {
-        m->lists[i] = (struct owner_list){.pid = pid};
-        m->nr_lists++;
-    }
-    return &m->lists[i];
-}
-
-static struct owner_list *find_list(struct replay_commit *m, uint32_t pid)
-{
-    struct owner_list *l = m->cap_lists ? list_of(m, pid, false) : NULL;
-    return l && l->pid == pid ? l : NULL;
-}
-
-static int ext_insert(struct owner_list *l, size_t at, struct ext e)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct ext *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return MM_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof(*l->v));
-    l->v[at] = e;
-    l->n++;
-    return 0;
-}
-
-/* First extent ending after @a. */
-static size_t lower(const struct owner_list *l, uint64_t a)
-{
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (l->v[mid].end <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Cut [a, b) out of the extent at @i (pro rata): *taken gets the cut
- * part's charge; the pieces left stay. Return: the index after them. */
-static size_t cut(struct owner_list *l, size_t i, uint64_t a, uint64_t b,
-                  uint64_t *taken)
-{
-    struct ext e = l->v[i];
-    uint64_t x = a > e.start ? a : e.start, y = b < e.end ? b : e.end;
-    uint64_t len = e.end - e.start;
-    struct ext left = {e.start, x, e.pages * (x - e.start) / len, e.site};
-    struct ext right = {y, e.end, e.pages * (e.end - y) / len, e.site};
-    *taken = e.pages - left.pages - right.pages;
-    memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
-    l->n--;
-    if (left.end > left.start && !ext_insert(l, i, left))
-        i++;
-    if (right.end > right.start && !ext_insert(l, i, right))
-        i++;
-    return i;
-}
-
-/* Take [a, b) from @pid's ranges: their owners lose the charge. Return:
- * the charge taken; *owner: the site that lost most (or @dflt). */
-static uint64_t take(struct replay_commit *m, uint32_t pid, uint64_t a,
-                     uint64_t b, uint32_t *owner)
-{
-    struct owner_list *l = find_list(m, pid);
-    uint64_t total = 0, best = 0;
-    for (size_t i = l ? lower(l, a) : 0; l && i < l->n && l->v[i].start < b;) {
-        uint64_t part;
-        uint32_t site = l->v[i].site;
-        i = cut(l, i, a, b, &part);
-        credit(m, site, -(int64_t)part, pid);
-        total += part;
-        if (part > best || !best) {
-            best = part;
-            *owner = site;
-        }
-    }
-    return total;
-}
-
-/* [a, b) is now charged @pages, owned by @site. */
-static void put(struct replay_commit *m, uint32_t pid, uint64_t a, uint64_t b,
-                uint64_t pages, uint32_t site)
-{
-    struct owner_list *l = list_of(m, pid, true);
-    if (!l || !pages || b <= a)
-        return;
-    if (ext_insert(l, lower(l, a), (struct ext){a, b, pages, site}))
-        return;
-    credit(m, site, (int64_t)pages, pid);
-    note_peak(m);
-}
-
-static void apply_op(struct replay_commit *m, const struct cop *op,
-                     uint32_t site)
+static void apply_op(struct owner_map *m, const struct cop *op, uint32_t site)
 {
     uint32_t owner = site;
-    uint64_t r = op->take_b > op->take_a
-                     ? take(m, op->pid, op->take_a, op->take_b, &owner)
-                     : 0;
-    int64_t pages = (int64_t)r + op->delta;
-    if (pages > 0)
-        put(m, op->pid, op->put_a, op->put_b, (uint64_t)pages,
-            op->new_owner ? site : owner);
+    uint64_t got[OWN_NR] = {0}, v[OWN_NR];
+    if (op->take_b > op->take_a)
+        replay_owner_take(m, op->pid, op->take_a, op->take_b, got, &owner);
+    for (int k = 0; k < OWN_NR; k++) {
+        int64_t x = (int64_t)got[k] + op->delta[k];
+        v[k] = x > 0 ? (uint64_t)x : 0;
+    }
+    replay_owner_put(m, op->pid, op->put_a, op->put_b, v,
+                     op->new_owner ? site : owner);
 }
 
 static struct replay_commit *state(struct replay_col *c)
 {
-    if (!c->commit)
-        c->commit = calloc(1, sizeof(*c->commit));
+    if (!c->commit && (c->commit = calloc(1, sizeof(*c->commit))) &&
+        !(c->commit->map = replay_owner_new())) {
+        free(c->commit);
+        c->commit = NULL;
+    }
     return c->commit;
 }
 
-/** replay_commit_before() - Committed_AS before a request is applied. */
-void replay_commit_before(struct replay_col *c)
+/**
+ * replay_commit_before() - Committed_AS and @pid's RSS before a request or
+ * fault of @pid is applied
+ * @c: the column
+ * @pid: the process
+ */
+void replay_commit_before(struct replay_col *c, uint32_t pid)
 {
     struct replay_commit *m = state(c);
-    if (m && c->sim)
-        m->before = mm_vm_memory_committed(c->sim);
+    if (!m || !c->sim)
+        return;
+    m->before[OWN_COMMIT] = mm_vm_memory_committed(c->sim);
+    m->before[OWN_RSS] = rss_of(c->sim, pid);
 }
 
-/* The ranges a request takes charge from and puts charge on. */
+/* The ranges a request takes figures from and puts them on. */
 static void request_op(const struct tr_event *ev, struct cop *op)
 {
     uint64_t a = ev->a[0] & ~(MM_PAGE_SIZE - 1), len = PAGE_UP(ev->a[1]);
-    uint64_t brk = PAGE_UP(ev->a[0]), d = (uint64_t)llabs(op->delta);
+    int64_t dc = op->delta[OWN_COMMIT];
+    uint64_t brk = PAGE_UP(ev->a[0]), d = (uint64_t)llabs(dc) * MM_PAGE_SIZE;
     switch (ev->type) {
     case TR_EV_MMAP:
         a = (uint64_t)ev->ret;
@@ -292,7 +111,7 @@ static void request_op(const struct tr_event *ev, struct cop *op)
     case TR_EV_MADVISE:
         op->take_a = op->put_a = a;
         op->take_b = op->put_b = a + len;
-        op->new_owner = ev->type == TR_EV_MMAP || op->delta > 0;
+        op->new_owner = ev->type == TR_EV_MMAP || dc > 0;
         break;
     case TR_EV_VMA:
         op->take_a = op->put_a = ev->a[0];
@@ -304,16 +123,9 @@ static void request_op(const struct tr_event *ev, struct cop *op)
         op->take_b = a + len;
         break;
     case TR_EV_BRK: /* growth [brk - d, brk), shrinking [brk, brk + d) */
-        op->take_a = op->put_a = op->delta > 0 ? brk - d * MM_PAGE_SIZE : brk;
-        op->take_b = op->put_b = op->delta > 0 ? brk : brk + d * MM_PAGE_SIZE;
+        op->take_a = op->put_a = dc > 0 ? brk - d : brk;
+        op->take_b = op->put_b = dc > 0 ? brk : brk + d;
         op->new_owner = true;
-        break;
-    case TR_EV_FAULT:
-        if (op->delta > 0) {
-            op->take_a = op->put_a = a;
-            op->take_b = op->put_b = a + d * MM_PAGE_SIZE;
-            op->new_owner = true;
-        }
         break;
     case TR_EV_MREMAP:
         op->take_a = a;
@@ -337,10 +149,29 @@ static void queue(struct replay_commit *m, const struct cop *op)
     m->ops[m->nr_ops++] = *op;
 }
 
+/* A fault: its new pages count to the range holding the address; charge
+ * it adds (a stack growing) is a range of its own, of no call site. */
+static void fault(struct replay_commit *m, const struct tr_event *ev,
+                  const struct cop *op)
+{
+    uint64_t page = ev->a[0] & ~(MM_PAGE_SIZE - 1);
+    if (op->delta[OWN_COMMIT] > 0) {
+        struct cop grow = {.pid = ev->pid, .take_a = page, .put_a = page,
+                           .new_owner = true};
+        grow.take_b = grow.put_b =
+            page + (uint64_t)op->delta[OWN_COMMIT] * MM_PAGE_SIZE;
+        grow.delta[OWN_COMMIT] = op->delta[OWN_COMMIT];
+        apply_op(m->map, &grow, 0);
+    }
+    if (op->delta[OWN_RSS] > 0)
+        replay_owner_add_at(m->map, ev->pid, ev->a[0], OWN_RSS,
+                            (uint64_t)op->delta[OWN_RSS]);
+}
+
 /**
- * replay_commit_request() - attribute what a request changed
+ * replay_commit_request() - attribute what a request or fault changed
  * @c: the column
- * @ev: the request, applied (replay_commit_before() was called before)
+ * @ev: the request or fault, applied (after replay_commit_before())
  * @rc: the model's answer; nothing changed unless 0
  */
 void replay_commit_request(struct replay_col *c, const struct tr_event *ev,
@@ -351,16 +182,25 @@ void replay_commit_request(struct replay_col *c, const struct tr_event *ev,
         return;
     if (ev->type == TR_EV_BRK && (!ev->a[0] || (uint64_t)ev->ret != ev->a[0]))
         return;
-    struct cop op = {.pid = ev->pid, .tid = ev->tid,
-                     .delta = (int64_t)(mm_vm_memory_committed(c->sim) -
-                                        m->before)};
+    struct cop op = {.pid = ev->pid, .tid = ev->tid};
+    op.delta[OWN_COMMIT] = (int64_t)(mm_vm_memory_committed(c->sim) -
+                                     m->before[OWN_COMMIT]);
+    op.delta[OWN_RSS] = (int64_t)(rss_of(c->sim, ev->pid) - m->before[OWN_RSS]);
+    if (ev->type == TR_EV_FAULT) {
+        fault(m, ev, &op);
+        replay_owner_settle(m->map);
+        return;
+    }
     request_op(ev, &op);
     if (op.take_b <= op.take_a && op.put_b <= op.put_a)
-        return; /* not a kind that moves charge */
+        return; /* not a kind that moves charge or pages */
     if (!ev->stack && (ev->flags & TR_F_IN_ALLOC))
         queue(m, &op);
     else
-        apply_op(m, &op, ev->stack);
+        apply_op(m->map, &op, ev->stack);
+    if (op.delta[OWN_RSS] < 0)
+        replay_owner_clamp(m->map, ev->pid, OWN_RSS, rss_of(c->sim, ev->pid));
+    replay_owner_settle(m->map);
 }
 
 /* Apply the waiting requests of @tid (@tid 0: of process @pid). */
@@ -371,7 +211,7 @@ static void flush(struct replay_commit *m, uint32_t pid, uint32_t tid,
     for (size_t i = 0; i < m->nr_ops; i++) {
         struct cop op = m->ops[i];
         if (tid ? op.tid == tid : op.pid == pid)
-            apply_op(m, &op, site);
+            apply_op(m->map, &op, site);
         else
             m->ops[n++] = op;
     }
@@ -383,42 +223,34 @@ static void flush(struct replay_commit *m, uint32_t pid, uint32_t tid,
 void replay_commit_alloc(struct replay_col *c, const struct tr_event *ev)
 {
     struct replay_commit *m = c->commit;
-    if (m && m->nr_ops)
+    if (m && m->nr_ops) {
         flush(m, ev->pid, ev->tid, ev->stack);
-}
-
-/** replay_commit_fork() - the child's copies of the parent's charge. */
-void replay_commit_fork(struct replay_col *c, uint32_t parent, uint32_t child)
-{
-    struct replay_commit *m = state(c);
-    struct owner_list *p = m ? find_list(m, parent) : NULL;
-    if (!p || !p->n)
-        return;
-    for (size_t i = 0; i < p->n; i++) {
-        struct ext e = p->v[i]; /* p may move as the table grows */
-        put(m, child, e.start, e.end, e.pages, e.site);
-        p = find_list(m, parent);
+        replay_owner_clamp(m->map, ev->pid, OWN_RSS, rss_of(c->sim, ev->pid));
+        replay_owner_settle(m->map);
     }
 }
 
-/** replay_commit_exit() - exit or exec of @pid: its charge is returned. */
+/** replay_commit_fork() - the child's copies of the parent's ranges. */
+void replay_commit_fork(struct replay_col *c, uint32_t parent, uint32_t child)
+{
+    struct replay_commit *m = state(c);
+    if (!m)
+        return;
+    replay_owner_copy(m->map, parent, child, rss_of(c->sim, child));
+    replay_owner_settle(m->map);
+}
+
+/** replay_commit_exit() - exit or exec of @pid: its figures are returned. */
 void replay_commit_exit(struct replay_col *c, uint32_t pid)
 {
     struct replay_commit *m = c->commit;
     uint32_t owner = 0;
+    uint64_t got[OWN_NR];
     if (!m)
         return;
     flush(m, pid, 0, 0);
-    take(m, pid, 0, ~0ull, &owner);
-}
-
-static int by_peak(const void *a, const void *b)
-{
-    const struct csite *x = *(struct csite *const *)a;
-    const struct csite *y = *(struct csite *const *)b;
-    if (x->peak != y->peak)
-        return (x->peak < y->peak) - (x->peak > y->peak);
-    return (x->stack > y->stack) - (x->stack < y->stack);
+    replay_owner_take(m->map, pid, 0, ~0ull, got, &owner);
+    replay_owner_settle(m->map);
 }
 
 static bool has_site(const struct mm_report *r, uint32_t stack)
@@ -429,30 +261,31 @@ static bool has_site(const struct mm_report *r, uint32_t stack)
     return false;
 }
 
-/* Add the REPORT_TOP_SITES largest commit sites missing from r->sites. */
-static int add_top(struct replay *rp, struct replay_commit *m,
-                   struct mm_report *r, struct csite **v, size_t n)
+/* Add the sites of @stacks missing from r->sites. */
+static int add_sites(struct replay *rp, struct mm_report *r,
+                     const struct owner_map *map, const uint32_t *stacks,
+                     size_t n)
 {
-    qsort(v, n, sizeof(*v), by_peak);
-    for (size_t i = 0; i < n && i < REPORT_TOP_SITES && v[i]->peak; i++) {
-        if (has_site(r, v[i]->stack))
+    for (size_t i = 0; i < n; i++) {
+        uint64_t peak[OWN_NR];
+        uint32_t pid = 0;
+        if (has_site(r, stacks[i]))
             continue;
         struct report_site *t = realloc(r->sites, (r->nr_sites + 1) * sizeof(*t));
         if (!t)
             return MM_ENOMEM;
         r->sites = t;
         t = &r->sites[r->nr_sites++];
-        if (!replay_sites_lookup(rp, v[i]->stack, t))
-            *t = (struct report_site){.stack = v[i]->stack, .pid = v[i]->pid};
+        replay_owner_site(map, stacks[i], peak, &pid);
+        if (!replay_sites_lookup(rp, stacks[i], t))
+            *t = (struct report_site){.stack = stacks[i], .pid = pid};
     }
-    (void)m;
     return 0;
 }
 
 /**
- * replay_commit_finish() - commit figures of the column's call sites: the
- * charge of each site of r->sites when the attributed total peaked, and
- * the largest such sites added to r->sites
+ * replay_commit_finish() - commit and RSS figures of the column's call
+ * sites, and the largest such sites added to its report's sites
  * @rp: the replay
  * @c: the column
  *
@@ -462,41 +295,35 @@ int replay_commit_finish(struct replay *rp, struct replay_col *c)
 {
     struct replay_commit *m = c->commit;
     struct mm_report *r = &c->rep;
+    uint32_t top[REPORT_TOP_SITES];
+    uint64_t peak[OWN_NR], nsites[OWN_NR];
+    int rc = 0;
     if (!m)
         return 0;
-    struct csite **v = malloc((m->nr_sites + 1) * sizeof(*v));
-    size_t n = 0;
-    if (!v)
-        return MM_ENOMEM;
-    for (size_t i = 0; i < m->cap_sites; i++) {
-        struct csite *s = &m->sites[i];
-        if (!s->used)
-            continue;
-        if (s->gen < m->gen)
-            s->peak = s->pages; /* unchanged since the last peak */
-        v[n++] = s;
+    for (int k = 0; k < OWN_NR && !rc; k++) {
+        size_t n = replay_owner_finish(m->map, k, top, REPORT_TOP_SITES);
+        rc = add_sites(rp, r, m->map, top, n);
     }
-    int rc = add_top(rp, m, r, v, n);
-    free(v);
-    for (size_t i = 0; i < r->nr_sites; i++) {
-        struct csite *s = m->cap_sites ? csite_slot(m, r->sites[i].stack) : NULL;
-        r->sites[i].commit_peak_kb = s && s->used ? s->peak * 4 : 0;
-    }
-    r->sites_total.commit_peak_kb = m->peak * 4;
-    r->sites_total.commit_sites = m->nr_sites;
+    for (size_t i = 0; i < r->nr_sites; i++)
+        if (replay_owner_site(m->map, r->sites[i].stack, peak, NULL)) {
+            r->sites[i].commit_peak_kb = peak[OWN_COMMIT] * 4;
+            r->sites[i].rss_peak_kb = peak[OWN_RSS] * 4;
+        }
+    replay_owner_totals(m->map, peak, nsites);
+    r->sites_total.commit_peak_kb = peak[OWN_COMMIT] * 4;
+    r->sites_total.commit_sites = nsites[OWN_COMMIT];
+    r->sites_total.rss_peak_kb = peak[OWN_RSS] * 4;
+    r->sites_total.rss_sites = nsites[OWN_RSS];
     return rc;
 }
 
-/** replay_commit_free() - release a column's commit state. */
+/** replay_commit_free() - release a column's state. */
 void replay_commit_free(struct replay_col *c)
 {
     struct replay_commit *m = c->commit;
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap_lists; i++)
-        free(m->lists[i].v);
-    free(m->lists);
-    free(m->sites);
+    replay_owner_free(m->map);
     free(m->ops);
     free(m);
     c->commit = NULL;

@@ -21,9 +21,42 @@
 
 #define KB(pages) ((pages) * (MM_PAGE_SIZE / 1024))
 
+static size_t unborn_find(const struct replay_col *c, uint32_t pid)
+{
+    size_t i = 0;
+    while (i < c->nr_unborn && c->unborn[i] != pid)
+        i++;
+    return i;
+}
+
+/* A process the killed one (or an unborn one) forked after the kill. */
+static void unborn_add(struct replay_col *c, uint32_t pid)
+{
+    if (unborn_find(c, pid) < c->nr_unborn)
+        return;
+    if (c->nr_unborn == c->cap_unborn) {
+        size_t cap = c->cap_unborn ? c->cap_unborn * 2 : 16;
+        uint32_t *u = realloc(c->unborn, cap * sizeof(*u));
+        if (!u)
+            return;
+        c->unborn = u;
+        c->cap_unborn = cap;
+    }
+    c->unborn[c->nr_unborn++] = pid;
+}
+
+/* A fork that is applied makes @pid a live process again (pid reuse). */
+static void unborn_del(struct replay_col *c, uint32_t pid)
+{
+    size_t i = unborn_find(c, pid);
+    if (i < c->nr_unborn)
+        c->unborn[i] = c->unborn[--c->nr_unborn];
+}
+
 /**
- * replay_oom_skip() - should @ev not be applied (OOM-killed process, or a
- * panicked kernel)? Counts what it skips.
+ * replay_oom_skip() - should @ev not be applied (an OOM-killed process, a
+ * process it would have forked afterwards, or a panicked kernel)? Counts
+ * what it skips.
  * @c: the column
  * @ev: the event
  *
@@ -36,8 +69,16 @@ bool replay_oom_skip(struct replay_col *c, const struct tr_event *ev)
         return true;
     }
     const struct replay_task *t = replay_task_get(c, ev->pid, false);
-    if (!t || !t->killed)
+    bool fork = ev->type == TR_EV_FORK || ev->type == TR_EV_VFORK;
+    bool dead = (t && t->killed) ||
+                (c->nr_unborn && unborn_find(c, ev->pid) < c->nr_unborn);
+    if (!dead) {
+        if (fork && c->nr_unborn)
+            unborn_del(c, (uint32_t)ev->a[0]);
         return false; /* a pid reused by a new process is forgotten first */
+    }
+    if (fork)
+        unborn_add(c, (uint32_t)ev->a[0]);
     c->rep.replay.skipped_killed++;
     return true;
 }

@@ -70,7 +70,6 @@ static void peaks(struct replay *rp, struct replay_col *c, uint64_t t,
     pressure(rp, c->sim, s->pressure);
     swap_point(c, s);
     memcpy(sys->pressure, s->pressure, sizeof(sys->pressure));
-    sys->oom_kills = s->pressure[RP_OOM_KILL];
     s->wmark_min_kb = KB(si.wmark_min);
     s->wmark_low_kb = KB(si.wmark_low);
     s->wmark_high_kb = KB(si.wmark_high);

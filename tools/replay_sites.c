@@ -8,8 +8,11 @@
  * heap (every process) peaked, bytes still live when its process exited or
  * exec'd (or when the trace ended): leaked, and temporary allocations.
  * Rules, as heaptrack's analyser has them (src/analyze/
- * accumulatedtracedata.cpp, AccumulatedTraceData::read()): a realloc is a
- * free of the old pointer then an allocation; the peak of a site is its
+ * accumulatedtracedata.cpp, AccumulatedTraceData::read(), and
+ * src/track/libheaptrack.cpp, heaptrack_realloc()): a realloc that returns
+ * a block is a free of the old pointer then an allocation (realloc(p, 0)
+ * returning NULL frees p here, as glibc does; heaptrack records nothing);
+ * the peak of a site is its
  * live bytes at the moment the total peaked (there in a second pass; here
  * in one pass, lazily: a site's live bytes are copied to its peak the first
  * time it changes after a new total peak, and at the end); an allocation is

@@ -37,7 +37,7 @@ bool report_has_pressure(const struct mm_report *r)
 const char *const report_site_figure_names[REPORT_NR_SITE_FIGURES] = {
     [RS_PEAK] = "peak", [RS_LEAKED] = "leaked",
     [RS_ALLOCATIONS] = "allocations", [RS_TEMPORARY] = "temporary",
-    [RS_COMMIT] = "commit",
+    [RS_COMMIT] = "commit", [RS_RSS] = "rss",
 };
 
 /** report_site_figure() - figure @k of call site @s. */
@@ -49,6 +49,7 @@ uint64_t report_site_figure(const struct report_site *s,
     case RS_LEAKED: return s->leaked_bytes;
     case RS_ALLOCATIONS: return s->allocations;
     case RS_COMMIT: return s->commit_peak_kb;
+    case RS_RSS: return s->rss_peak_kb;
     default: return s->temporary;
     }
 }

@@ -137,6 +137,7 @@ struct report_site {
     uint64_t total_bytes;    /* bytes of all its allocations */
     uint64_t commit_peak_kb; /* its commit charge when the charge peaked
                                 (replay_commit.c states the rule) */
+    uint64_t rss_peak_kb;    /* its resident pages when they peaked */
     char **frames;           /* symbolised, innermost first */
     uint32_t nframes;
 };
@@ -148,6 +149,7 @@ enum report_site_figure {
     RS_ALLOCATIONS, /* allocations */
     RS_TEMPORARY,   /* temporary */
     RS_COMMIT,      /* commit_peak_kb */
+    RS_RSS,         /* rss_peak_kb */
     REPORT_NR_SITE_FIGURES
 };
 
@@ -162,6 +164,8 @@ struct report_sites_total {
     uint64_t unknown_frees;  /* frees of pointers never seen allocated */
     uint64_t commit_sites;   /* call sites that made a commit charge */
     uint64_t commit_peak_kb; /* the attributed charge at its peak */
+    uint64_t rss_sites;      /* call sites that held resident pages */
+    uint64_t rss_peak_kb;    /* the attributed resident pages at their peak */
 };
 
 /* Counters of the replay itself: what could not be applied. */

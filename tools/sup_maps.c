@@ -161,10 +161,30 @@ static int sup_emit_vma(void *arg, const struct sup_maps_line *l)
     return 0;
 }
 
+/* /proc/PID/maps could not be read at exec: without CAP_SYS_PTRACE, a
+ * set-user-ID program or one mmsim's user may not read is not dumpable,
+ * and the kernel hides its maps, exe link and page faults (perf) from us,
+ * not its syscalls. Say so in the trace instead of recording an empty
+ * address space as if it were one. */
+static void sup_exec_unreadable(struct sup_run *r, struct sup_task *t, int err)
+{
+    char why[320];
+    struct tr_event ev;
+    snprintf(why, sizeof(why),
+             "the address space at exec could not be read (/proc/%d/maps: "
+             "%s; a set-user-ID or unreadable program, and mmsim lacks "
+             "CAP_SYS_PTRACE): its initial mappings and page faults are "
+             "missing, its memory syscalls are recorded",
+             (int)t->tid, strerror(-err));
+    sup_event_init(&ev, TR_EV_INCOMPLETE, t);
+    sup_emit(r, &ev, why);
+}
+
 /**
  * sup_maps_emit_exec() - record the image @t's process has just exec'd:
  * TR_EV_EXEC (a[0] start_brk, a[1] start_stack, str the executable), its
- * VMAs, TR_EV_MAPS_END (a[0] the number of VMAs).
+ * VMAs, TR_EV_MAPS_END (a[0] the number of VMAs); if /proc could not be
+ * read, TR_EV_INCOMPLETE with the reason.
  * @r: the recording.
  * @t: the task, at its PTRACE_EVENT_EXEC stop.
  *
@@ -190,5 +210,7 @@ int sup_maps_emit_exec(struct sup_run *r, struct sup_task *t)
     sup_event_init(&ev, TR_EV_MAPS_END, t);
     ev.a[0] = w.count;
     sup_emit(r, &ev, NULL);
+    if (rc < 0)
+        sup_exec_unreadable(r, t, rc);
     return rc;
 }

@@ -6,8 +6,10 @@
  * would name the wrong function). Frames print as
  * "function+0xOFF (file:line) [module]" where debug information exists,
  * "[module+0xOFF]" where only the module is known, "0xIP" otherwise.
- * One Dwfl per module of the map, opened at its first frame and kept until
- * replay_free(). Never used by the recorder.
+ * One Dwfl per file (at bias 0, shared by every process that maps it),
+ * opened at its first frame, and the text of every file address described,
+ * kept until replay_free() (outer frames repeat across call sites and
+ * processes). Never used by the recorder.
  */
 #include <elfutils/libdwfl.h>
 #include <inttypes.h>
@@ -22,11 +24,20 @@
 #define SYM_MAX_FRAMES 64
 
 /* Opened modules, by index into rp->modules. */
+/* A frame already described: outer frames repeat across stacks. */
+struct frame_memo {
+    long mod;       /* path id of the file; -1: empty slot */
+    uint64_t ip;    /* the file's address */
+    char *text;
+};
+
 struct symbolize_cache {
-    Dwfl **dwfl;
+    Dwfl **dwfl;      /* by path id, 0..n */
     Dwfl_Module **mod;
-    uint8_t *state; /* 0 not tried, 1 usable, 2 unusable */
+    uint8_t *state;   /* 0 not tried, 1 usable, 2 unusable */
     size_t n;
+    struct frame_memo *memo; /* open addressing, cap_memo a power of 2 */
+    size_t cap_memo, nr_memo;
 };
 
 static long module_of(const struct replay *rp, uint32_t pid, uint64_t ip)
@@ -72,18 +83,20 @@ static void describe(Dwfl_Module *mod, uint64_t addr, const char *path,
         snprintf(out, len, "[%s+0x%" PRIx64 "]", base, addr);
 }
 
-static struct symbolize_cache *cache_of(struct replay *rp)
+/* The cache, with room for path ids below @need (rebuilt when the string
+ * table has grown: a live replay). */
+static struct symbolize_cache *cache_of(struct replay *rp, size_t need)
 {
     struct symbolize_cache *c = rp->sym;
-    if (c && c->n == rp->nr_modules)
+    if (c && need <= c->n)
         return c;
-    symbolize_free(rp); /* the module map grew (a live replay) */
+    symbolize_free(rp);
     c = calloc(1, sizeof(*c));
-    size_t n = rp->nr_modules ? rp->nr_modules : 1;
-    if (c && (c->dwfl = calloc(n, sizeof(*c->dwfl))) &&
-        (c->mod = calloc(n, sizeof(*c->mod))) &&
-        (c->state = calloc(n, 1))) {
-        c->n = rp->nr_modules;
+    size_t n = rp->nr_strings > need ? rp->nr_strings : need;
+    if (c && (c->dwfl = calloc(n + 1, sizeof(*c->dwfl))) &&
+        (c->mod = calloc(n + 1, sizeof(*c->mod))) &&
+        (c->state = calloc(n + 1, 1))) {
+        c->n = n;
         rp->sym = c;
         return c;
     }
@@ -95,49 +108,106 @@ static struct symbolize_cache *cache_of(struct replay *rp)
     return NULL;
 }
 
-/* A Dwfl of just module @i, so overlapping maps of different processes
- * and times never meet; NULL when the file is absent or was rebuilt. */
-static Dwfl_Module *open_module(struct replay *rp, size_t i, const char *path)
+/* One Dwfl per file (by path id), at bias 0: every process that maps it
+ * shares it, asked at file addresses; NULL when the file is absent. */
+static Dwfl_Module *open_file(struct replay *rp, uint32_t id, const char *path)
 {
     static const Dwfl_Callbacks cb = {
         .find_elf = dwfl_build_id_find_elf,
         .find_debuginfo = dwfl_standard_find_debuginfo,
     };
-    struct symbolize_cache *c = cache_of(rp);
-    const struct tr_module *m = &rp->modules[i];
-    if (!c || c->state[i])
-        return c && c->state[i] == 1 ? c->mod[i] : NULL;
-    c->state[i] = 2;
+    struct symbolize_cache *c = cache_of(rp, (size_t)id + 1);
+    if (!c || c->state[id])
+        return c && c->state[id] == 1 ? c->mod[id] : NULL;
+    c->state[id] = 2;
     Dwfl *dwfl = dwfl_begin(&cb);
     if (!dwfl)
         return NULL;
-    /* bias: where the file's address 0 sits (first segment at offset) */
-    Dwfl_Module *mod = dwfl_report_elf(dwfl, path, path, -1,
-                                       m->base - m->offset, false);
+    Dwfl_Module *mod = dwfl_report_elf(dwfl, path, path, -1, 0, false);
     dwfl_report_end(dwfl, NULL, NULL);
-    if (!mod || !build_id_ok(mod, m)) {
+    if (!mod) {
         dwfl_end(dwfl);
         return NULL;
     }
-    c->dwfl[i] = dwfl;
-    c->mod[i] = mod;
-    c->state[i] = 1;
+    c->dwfl[id] = dwfl;
+    c->mod[id] = mod;
+    c->state[id] = 1;
     return mod;
+}
+
+static struct frame_memo *memo_slot(struct symbolize_cache *c, long file,
+                                    uint64_t addr)
+{
+    size_t mask = c->cap_memo - 1;
+    size_t i = (size_t)(((uint64_t)file * 0x9e3779b97f4a7c15ull ^ addr) *
+                        0xff51afd7ed558ccdull >> 17) & mask;
+    while (c->memo[i].mod >= 0 &&
+           (c->memo[i].mod != file || c->memo[i].ip != addr))
+        i = (i + 1) & mask;
+    return &c->memo[i];
+}
+
+static void memo_grow(struct symbolize_cache *c)
+{
+    size_t cap = c->cap_memo ? c->cap_memo * 2 : 1024, old_cap = c->cap_memo;
+    struct frame_memo *old = c->memo, *tab = malloc(cap * sizeof(*tab));
+    if (!tab)
+        return;
+    for (size_t i = 0; i < cap; i++)
+        tab[i].mod = -1;
+    c->memo = tab;
+    c->cap_memo = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].mod >= 0)
+            *memo_slot(c, old[i].mod, old[i].ip) = old[i];
+    free(old);
+}
+
+/* Remember the text of file address @addr of file @file. */
+static void memo_put(struct symbolize_cache *c, long file, uint64_t addr,
+                     const char *s)
+{
+    if ((c->nr_memo + 1) * 2 > c->cap_memo)
+        memo_grow(c);
+    if (!c->cap_memo)
+        return;
+    struct frame_memo *f = memo_slot(c, file, addr);
+    if (f->mod < 0 && (f->text = strdup(s))) {
+        f->mod = file;
+        f->ip = addr;
+        c->nr_memo++;
+    }
+}
+
+/* "function+0xOFF (file:line) [module]" of @ip in module map entry @m. */
+static void describe_in(struct replay *rp, const struct tr_module *m,
+                        uint64_t ip, char *buf, size_t len)
+{
+    const char *path = replay_string(rp, m->path);
+    uint64_t addr = ip - (m->base - m->offset); /* the file's address */
+    Dwfl_Module *mod = path ? open_file(rp, m->path, path) : NULL;
+    struct symbolize_cache *c = rp->sym;
+    if (mod && build_id_ok(mod, m)) {
+        const struct frame_memo *f = c->cap_memo ? memo_slot(c, m->path, addr)
+                                                 : NULL;
+        if (f && f->mod >= 0) {
+            snprintf(buf, len, "%s", f->text);
+            return;
+        }
+        describe(mod, addr, path, buf, len);
+        memo_put(c, m->path, addr, buf);
+    } else if (path) {
+        snprintf(buf, len, "[%s+0x%" PRIx64 "]", path, addr);
+    }
 }
 
 static char *frame_text(struct replay *rp, uint32_t pid, uint64_t ip)
 {
     char buf[1024];
     long i = module_of(rp, pid, ip);
-    const struct tr_module *m = i >= 0 ? &rp->modules[i] : NULL;
-    const char *path = m ? replay_string(rp, m->path) : NULL;
-    Dwfl_Module *mod = path ? open_module(rp, (size_t)i, path) : NULL;
     snprintf(buf, sizeof(buf), "0x%" PRIx64, ip);
-    if (mod)
-        describe(mod, ip, path, buf, sizeof(buf));
-    else if (path)
-        snprintf(buf, sizeof(buf), "[%s+0x%" PRIx64 "]", path,
-                 ip - m->base + m->offset);
+    if (i >= 0)
+        describe_in(rp, &rp->modules[i], ip, buf, sizeof(buf));
     return strdup(buf);
 }
 
@@ -150,9 +220,13 @@ void symbolize_free(struct replay *rp)
     struct symbolize_cache *c = rp->sym;
     if (!c)
         return;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i <= c->n; i++)
         if (c->dwfl[i])
             dwfl_end(c->dwfl[i]);
+    for (size_t i = 0; i < c->cap_memo; i++)
+        if (c->memo[i].mod >= 0)
+            free(c->memo[i].text);
+    free(c->memo);
     free(c->dwfl);
     free(c->mod);
     free(c->state);

@@ -462,11 +462,13 @@ struct mm_fault_counters {
 /* System-wide page counts of the fault path (pages), for /proc/meminfo. */
 struct mm_page_counts {
     uint64_t anon;     /* pages of anonymous folios (AnonPages) */
-    uint64_t file;     /* page cache pages, shmem included (Cached + Shmem) */
+    uint64_t file;     /* page cache pages, shmem and swap cache included
+                        * (NR_FILE_PAGES: Cached + SwapCached) */
     uint64_t shmem;    /* shared anonymous pages (Shmem) */
 };
 
 void mm_page_counts(const struct mm_sim *sim, struct mm_page_counts *out);
+uint64_t mm_get_mm_rss(const struct mm_sim *sim, uint32_t pid);
 int mm_proc_stats(const struct mm_sim *sim, uint32_t pid,
                   struct mm_proc_stats *out);
 int mm_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
@@ -480,6 +482,8 @@ int mm_render_pid_smaps_rollup(const struct mm_sim *sim, uint32_t pid,
                                struct mm_buf *buf);
 int mm_render_pid_maps(const struct mm_sim *sim, uint32_t pid,
                        struct mm_buf *buf, mm_name_fn name, void *ctx);
+int mm_render_pid_numa_maps(const struct mm_sim *sim, uint32_t pid,
+                            struct mm_buf *buf, mm_name_fn name, void *ctx);
 /* ---- the simulator (model/sim.c) -------------------------------------- */
 
 struct mm_sim;
@@ -609,6 +613,7 @@ struct mm_oom_report {
     enum mm_oom_outcome outcome;
     uint64_t totalpages;      /* what badness was normalised by */
     bool memcg;               /* a memory cgroup OOM */
+    uint64_t nodemask;        /* the allocation's nodemask (MPOL_BIND); 0: (null) */
     struct mm_oom_task victim;  /* KILLED*: its figures when killed */
     int64_t victim_points;    /* its oom_badness() */
     unsigned nr_tasks;        /* rows kept in tasks[] */

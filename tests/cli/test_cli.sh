@@ -94,8 +94,20 @@ expect 0 '' '' -- sysctl --help
 # machines: impossible specs, unreadable and malformed files
 expect 1 "mmsim: --machine: nodes must be 1..64: 'nodes=0'" '' \
     -- sysctl -a --machine mem=4G,nodes=0
-expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel, kernelcore, movablecore, memcg): 'ram=4G'" '' \
+expect 1 "mmsim: --machine: unknown key (mem, nodes, cpus, distance, swap, hugetlb, thp, kernel, kernelcore, movablecore, memcg, kswapd_rate): 'ram=4G'" '' \
     -- sysctl -a --machine ram=4G
+expect 1 "mmsim: --machine: memcg larger than the memory: 'mem=256M,memcg=1G'" '' \
+    -- sysctl -a --machine mem=256M,memcg=1G
+expect 1 "mmsim: --machine: not a size: 'memcg=9x'" '' \
+    -- proc meminfo --machine zoneinfo:$data/zoneinfo-6.1-qemu-512M.txt,memcg=9x
+expect 0 '' 'MemTotal:         468168 kB' \
+    -- proc meminfo --machine zoneinfo:$data/zoneinfo-6.1-qemu-512M.txt,memcg=96M
+expect 1 "mmsim: --oom-score-adj: oom_score_adj must be -1000..1000: 'toucher=1001'" '' \
+    -- proc meminfo --machine mem=1G --oom-score-adj toucher=1001
+expect 1 "mmsim: --oom-score-adj: expected NAME=ADJ: '=5'" '' \
+    -- proc meminfo --machine mem=1G --oom-score-adj =5
+expect 1 "mmsim: --oom-score-adj: ADJ is not a number: 'a=b'" '' \
+    -- proc meminfo --machine mem=1G --oom-score-adj a=b
 expect 1 "mmsim: --machine: size too large: 'mem=99999999999999T'" '' \
     -- proc zoneinfo --machine mem=99999999999999T
 expect 1 "mmsim: --machine: node 1 has less than 64M of RAM: 'mem'" '' \

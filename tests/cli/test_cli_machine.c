@@ -180,6 +180,9 @@ static void test_defaults(void **state)
     assert_int_equal(machine.memcg_max_pages, 24576); /* memory.max 96M */
     zone("mem=256M,memcg=100001", 0, 0);
     assert_int_equal(machine.memcg_max_pages, 24); /* rounded down */
+    assert_int_equal(machine.kswapd_rate, 0); /* the model's default */
+    zone("mem=256M,kswapd_rate=64M", 0, 0);
+    assert_int_equal(machine.kswapd_rate, 16384); /* pages per second */
     zone("mem=2G,cpus=5,nodes=2,kernel=6.12", 0, 0);
     assert_int_equal(machine.nodes[0].nr_cpus, 3);
     assert_int_equal(machine.nodes[1].nr_cpus, 2);
@@ -221,7 +224,10 @@ static void test_bad_specs(void **state)
         {"mem", "expected key=value", "mem"},
         {"mem=4G,,swap=1G", "expected key=value", ""},
         {"ram=4G", "unknown key (mem, nodes, cpus, distance, swap, hugetlb, "
-                   "thp, kernel, kernelcore, movablecore, memcg)", "ram=4G"},
+                   "thp, kernel, kernelcore, movablecore, memcg, kswapd_rate)",
+         "ram=4G"},
+        {"mem=1G,kswapd_rate=1K", "kswapd_rate must be at least 4K (a page "
+                                  "per second)", "kswapd_rate=1K"},
         {"mem=4G,movablecore=x", "not a size", "movablecore=x"},
         {"mem=1G,memcg=x", "not a size", "memcg=x"},
         {"mem=256M,memcg=1G", "memcg larger than the memory",

@@ -112,6 +112,16 @@ static void test_statm(void **state)
     mm_sim_free(sim);
 }
 
+/* get_mm_rss(): statm's resident field (11 pages), 0 for no process. */
+static void test_get_mm_rss(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = build(MM_KERNEL(6, 18));
+    assert_int_equal(mm_get_mm_rss(sim, 1), 11);
+    assert_int_equal(mm_get_mm_rss(sim, 99), 0);
+    mm_sim_free(sim);
+}
+
 #define ROLLUP_HEAD                                                          \
     "555555554000-7ffffffff000 ---p 00000000 00:00 0                     "  \
     "     [rollup]\n"                                                        \
@@ -181,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_statm),
+        cmocka_unit_test(test_get_mm_rss),
         cmocka_unit_test(test_smaps_rollup_by_version),
         cmocka_unit_test(test_maps),
     };

@@ -46,10 +46,12 @@ for c in 256m-oom-b0 256m-oom-bm500 256m-oom-bp500 256m-oom-bm1000 \
         sed 's/^/     /' "$tmp/$c.txt"
         fail=1
     fi
-    report "$c" json > "$tmp/$c.json"
-    if ! grep -q "\"fate\":\"oom_killed\"" "$tmp/$c.json" ||
+    report "$c" json > "$tmp/$c.json" || echo "     (report --format json: exit $?)"
+    if ! python3 "$(dirname "$0")/../report/check_json.py" "$tmp/$c.json" --sane ||
+       ! grep -q "\"fate\":\"oom_killed\"" "$tmp/$c.json" ||
        ! grep -q '"oom_kills":1,' "$tmp/$c.json"; then
-        echo "FAIL $c: JSON lacks the kill"
+        echo "FAIL $c: JSON lacks the kill ($(wc -c < "$tmp/$c.json") bytes):"
+        grep -o '"fate":"[a-z_]*"\|"oom_kills":[0-9]*' "$tmp/$c.json" | sed 's/^/     /'
         fail=1
     fi
 done

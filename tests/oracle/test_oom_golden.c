@@ -288,6 +288,24 @@ static void print_table(const struct mm_sim *sim, const char *golden)
     mm_buf_free(&b);
 }
 
+/* "max N oom N oom_kill N" from the guest's memory.events lines. */
+static const char *golden_events(const char *log)
+{
+    static char out[96];
+    unsigned long mx = 0, oom = 0, kill = 0;
+    const char *p = strstr(log, "memory.events max ");
+    const char *q = strstr(log, "memory.events oom ");
+    const char *k = strstr(log, "memory.events oom_kill ");
+    if (p)
+        sscanf(p, "memory.events max %lu", &mx);
+    if (q)
+        sscanf(q, "memory.events oom %lu", &oom);
+    if (k)
+        sscanf(k, "memory.events oom_kill %lu", &kill);
+    snprintf(out, sizeof(out), "max %lu oom %lu oom_kill %lu", mx, oom, kill);
+    return out;
+}
+
 static void check_case(const struct oom_case *c)
 {
     size_t llen, klen;
@@ -312,6 +330,14 @@ static void check_case(const struct oom_case *c)
             assert_int_equal(r.t[k].done, r.t[k].target);
     }
     assert_int_equal(mm_oom_log_at(r.sim, 0)->memcg, memcg != 0);
+    if (memcg) {
+        struct mm_memcg_stats ms;
+        mm_memcg_stats(r.sim, &ms);
+        printf("  memory.events: max %llu oom %llu oom_kill %llu "
+               "(the guest's: %s)\n", (unsigned long long)ms.events_max,
+               (unsigned long long)ms.events_oom,
+               (unsigned long long)ms.events_oom_kill, golden_events(log));
+    }
     mm_sim_free(r.sim);
     free(log);
     free(klog);

@@ -17,7 +17,7 @@ PROC = {"pid": INT, "ppid": INT, "comm": str, "rss_kb": INT, "pss_kb": INT,
         "minflt": INT, "majflt": INT, "vm_size_kb": INT, "committed_kb": INT,
         "t_start_ns": INT, "t_end_ns": INT, "fate": str, "exit_code": INT,
         "fate_text": str, "rss_series_kb": list}
-FATES = {"running", "exited", "signaled", "failed"}
+FATES = {"running", "exited", "signaled", "failed", "oom_killed"}
 SYSTEM = {k: INT for k in (
     "mem_total_kb", "commit_limit_kb", "peak_committed_kb",
     "t_peak_committed_ns", "peak_used_kb", "min_free_kb", "t_min_free_ns",
@@ -25,9 +25,13 @@ SYSTEM = {k: INT for k in (
     "swap_used_kb", "oom_kills", "enomem", "duration_ns",
     "peak_swap_used_kb")}
 SYSTEM["pressure"] = dict
+SYSTEM["panicked"] = bool
 PRESSURE = {k: INT for k in (
     "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
     "allocstall", "pswpin", "pswpout", "oom_kill")}
+OOM = {"t_ns": INT, "pid": INT, "comm": str, "trigger_pid": INT,
+       "trigger_comm": str, "trigger": str, "memcg": bool, "panic": bool,
+       "points": int, "stack_id": INT, "stack": list, "log": str}
 EVENT = {"t_ns": INT, "pid": INT, "comm": str, "type": str, "syscall": str,
          "length": INT, "committed_kb": INT, "limit_kb": INT, "stack_id": INT,
          "stack": list}
@@ -37,14 +41,15 @@ SAMPLE = {k: INT for k in ("t_ns", "committed_kb", "limit_kb", "free_kb",
 SAMPLE["pressure"] = dict
 SITE = {k: INT for k in ("stack_id", "pid", "peak_bytes", "leaked_bytes",
                          "allocations", "temporary", "total_bytes",
-                         "commit_peak_kb")}
+                         "commit_peak_kb", "rss_peak_kb")}
 SITE["stack"] = list
 SITES_TOTAL = {k: INT for k in (
     "sites", "allocations", "temporary", "peak_bytes", "t_peak_ns",
     "leaked_bytes", "total_bytes", "unknown_frees", "commit_sites",
-    "commit_peak_kb")}
+    "commit_peak_kb", "rss_sites", "rss_peak_kb")}
 REPLAY = {"events": INT, "faults": INT, "faults_unplaced": INT,
-          "model_errors": INT, "unsupported": INT, "complete": bool,
+          "model_errors": INT, "unsupported": INT, "skipped_killed": INT,
+          "skipped_panic": INT, "complete": bool,
           "incomplete_capture": (str, type(None))}
 
 problems = []
@@ -67,7 +72,7 @@ def check(obj, schema, where):
 
 def check_report(rep, where, sane):
     check(rep, {"policy": str, "processes": list, "system": dict,
-                "events": list, "samples": list, "replay": dict,
+                "events": list, "oom": list, "samples": list, "replay": dict,
                 "sites": list, "sites_total": dict}, where)
     for i, s in enumerate(rep.get("sites", [])):
         check(s, SITE, f"{where}.sites[{i}]")
@@ -102,6 +107,10 @@ def check_report(rep, where, sane):
         if alloc is not None and not (isinstance(alloc, dict)
                                       and set(alloc) == {"call", "size"}):
             problems.append(f"{where}.events[{i}].alloc: {alloc!r}")
+    for i, o in enumerate(rep.get("oom", [])):
+        check(o, OOM, f"{where}.oom[{i}]")
+        if o.get("pid") and "Killed process %d " % o["pid"] not in o.get("log", ""):
+            problems.append(f"{where}.oom[{i}].log: no kill line for its pid")
     for i, s in enumerate(rep.get("samples", [])):
         check(s, SAMPLE, f"{where}.samples[{i}]")
         check(s.get("pressure"), PRESSURE, f"{where}.samples[{i}].pressure")

@@ -10,7 +10,8 @@
  * Process 200 (ELF) first: malloc(16) from call site S4 (ELF's VADDR+12)
  * makes a 1 MiB + 4 KiB anonymous mmap from inside the allocator (no stack
  * of its own: it takes S4's), frees the block (temporary) and unmaps the
- * range: S4's commit charge peaks at 1028 kB, the whole charge's peak.
+ * range after writing ten of its pages: S4's commit charge peaks at
+ * 1028 kB and its resident pages at 40 kB, the whole peaks of both.
  * Then process 100 execs a file named /opt/x/<b>&"'<script> (so its command
  * name is full of HTML metacharacters) with ELF's text mapped at BASE, and
  * a module with a hostile path (never present on disk) at BASE2. Its
@@ -112,6 +113,9 @@ static void in_alloc_mmap(struct gen *g, uint32_t s4)
     if (!g->rc)
         g->rc = tr_writer_event(g->w, &e);
     ev(g, TR_EV_MALLOC, 0, 16, 0, 0x7f2000000010ll, s4);
+    for (uint64_t p = 0; p < 10; p++) /* ten pages written */
+        ev(g, TR_EV_FAULT, 0, 0x7f2000000010ull + p * 4096,
+           TR_FAULT_KNOWN | TR_FAULT_WRITE, 0, 0);
     ev(g, TR_EV_FREE, 0, 0x7f2000000010ull, 0, 0, 0);
     ev(g, TR_EV_MUNMAP, 0, 0x7f2000000000ull, (1u << 20) + 4096, 0, 0);
     ev(g, TR_EV_EXIT, 0, 0, 0, 0, 0);

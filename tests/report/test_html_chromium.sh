@@ -25,10 +25,16 @@ no() { echo "FAIL: $*"; fail=1; }
     --format html -o "$work/report.html" || no "compare --format html"
 grep -qi "<script" "$work/report.html" && no "the page has a script element"
 
+# one retry: a loaded machine can stall a headless start
 run_browser() {
-    timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
-        --no-first-run --user-data-dir="$work/profile" \
-        --enable-logging=stderr --v=0 "$@" "file://$work/report.html"
+    for try in 1 2; do
+        timeout 150 "$browser" --headless --no-sandbox --disable-gpu \
+            --disable-dev-shm-usage --disable-extensions --no-first-run \
+            --hide-scrollbars --user-data-dir="$work/profile$try" \
+            --enable-logging=stderr --v=0 "$@" "file://$work/report.html" &&
+            return 0
+    done
+    return 1
 }
 run_browser --window-size=1000,2400 --screenshot="$work/shot.png" \
     > /dev/null 2> "$work/shot.err" || no "chromium --screenshot: exit $?"

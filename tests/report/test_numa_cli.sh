@@ -8,7 +8,8 @@
 # local hits; C (interleave 0-1, first page even) gives 32 pages to each
 # node, each an interleave hit. With --numa-policy bind:1 (the task policy
 # at exec) B goes to node 1 instead: 64 hits there, counted other_node.
-# The refused mbind to node 5 is not applied. Bad --numa-policy values give
+# The refused mbind to node 5 is not applied; PID/numa_maps shows each
+# VMA's policy and pages per node. Bad --numa-policy values give
 # one line and exit 2 (syntax) or 1 (no such node on the machine).
 set -u
 mmsim=$1 gen=$2
@@ -34,6 +35,17 @@ want "$(stat 1 --numa-policy=preferred=static:1)" "numa_hit 96 numa_miss 0 numa_
 "$mmsim" proc node/node1/meminfo --trace "$work/t.mmtrace" --machine mem=1G,nodes=2 \
     --numa-policy bind:1 > "$work/mi" || no "node meminfo exit $?"
 grep -q "^Node 1 AnonPages: *384 kB$" "$work/mi" || no "node 1 AnonPages: $(grep AnonPages "$work/mi")"
+
+# /proc/PID/numa_maps at the end: A bound to 0, B and C under the task's
+# last policy (interleave 0-1), B's pages on node 1 from --numa-policy.
+"$mmsim" proc 100/numa_maps --trace "$work/t.mmtrace" --machine mem=1G,nodes=2 \
+    --numa-policy bind:1 > "$work/nm" || no "numa_maps exit $?"
+cat > "$work/nm.want" <<'NM'
+7f0000000000 bind:0 anon=64 dirty=64 active=0 N0=64 kernelpagesize_kB=4
+7f0000100000 interleave:0-1 anon=64 dirty=64 active=0 N1=64 kernelpagesize_kB=4
+7f0000200000 interleave:0-1 anon=64 dirty=64 active=0 N0=32 N1=32 kernelpagesize_kB=4
+NM
+cmp -s "$work/nm" "$work/nm.want" || { no "numa_maps"; diff "$work/nm.want" "$work/nm"; }
 
 check_error() { # STATUS ARGS...
     st=$1

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "mmsim/event.h"
 #include "render_html.h"
 #include "report.h"
 
@@ -64,6 +65,12 @@ static void pressured(struct mm_report *r)
         s->pressure[RP_OOM_KILL] = i == 2;
         s->swap_used_kb = i ? 512 : 0;
     }
+    static struct report_oom kill = {.t_ns = 2000000, .pid = 7,
+                                     .comm = "<x>&", .trigger_pid = 7,
+                                     .trigger_comm = "<x>&",
+                                     .trigger_type = TR_EV_FAULT};
+    r->ooms = &kill;
+    r->nr_ooms = 1;
     r->system = (struct report_system){.duration_ns = 2000000,
                                        .oom_kills = 1,
                                        .peak_swap_used_kb = 512,
@@ -100,8 +107,9 @@ static void test_html_pressure(void **state)
     char *h = rendered(render_html, &r);
     assert_non_null(strstr(h, "Reclaim, swap and OOM counters"));
     assert_non_null(strstr(h, ">Swap used</text>"));
-    /* the kill is marked at the sample where the count rose (2 ms) */
-    assert_non_null(strstr(h, "class=\"oom\"><title>1 OOM kill(s) by 0.002 s"));
+    /* the kill is marked at its time, the names escaped */
+    assert_non_null(strstr(h, "class=\"oom\"><title>OOM kill at 0.002 s: "
+                              "&lt;x&gt;&amp; (pid 7), for &lt;x&gt;&amp; (pid 7)"));
     assert_non_null(strstr(h, "&lt;x&gt;&amp;"));
     assert_null(strstr(h, "<x>"));
     assert_null(strstr(h, "<script"));

@@ -5,9 +5,10 @@
 # (tests/report/gen_sites_trace.c states the calls and expected figures):
 # - heap by call site: exact peak, leaked, temporary, allocation figures per
 #   site and in total (JSON), the symbolised frame main+0x4 of ELF;
-# - commit charge by call site: the charge of an mmap made inside malloc
-#   without a stack of its own goes to that malloc's call site, and the
-#   attributed peak equals the system's peak Committed_AS;
+# - commit charge and resident pages by call site: the charge of an mmap
+#   made inside malloc without a stack of its own, and the pages written
+#   there, go to that malloc's call site; the attributed commit peak equals
+#   the system's peak Committed_AS;
 # - JSON: the schema (check_json.py) on a report and a comparison;
 # - folded: every line "frame;frame;... N", one file per figure, each
 #   summing to the report's total;
@@ -41,16 +42,17 @@ d = json.load(open(sys.argv[1]))
 t = d["sites_total"]
 want = {"sites": 4, "allocations": 9, "temporary": 4, "peak_bytes": 8064,
         "leaked_bytes": 6000, "total_bytes": 10790, "unknown_frees": 1,
-        "commit_sites": 1, "commit_peak_kb": 1028}
+        "commit_sites": 1, "commit_peak_kb": 1028, "rss_sites": 1,
+        "rss_peak_kb": 40}
 for k, v in want.items():
     assert t[k] == v, (k, t[k], v)
-# the heap peaked at malloc(64), the 18th event (ms 18)
-assert t["t_peak_ns"] == 18 * 10**6, t["t_peak_ns"]
+# the heap peaked at malloc(64), the 28th event (ms 28)
+assert t["t_peak_ns"] == 28 * 10**6, t["t_peak_ns"]
 assert d["system"]["peak_committed_kb"] == 1028, d["system"]
 s4 = [s for s in d["sites"] if s["commit_peak_kb"]]
 assert len(s4) == 1 and s4[0]["stack"][0].startswith("main+0xc ("), s4
 assert (s4[0]["allocations"], s4[0]["temporary"], s4[0]["total_bytes"],
-        s4[0]["peak_bytes"]) == (1, 1, 16, 0), s4
+        s4[0]["peak_bytes"], s4[0]["rss_peak_kb"]) == (1, 1, 16, 0, 40), s4
 figs = lambda s: (s["allocations"], s["total_bytes"], s["peak_bytes"],
                   s["leaked_bytes"], s["temporary"])
 by_size = sorted(d["sites"], key=lambda s: s["total_bytes"])
@@ -70,7 +72,7 @@ PY
 # shellcheck disable=SC2086
 "$mmsim" report "$work/t.mmtrace" $strict --format folded -o "$work/f" ||
     no "folded exit $?"
-for fig in peak:8064 leaked:6000 allocations:9 temporary:4 commit:1028; do
+for fig in peak:8064 leaked:6000 allocations:9 temporary:4 commit:1028 rss:40; do
     f=$work/f.${fig%%:*}.folded
     [ -s "$f" ] || { no "missing $f"; continue; }
     bad=$(grep -cvE '^[^;]+(;[^;]+)* [0-9]+$' "$f")
@@ -113,7 +115,7 @@ done
 "$mmsim" report "$work/t.mmtrace" $strict > "$work/r.txt" || no "text exit $?"
 grep -q "^  heap: 4 call sites, 9 allocations (4 temporary), 10790 bytes; peak 8064 bytes live" \
     "$work/r.txt" || no "text heap totals: $(grep -A2 "by call site" "$work/r.txt")"
-grep -q "^  commit charge: 1 call sites, peak 1028 kB" "$work/r.txt" ||
+grep -q "^  commit charge: 1 call sites, peak 1028 kB; resident: 1 call sites, peak 40 kB" "$work/r.txt" ||
     no "text commit totals"
 grep -q "^Pressure" "$work/r.txt" && no "a pressure section without reclaim"
 
@@ -138,6 +140,17 @@ assert max(x["swap_used_kb"] for x in d["samples"]) <= s["peak_swap_used_kb"]
 assert d["samples"][-1]["pressure"] == p
 PY
 python3 "$check" "$work/touch.json" || no "touch json fails the schema"
+# without reclaim, the resident pages by call site peak at the process's
+# own peak RSS, and the commit charge at the system's peak Committed_AS
+"$mmsim" report "$work/touch.mmtrace" --machine mem=1G --format json \
+    -o "$work/touch1g.json" || no "touch on 1G"
+python3 - "$work/touch1g.json" <<'PY' || no "attributed peaks"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t, p = d["sites_total"], d["processes"][0]
+assert t["rss_peak_kb"] == p["peak_rss_kb"] == 96 * 1024, (t, p)
+assert t["commit_peak_kb"] == d["system"]["peak_committed_kb"], t
+PY
 
 # usage errors
 "$mmsim" report "$work/t.mmtrace" --format folded > /dev/null 2>&1
