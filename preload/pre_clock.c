@@ -8,15 +8,22 @@
  * CLOCK_MONOTONIC time read at the same moment) and converts TSC ticks since
  * the anchor with a process-wide rate (ns per tick, 32.32 fixed point)
  * measured between the process's first clock read and the latest anchor of
- * any thread, at least PRE_CLOCK_CAL_NS apart. A thread re-anchors with a
- * real clock_gettime() once PRE_CLOCK_SPAN ticks (about 1.4 ms at 3 GHz)
+ * any thread, at least PRE_CLOCK_CAL_NS (10 ms) apart. An anchor is only
+ * taken when the two TSC reads around its clock_gettime() are at most
+ * PRE_CLOCK_MAX_GAP ticks apart (about 1 us; a preemption between them
+ * would make the anchor, and a rate measured from it, wrong by that much;
+ * seen on a loaded VM). A thread re-anchors with a
+ * real clock_gettime() once PRE_CLOCK_SPAN ticks (about 2 ms at 2.1 GHz)
  * have passed, or when the TSC went backwards (a move to a CPU whose TSC
  * is behind): an error of the rate only accumulates within one span (well
- * under 0.1 us once the rate is measured over milliseconds). Until the rate
+ * under 0.5 us once the rate is measured over 10 ms or more). Until the rate
  * is known, and on other architectures, the clock is clock_gettime().
  * Assumes the TSC ticks at a constant rate and is synchronised between
- * CPUs (constant_tsc, nonstop_tsc, as on this project's machines); an
- * offset between CPUs smaller than one span would show up as that error.
+ * CPUs (constant_tsc, nonstop_tsc, as on this project's machines, whose
+ * kernels still mark it unstable by a boot parameter and keep kvm-clock);
+ * an offset between CPUs smaller than one span would show up as that
+ * error. tests/preload/test_clock.c checks the result against
+ * clock_gettime() in five threads.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -28,7 +35,8 @@
 #include "pre_internal.h"
 
 #define PRE_CLOCK_SPAN (1ull << 22)      /* ticks between anchors */
-#define PRE_CLOCK_CAL_NS 2000000ull      /* shortest rate measurement */
+#define PRE_CLOCK_CAL_NS 10000000ull     /* shortest rate measurement */
+#define PRE_CLOCK_MAX_GAP 2048ull        /* ticks around an anchor's read */
 
 struct pre_anchor {
     uint64_t tsc, ns;
@@ -53,10 +61,12 @@ static uint64_t pre_clock_anchor(uint64_t before)
     uint64_t ns = mono_ns(), after = __rdtsc();
     uint64_t tsc = before + (after - before) / 2, b = 0;
 
+    /* Preempted (or moved to another CPU) around the read: the TSC value
+     * of that moment is not known well enough; try again next call. */
+    if (after < before || after - before > PRE_CLOCK_MAX_GAP)
+        return ns;
     anchor.tsc = tsc;
     anchor.ns = ns;
-    if (after < before)
-        return ns;
     if (atomic_compare_exchange_strong(&base_tsc, &b, tsc)) {
         atomic_store(&base_ns, ns);
         return ns;

@@ -190,7 +190,7 @@ static int rec_fallback(struct rec_opts *o, struct sup_run *r, int err)
     if (!r->fast && cmd_record_fast_setup(r, &ip) < 0)
         fprintf(stderr, "mmsim: record: without the shim: /proc "
                         "snapshots only\n");
-    return sup_preload_spawn(o->argv, &r->child);
+    return sup_preload_spawn(r, o->argv);
 }
 
 /**

@@ -157,8 +157,12 @@ int cmd_report_write(struct replay *rp, const char *format, const char *out,
         }
         reps[i] = &rp->cols[i].rep;
     }
-    if (format && strcmp(format, "folded") == 0)
+    if (format && strcmp(format, "folded") == 0) {
+        if (reps[0]->replay.incomplete) /* stacks files: the note aside */
+            fprintf(stderr, "mmsim: incomplete capture: %s\n",
+                    reps[0]->replay.incomplete_capture);
         return out && !render_folded(reps[0], out) ? 0 : CLI_EXIT_ERROR;
+    }
     FILE *f = out ? fopen(out, "we") : dflt;
     if (!f) {
         fprintf(stderr, "mmsim: -o: cannot create the report: %m: '%s'\n", out);

@@ -195,7 +195,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
         if (cmd_record_fast_setup(r, &ip) < 0)
             fprintf(stderr, "mmsim: run: without the shim: /proc "
                             "snapshots only\n");
-        rc = sup_preload_spawn(o->argv, &r->child);
+        rc = sup_preload_spawn(r, o->argv);
     }
     if (rc < 0) {
         fprintf(stderr, "mmsim: run: cannot start '%s': %s\n", o->argv[0],

@@ -251,6 +251,11 @@ int render_html(const struct mm_report *const *reps, size_t n, FILE *out)
           "<title>mmsim report</title><style>", out);
     fputs(style, out);
     fputs("</style></head>\n<body>\n<h1>mmsim report</h1>\n", out);
+    if (reps[0]->replay.incomplete) {
+        fputs("<p><strong>incomplete capture: ", out);
+        render_html_esc(out, reps[0]->replay.incomplete_capture);
+        fputs("</strong></p>\n", out);
+    }
     if (n > 1)
         render_html_compare(out, reps, n);
     charts(out, reps, n);

@@ -62,6 +62,7 @@ int sup_filter_is_traced(long nr);
 struct sup_child {
     pid_t pid;
     int err_fd; /* read end: the child's errno if its exec failed */
+    int go_fd;  /* preload-only: closing it lets the child exec */
 };
 
 int sup_spawn(char *const argv[], const struct sup_ip_range *fast,
@@ -327,9 +328,9 @@ int sup_recon_diff(struct sup_run *r, struct sup_task *t,
 struct sup_preload;
 int sup_preload_wanted(int err);
 const char *sup_preload_reason(int err, char *buf, size_t len);
-int sup_preload_spawn(char *const argv[], struct sup_child *child);
+int sup_preload_spawn(struct sup_run *r, char *const argv[]);
 int sup_preload_loop(struct sup_run *r, const char *reason);
-void sup_preload_event(struct sup_run *r, const struct tr_event *ev);
+int sup_preload_event(struct sup_run *r, const struct tr_event *ev);
 void sup_preload_exiting(struct sup_run *r, uint32_t pid);
 int sup_preload_keep(struct sup_run *r, const struct tr_event *ev);
 

@@ -70,12 +70,12 @@ void sup_event_init(struct tr_event *ev, uint32_t type,
  */
 void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str)
 {
+    if (r->pre && sup_preload_event(r, ev))
+        return; /* held back, emitted later (sup_preload.c) */
     r->nr_events++;
     r->by_type[ev->type & 127]++;
     if (r->verify)
         sup_verify_event(r->verify, ev, str);
-    if (r->pre)
-        sup_preload_event(r, ev);
     if (!r->sink)
         return;
     int rc = r->sink->event(r->sink->ctx, ev, str);

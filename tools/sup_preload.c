@@ -21,10 +21,18 @@
  * so orphans are reaped by it with their status). The trace starts with a
  * TR_EV_INCOMPLETE event giving the reason, and every report says so.
  *
+ * Page faults: each thread gets its perf page-fault event when it is first
+ * seen in /proc/PID/task (at the process's next reconciliation). Every
+ * 10 ms the samples are drained first, then the maps are read (every
+ * sampled fault's mapping existed before that), and the faults (and exits)
+ * are held back until the reconciliation has recorded those mappings.
+ *
  * Not seen: anything between two reads (ranges mapped and unmapped in
  * between, the order of calls, failed calls), processes that live less
- * than one discovery interval, the last 10 ms of each process (there is no
- * exit stop: a dead process has no maps), and the verifier cannot check.
+ * than one discovery interval and do not load the shim, page faults of a
+ * thread before it is first seen, changes after a process's last read when
+ * it exits without exit() (no exit handshake), and the verifier cannot
+ * check (no exit stop).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -36,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +61,9 @@
 
 #define PRE_EXITING_MAX 64
 
+struct sup_preload;
+static void pre_release(struct sup_run *r, uint32_t pid);
+
 struct sup_preload {
     pid_t self;
     int unknown_seen;  /* the ring named a process not known yet */
@@ -59,6 +71,9 @@ struct sup_preload {
     int child_gone;
     uint32_t exiting[PRE_EXITING_MAX]; /* waiting in their exit handshake */
     int nr_exiting;
+    int holding;                 /* a tick: faults and exits held back */
+    struct tr_event *held;
+    size_t nr_held, cap_held;
 };
 
 /* kernel.yama.ptrace_scope, or -1 without Yama. */
@@ -123,43 +138,73 @@ const char *sup_preload_reason(int err, char *buf, size_t len)
     return buf;
 }
 
-/**
- * sup_preload_spawn() - start @argv without filter or tracer and wait
- * until it has exec'd (or failed to).
- * @argv: the program and its arguments (looked up in PATH).
- * @child: filled with its pid and the exec-error pipe.
- *
- * Return: 0, or a negative errno if it could not be forked.
- */
-int sup_preload_spawn(char *const argv[], struct sup_child *child)
+static void pre_child(char *const argv[], int sync_fd, int err_fd)
 {
-    int errp[2];
+    char c;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    while (read(sync_fd, &c, 1) < 0 && errno == EINTR)
+        ; /* the parent opens our fault event first */
+    close(sync_fd);
+    execvp(argv[0], argv);
+    int e = errno;
+    if (write(err_fd, &e, sizeof(e)) < 0)
+        _exit(126);
+    _exit(127);
+}
+
+static struct sup_task *pre_add(struct sup_run *r, pid_t pid);
+
+/**
+ * sup_preload_spawn() - start @argv without filter or tracer, with its
+ * page-fault event open from before its exec (when r->perf is set); it
+ * execs only when sup_preload_loop() starts (so none of it runs before
+ * the trace exists).
+ * @r: the recording; r->child is filled with its pid and exec-error pipe,
+ *     and it is the first task of r->tasks.
+ * @argv: the program and its arguments (looked up in PATH).
+ *
+ * Return: 0, or a negative errno if it could not be started.
+ */
+int sup_preload_spawn(struct sup_run *r, char *const argv[])
+{
+    int errp[2], sync[2];
     if (pipe2(errp, O_CLOEXEC) < 0)
         return -errno;
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (pipe2(sync, O_CLOEXEC) < 0) {
         int e = -errno;
         close(errp[0]), close(errp[1]);
         return e;
     }
+    pid_t pid = fork();
     if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        close(errp[0]);
-        execvp(argv[0], argv);
-        int e = errno;
-        if (write(errp[1], &e, sizeof(e)) < 0)
-            _exit(126);
-        _exit(127);
+        close(errp[0]), close(sync[1]);
+        pre_child(argv, sync[0], errp[1]);
     }
-    close(errp[1]);
-    struct pollfd p = {errp[0], POLLIN, 0};
+    int e = pid < 0 ? -errno : 0;
+    close(errp[1]), close(sync[0]);
+    if (pid < 0) {
+        close(errp[0]), close(sync[1]);
+        return e;
+    }
+    struct sup_task *t = pre_add(r, pid);
+    if (t)
+        sup_perf_open(r->perf, t);
+    r->child.pid = pid;
+    r->child.err_fd = errp[0];
+    r->child.go_fd = sync[1]; /* it waits until the loop starts */
+    return 0;
+}
+
+/* Let the child exec (sup_preload_spawn()) and wait until it has. */
+static void pre_go(struct sup_child *c)
+{
+    struct pollfd p = {c->err_fd, POLLIN, 0};
+    close(c->go_fd);
+    c->go_fd = -1;
     while (poll(&p, 1, -1) < 0 && errno == EINTR)
         ;
-    child->pid = pid;
-    child->err_fd = errp[0];
-    return 0;
 }
 
 /* State ('R', 'Z'...) and parent of @pid from /proc/PID/stat; 0 if gone. */
@@ -194,10 +239,54 @@ static struct sup_task *pre_add(struct sup_run *r, pid_t pid)
     return t;
 }
 
+/* Its threads, each with its page-fault event (opened when the thread is
+ * first seen: its faults before that are not sampled). */
+static void pre_threads(struct sup_run *r, struct sup_task *t)
+{
+    char path[64];
+    struct dirent *e;
+    if (!r->perf)
+        return;
+    sup_perf_open(r->perf, t);
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)t->tid);
+    DIR *d = opendir(path);
+    while (d && (e = readdir(d))) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+        if (tid <= 0 || sup_task_find(&r->tasks, tid))
+            continue;
+        struct sup_task *nt = sup_task_add(&r->tasks, tid);
+        if (!nt)
+            break;
+        nt->tgid = t->tgid;
+        nt->known = nt->seen_stop = 1;
+        sup_mm_attach(nt, t->mm);
+        sup_perf_open(r->perf, nt);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* A thread (not a process leader): forgotten once it is gone.
+ * Return: 0 if @t was freed, else 1. */
+static int pre_thread_check(struct sup_run *r, struct sup_task *t)
+{
+    if (syscall(SYS_tgkill, t->tgid, t->tid, 0) == 0 || errno != ESRCH)
+        return 1;
+    sup_perf_drain(r, t);
+    sup_perf_close(r->perf, t);
+    sup_task_del(&r->tasks, t);
+    return 0;
+}
+
 static void pre_gone(struct sup_run *r, struct sup_task *t, int status,
                      int known_status)
 {
     struct tr_event ev;
+    for (int b = 0; r->perf && b < 1024; b++) /* its faults come first */
+        for (struct sup_task *u = r->tasks.bucket[b]; u; u = u->hnext)
+            if (u->tgid == t->tgid)
+                sup_perf_drain(r, u);
+    sup_perf_close(r->perf, t);
     sup_event_init(&ev, TR_EV_EXIT, t);
     ev.a[0] = (uint64_t)(unsigned)status;
     if (!known_status)
@@ -236,8 +325,11 @@ static int pre_scan(struct sup_run *r)
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
-        if (sup_task_find(&r->tasks, pid) || pre_stat(pid, &ppid) == 0)
+        if (sup_task_find(&r->tasks, pid))
             continue;
+        char state = pre_stat(pid, &ppid);
+        if (state == 0 || state == 'Z' || state == 'X')
+            continue; /* gone already: nothing to find (its exit is seen) */
         struct sup_task *parent = sup_task_find(&r->tasks, ppid);
         if (parent || ppid == r->pre->self) {
             pre_found(r, pid, parent);
@@ -261,6 +353,7 @@ static int pre_check(struct sup_run *r, struct sup_task *t)
         pre_gone(r, t, 0, 0);
         return 0;
     }
+    pre_threads(r, t);
     const struct sup_vmaset *set = sup_verify_set(r->verify, (uint32_t)t->tgid);
     uint64_t start_brk = 0, start_stack = 0;
     if (sup_stat_brk_stack(t->tid, &start_brk, &start_stack) < 0 ||
@@ -305,7 +398,9 @@ static void pre_exits(struct sup_run *r)
         struct sup_task *t = sup_task_find(&r->tasks, (pid_t)pid);
         if (!t) {
             pre_scan(r);
-            if (!(t = sup_task_find(&r->tasks, (pid_t)pid)))
+            char state = pre_stat((pid_t)pid, NULL);
+            if (!(t = sup_task_find(&r->tasks, (pid_t)pid)) && state &&
+                state != 'Z' && state != 'X')
                 pre_found(r, (pid_t)pid, NULL);
             t = sup_task_find(&r->tasks, (pid_t)pid);
         }
@@ -320,6 +415,8 @@ static void pre_tick(struct sup_run *r)
     struct sup_preload *pre = r->pre;
     struct sup_task *all[1024];
     size_t n = 0;
+    pre->holding = 1; /* the faults so far hit mappings read below */
+    sup_perf_drain_all(r);
     sup_fast_drain(r);
     if (pre->unknown_seen || ++pre->ticks % PRE_DISCOVER_TICKS == 0) {
         pre->unknown_seen = 0;
@@ -331,21 +428,70 @@ static void pre_tick(struct sup_run *r)
              t = t->hnext)
             all[n++] = t;
     for (size_t i = 0; i < n; i++)
-        pre_check(r, all[i]);
+        if (all[i]->tid == all[i]->tgid)
+            pre_check(r, all[i]);
+        else
+            pre_thread_check(r, all[i]);
     pre_exits(r);
+    pre->holding = 0;
+    pre_release(r, 0);
     sup_oomadj_poll_all(r);
+}
+
+/* Emit the held events of @pid (0: all), in order. */
+static void pre_release(struct sup_run *r, uint32_t pid)
+{
+    struct sup_preload *pre = r->pre;
+    size_t k = 0;
+    int was = pre->holding;
+    pre->holding = 0;
+    for (size_t i = 0; i < pre->nr_held; i++)
+        if (!pid || pre->held[i].pid == pid)
+            sup_emit(r, &pre->held[i], NULL);
+        else
+            pre->held[k++] = pre->held[i];
+    pre->nr_held = k;
+    pre->holding = was;
+}
+
+static int pre_hold(struct sup_preload *pre, const struct tr_event *ev)
+{
+    if (pre->nr_held == pre->cap_held) {
+        size_t cap = pre->cap_held ? 2 * pre->cap_held : 4096;
+        struct tr_event *h = realloc(pre->held, cap * sizeof(*h));
+        if (!h)
+            return 0;
+        pre->held = h;
+        pre->cap_held = cap;
+    }
+    pre->held[pre->nr_held++] = *ev;
+    return 1;
 }
 
 /**
  * sup_preload_event() - an event is being recorded: note a process the
- * ring names before /proc showed it (a scan follows at the next tick).
+ * ring names before /proc showed it (a scan follows at the next tick);
+ * during a tick, hold back page faults and exits until the tick's
+ * reconciliation has recorded the mappings they hit (an exec snapshot
+ * first lets the process's held events go).
  * @r: the recording.
  * @ev: the event.
+ *
+ * Return: 1 if the event is held (emitted later), else 0.
  */
-void sup_preload_event(struct sup_run *r, const struct tr_event *ev)
+int sup_preload_event(struct sup_run *r, const struct tr_event *ev)
 {
+    struct sup_preload *pre = r->pre;
     if (ev->pid && !sup_task_find(&r->tasks, (pid_t)ev->pid))
-        r->pre->unknown_seen = 1;
+        pre->unknown_seen = 1;
+    if (!pre->holding)
+        return 0;
+    if (ev->type == TR_EV_EXEC)
+        pre_release(r, ev->pid);
+    if (ev->type != TR_EV_FAULT && ev->type != TR_EV_EXIT &&
+        ev->type != TR_EV_LOST)
+        return 0;
+    return pre_hold(pre, ev);
 }
 
 /**
@@ -411,15 +557,18 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     r->pre = &pre;
     sup_fast_exit_wait(r);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    struct sup_task *t = pre_add(r, r->child.pid);
-    if (!t)
+    struct sup_task *t = sup_task_find(&r->tasks, r->child.pid);
+    if (!t && !(t = pre_add(r, r->child.pid)))
         return -ENOMEM;
     struct tr_event ev;
+    pre_go(&r->child);
     sup_event_init(&ev, TR_EV_INCOMPLETE, t);
     ev.flags = TR_F_INFERRED;
     sup_emit(r, &ev, reason);
-    if (!pre_exec_failed(&r->child))
+    if (!pre_exec_failed(&r->child)) {
+        pre_threads(r, t); /* its faults from (about) its first instruction */
         sup_recon_snapshot(r, t);
+    }
     /* Every 1 ms the ring is drained and exiting processes are let go
      * (an exit handshake costs at most that); every 10 ms all of /proc. */
     uint64_t next = sup_now_ns() + PRE_TICK_NS;
@@ -441,6 +590,7 @@ int sup_preload_loop(struct sup_run *r, const char *reason)
     }
     sup_fast_drain(r);
     pre_exits(r);
+    free(pre.held);
     r->pre = NULL;
     return 0;
 }
