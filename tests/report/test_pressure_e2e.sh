@@ -12,10 +12,11 @@
 #   OOM marker on every chart);
 # - `mmsim compare` of two policies on the swapless machine: the default
 #   ends in the OOM kill, vm.overcommit_memory=2 refuses the mmap instead.
-# kswapd_rate=64M: the recording stretches the program's time (about
+# kswapd_rate=16M: the recording stretches the program's time (about
 # 70 MiB/s of first touches under ptrace), so at the default 1 GiB/s
 # kswapd keeps up with every step and direct reclaim never runs; at
-# 64 MiB/s the 25 MiB steps outpace it (docs/reclaim.md).
+# 16 MiB/s the 25 MiB steps outpace it even on a loaded machine that
+# records four times slower (docs/reclaim.md).
 set -u
 mmsim=$1
 work=$(mktemp -d)
@@ -39,8 +40,8 @@ if ! "$mmsim" record -o "$work/py.mmtrace" -- python3 "$work/alloc.py" \
 fi
 grep -q "^done 12$" "$work/rec.out" || no "python3 did not finish natively"
 
-swap=mem=256M,swap=512M,kswapd_rate=64M
-noswap=mem=256M,kswapd_rate=64M
+swap=mem=256M,swap=512M,kswapd_rate=16M
+noswap=mem=256M,kswapd_rate=16M
 for fmt in text json html; do
     "$mmsim" report "$work/py.mmtrace" --machine $swap --format $fmt \
         -o "$work/swap.$fmt" || no "swap report $fmt exit $?"
