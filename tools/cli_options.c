@@ -33,6 +33,8 @@ const char cli_config_help[] =
     "options\n"
     "      memcg=SIZE          memory.max of one memory cgroup holding the "
     "workload\n"
+    "      kswapd_rate=SIZE    what kswapd reclaims per second of trace "
+    "time (1G)\n"
     "    zoneinfo:FILE, host and recorded also take a trailing ,memcg=SIZE.\n"
     "    SIZE: a number of bytes with an optional K, M, G or T suffix.\n"
     "    Zones are laid out as in an x86_64 QEMU guest (docs/machine.md).\n"
