@@ -65,6 +65,8 @@ struct sup_fast *sup_fast_new(uint32_t nslots, int *err)
         free(f);
         return NULL;
     }
+    /* Producers keep waiting for space while this process lives. */
+    f->h->consumer_pid = (uint32_t)getpid();
     return f;
 }
 
