@@ -185,12 +185,16 @@ enum tr_slot_kind {
 #define TR_RING_EXIT_ACKS 8u
 #define TR_RING_EXIT_WAIT_NS 100000000LL
 
-/* a[1] of TR_EV_LOST: why events were lost. a[0] is the count. */
+/* a[1] of TR_EV_LOST from the ring (flags without TR_F_TRACED; the
+ * supervisor's own, TR_F_TRACED, use a[1] 1 for fault samples): why events
+ * were lost. a[0] is the count. */
 enum tr_lost_reason {
     TR_LOST_RING_FULL = 1, /* no space within TR_RING_FULL_WAIT_NS */
     TR_LOST_REENTRANT = 2, /* allocator call from inside the shim (a signal
                               handler interrupting it): passed through */
     TR_LOST_ABANDONED = 3, /* reserved, never committed (consumer gave up) */
+    TR_LOST_STACK = 4,     /* a stack definition (not an event) that did not
+                              fit: events naming that id lose their stack */
 };
 
 /*
