@@ -35,7 +35,7 @@ PRE_HIDDEN PRE_TLS struct pre_thread pre_self;
 enum { INIT_NONE, INIT_BUSY, INIT_DONE };
 static _Atomic int init_state;
 
-#define NREASONS 4
+#define NREASONS 5
 static _Atomic uint64_t lost[NREASONS];
 static _Atomic uint32_t any_lost;
 
@@ -225,7 +225,7 @@ int pre_put_stack(const struct tr_ring_stack *rec)
         return -1;
     r.pid = pre_pid;
     if (put_raw(TR_SLOT_STACK, 0, &r, sizeof(r)) != 0) {
-        pre_count_lost(TR_LOST_RING_FULL);
+        pre_count_lost(TR_LOST_STACK);
         return -1;
     }
     return 0;

@@ -21,7 +21,8 @@
  * Two different stacks with the same 64-bit hash share an id (probability
  * negligible; accepted to keep the per-thread cache to one compare).
  * If a definition cannot be put (ring full), its id is never used: the event
- * gets stack 0 (unknown; the loss is reported as TR_EV_LOST), the table
+ * gets stack 0 (unknown; the loss is reported as TR_EV_LOST, reason
+ * TR_LOST_STACK), the table
  * entry stays unpublished and later captures define the stack afresh.
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id

@@ -54,6 +54,7 @@ int cmd_run(int argc, char **argv);
 
 /* tools/cmd_record.c */
 int cmd_record(int argc, char **argv);
+void cmd_record_note_setuid(const char *verb, const char *prog);
 
 /* tools/cmd_record_child.c */
 void cmd_record_signals(pid_t child, int tick_on);

@@ -101,8 +101,17 @@ static int rec_privileged(int cap)
     return (int)((eff >> cap) & 1);
 }
 
-static void rec_note_setuid(const char *prog)
+/**
+ * cmd_record_note_setuid() - say that a set-user/group-ID program runs
+ * without its privilege: without CAP_SYS_ADMIN the seccomp filter needs
+ * no_new_privs, which makes the kernel ignore the set-ID bits at exec.
+ * @verb: "record" or "run", for the message.
+ * @prog: the program as given (looked up in PATH without a slash).
+ */
+void cmd_record_note_setuid(const char *verb, const char *prog)
 {
+    if (rec_privileged(21))
+        return;
     char path[4096];
     struct stat st;
     const char *envpath = getenv("PATH");
@@ -119,10 +128,10 @@ static void rec_note_setuid(const char *prog)
     }
     if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
         fprintf(stderr,
-                "mmsim: record: note: '%s' is set-user/group-ID; without "
+                "mmsim: %s: note: '%s' is set-user/group-ID; without "
                 "CAP_SYS_ADMIN the recorder needs no_new_privs, so it runs "
                 "without that privilege\n",
-                path);
+                verb, path);
 }
 
 static int rec_spawn_error(const struct rec_opts *o, int err)
@@ -210,8 +219,7 @@ int cmd_record(int argc, char **argv)
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     }
     struct sup_run r = {0};
-    if (!rec_privileged(21))
-        rec_note_setuid(o.argv[0]);
+    cmd_record_note_setuid("record", o.argv[0]);
     if (o.verify && !(r.verify = sup_verify_new()))
         return CLI_EXIT_ERROR;
     if (o.faults)

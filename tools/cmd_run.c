@@ -185,6 +185,7 @@ static int tee_module(void *ctx, struct tr_module *m, const char *path)
 static int start(struct run_opts *o, struct sup_run *r, const char *path,
                  struct run_tee *tee)
 {
+    cmd_record_note_setuid("run", o->argv[0]);
     int rc = sup_spawn(o->argv, NULL, &r->child);
     if (sup_preload_wanted(rc)) {
         struct sup_ip_range ip;

@@ -382,7 +382,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         do_resident(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
         rc = do_host_stat(c, ev);
-    else if (ev->type == TR_EV_LOST && ev->a[1] == 1)
+    else if (ev->type == TR_EV_LOST && ev->a[1] == 1 &&
+             (ev->flags & TR_F_TRACED)) /* not the shim's ring losses */
         mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */
     else if (is_request(ev->type)) {
         /* a refusal leaves the model as it was: the verdict reads

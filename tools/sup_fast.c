@@ -65,6 +65,8 @@ struct sup_fast *sup_fast_new(uint32_t nslots, int *err)
         free(f);
         return NULL;
     }
+    /* Producers keep waiting for space while this process lives. */
+    f->h->consumer_pid = (uint32_t)getpid();
     return f;
 }
 
@@ -199,9 +201,21 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
     sup_emit(r, &ev, NULL);
 }
 
+/* Say that the ring lost an abandoned slot: the producer is unknown (its
+ * record may be half written), so the loss is the program's first process's,
+ * with the shim's flags (no TR_F_TRACED: a ring loss, reason 3). */
+static void sup_fast_abandoned(struct sup_run *r)
+{
+    struct tr_event ev = {.t_ns = sup_now_ns(), .type = TR_EV_LOST,
+                          .pid = (uint32_t)r->child.pid,
+                          .tid = (uint32_t)r->child.pid,
+                          .a = {1, TR_LOST_ABANDONED}};
+    sup_emit(r, &ev, NULL);
+}
+
 /* The slot at the tail is reserved and not committed: give up on it after
  * TR_RING_ABANDON_NS (its producer stopped or died inside the window). */
-static int sup_fast_pending(struct sup_fast *f)
+static int sup_fast_pending(struct sup_run *r, struct sup_fast *f)
 {
     uint64_t pos = atomic_load_explicit(&f->h->tail, memory_order_relaxed);
     uint64_t now = sup_now_ns();
@@ -213,7 +227,10 @@ static int sup_fast_pending(struct sup_fast *f)
     if (now - f->pending_since < (uint64_t)TR_RING_ABANDON_NS)
         return 0;
     f->pending_since = 0;
-    return tr_ring_abandon(f->h) == 0;
+    if (tr_ring_abandon(f->h) != 0)
+        return 0;
+    sup_fast_abandoned(r);
+    return 1;
 }
 
 /**
@@ -229,7 +246,7 @@ void sup_fast_drain(struct sup_run *r)
         return;
     while ((st = tr_ring_peek(f->h, &s)) != TR_RING_EMPTY) {
         if (st == TR_RING_PENDING) {
-            if (!sup_fast_pending(f))
+            if (!sup_fast_pending(r, f))
                 break;
             continue;
         }

@@ -53,13 +53,22 @@
  * of the ring could overwrite the next lap's record; keep the delay long.
  *
  * Overflow: a producer never blocks indefinitely. When the ring is full it
- * waits on a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
- * consumer after it frees a batch of slots (tr_ring_wake()); after that it drops the event and counts it
- * (hdr.lost_total, and a per-process count in the shim which it reports as a
- * TR_EV_LOST event, in order, with the next event it manages to put). Once a
- * wait has timed out, the producer does not wait again until the consumer has
- * moved (hdr.tail changed), so a dead consumer costs one timeout, not one per
- * event.
+ * spins briefly (TR_RING_FULL_SPINS pauses) watching hdr.tail, then waits on
+ * a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
+ * consumer after it frees a batch of slots (tr_ring_wake()); after that it
+ * drops the event and counts it (hdr.lost_total, and a per-process count in
+ * the shim which it reports as a TR_EV_LOST event, in order, with the next
+ * event it manages to put). A timeout alone does not stop later waits: a
+ * starved consumer (too little CPU) costs one dropped event per thread and
+ * timeout, not every event until it runs again. Only when the consumer is
+ * gone (hdr.consumer_pid, set by the supervisor, no longer exists, or was
+ * never set) does the
+ * producer mark the ring stalled (hdr.stalled_tail = tail + 1) and drop
+ * without waiting until the tail moves, so a dead consumer costs one
+ * timeout. The wait is a plain syscall: safe in a signal handler, and no
+ * thread of the traced program drains the ring, so waiting cannot block
+ * the consumer (the supervisor never waits for a producer: it abandons a
+ * pending slot after TR_RING_ABANDON_NS).
  *
  * Consuming well: drain everything committed in one batch, call
  * tr_ring_wake(), and only then wait (a timer, or the next ptrace stop).
@@ -132,7 +141,7 @@
 #define TR_RING_ENV "MMSIM_RING_FD"
 /* "MMSIMRNG" */
 #define TR_RING_MAGIC 0x474e524d49534d4dULL
-#define TR_RING_VERSION 1u
+#define TR_RING_VERSION 2u
 /* Seals the supervisor sets; the shim requires exactly these. */
 #define TR_RING_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define TR_RING_SLOT_SIZE 128u
@@ -141,6 +150,8 @@
 #define TR_RING_MMLOCKS 4096u
 /* Longest a producer waits for space before dropping an event. */
 #define TR_RING_FULL_WAIT_NS 100000000LL
+/* Pause instructions a producer spins on a full ring before sleeping. */
+#define TR_RING_FULL_SPINS 256
 /* Suggested delay before the consumer abandons an uncommitted slot. */
 #define TR_RING_ABANDON_NS 2000000000LL
 
@@ -174,12 +185,16 @@ enum tr_slot_kind {
 #define TR_RING_EXIT_ACKS 8u
 #define TR_RING_EXIT_WAIT_NS 100000000LL
 
-/* a[1] of TR_EV_LOST: why events were lost. a[0] is the count. */
+/* a[1] of TR_EV_LOST from the ring (flags without TR_F_TRACED; the
+ * supervisor's own, TR_F_TRACED, use a[1] 1 for fault samples): why events
+ * were lost. a[0] is the count. */
 enum tr_lost_reason {
     TR_LOST_RING_FULL = 1, /* no space within TR_RING_FULL_WAIT_NS */
     TR_LOST_REENTRANT = 2, /* allocator call from inside the shim (a signal
                               handler interrupting it): passed through */
     TR_LOST_ABANDONED = 3, /* reserved, never committed (consumer gave up) */
+    TR_LOST_STACK = 4,     /* a stack definition (not an event) that did not
+                              fit: events naming that id lose their stack */
 };
 
 /*
@@ -241,7 +256,8 @@ struct tr_ring_hdr {
     uint64_t mmlocks_off;  /* byte offset of the mm lock table */
     uint64_t slots_off;    /* byte offset of slot 0 */
     uint64_t total_size;   /* size of the memfd */
-    uint8_t pad0[64 - 48];
+    uint32_t consumer_pid; /* the supervisor; 0 unknown (see overflow) */
+    uint8_t pad0[64 - 52];
     _Atomic uint64_t head; /* next position to reserve (producers) */
     uint8_t pad1[56];
     _Atomic uint64_t tail; /* next position to read (consumer) */
@@ -378,64 +394,6 @@ fail:
     return err;
 }
 
-/**
- * tr_ring_parse_fd() - parse the value of TR_RING_ENV.
- * @s: the string (may be NULL).
- *
- * Return: the fd number (3..65535), or -1 if @s is not exactly that.
- */
-static inline int tr_ring_parse_fd(const char *s)
-{
-    int v = 0;
-
-    if (s == NULL || *s == '\0')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > 65535)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return (v >= 3 && v <= 65535) ? v : -1;
-}
-
-/**
- * tr_ring_attach_fd() - validate a ring fd and map it (shim side).
- * @fd: the inherited fd.
- *
- * Checks, in order: a regular file whose seals are exactly TR_RING_SEALS
- * (only memfds have seals), a size that holds a header, the magic, version
- * and slot size, and a size equal to what the header's nslots implies.
- *
- * Return: the mapping, or NULL if anything does not match (the caller
- * ignores the ring then).
- */
-static inline struct tr_ring_hdr *tr_ring_attach_fd(int fd)
-{
-    struct tr_ring_hdr h0, *h;
-    struct stat st;
-    void *m;
-
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 8192)
-        return NULL;
-    if (fcntl(fd, F_GET_SEALS) != TR_RING_SEALS)
-        return NULL;
-    if (pread(fd, &h0, sizeof(h0), 0) != (ssize_t)sizeof(h0))
-        return NULL;
-    if (h0.magic != TR_RING_MAGIC || h0.version != TR_RING_VERSION ||
-        h0.slot_size != TR_RING_SLOT_SIZE || h0.nslots < TR_RING_MIN_SLOTS ||
-        h0.nslots > TR_RING_MAX_SLOTS || (h0.nslots & (h0.nslots - 1)) ||
-        h0.nmmlocks != TR_RING_MMLOCKS || h0.mmlocks_off != 4096 ||
-        h0.total_size != tr_ring_bytes(h0.nslots) ||
-        h0.slots_off != h0.total_size - (uint64_t)h0.nslots * TR_RING_SLOT_SIZE ||
-        (uint64_t)st.st_size != h0.total_size)
-        return NULL;
-    m = mmap(NULL, h0.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    h = (struct tr_ring_hdr *)m;
-    return h;
-}
-
 static inline long tr_ring__futex(_Atomic uint32_t *w, int op, uint32_t val,
                                   long long timeout_ns)
 {
@@ -454,6 +412,36 @@ static inline long long tr_ring__now_ns(void)
 }
 
 /*
+ * Is the consumer known to be still there? Not ours to signal (EPERM)
+ * counts as alive; unknown (0) or ESRCH as gone. Keeps errno (a producer
+ * may be a signal handler).
+ */
+static inline int tr_ring__consumer_alive(struct tr_ring_hdr *h)
+{
+    pid_t pid = (pid_t)h->consumer_pid;
+    int saved = errno, alive;
+
+    if (pid <= 0)
+        return 0;
+    alive = syscall(SYS_kill, pid, 0) == 0 || errno != ESRCH;
+    errno = saved;
+    return alive;
+}
+
+/* Spin briefly for the consumer to move: 1 if it did. */
+static inline int tr_ring__spin(struct tr_ring_hdr *h, uint64_t tail)
+{
+    for (int i = 0; i < TR_RING_FULL_SPINS; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (atomic_load_explicit(&h->tail, memory_order_acquire) != tail)
+            return 1;
+    }
+    return 0;
+}
+
+/*
  * Wait for the consumer to free slots. Returns 1 if it may be worth trying
  * again, 0 if the producer should drop the event.
  */
@@ -465,11 +453,15 @@ static inline int tr_ring__wait_space(struct tr_ring_hdr *h, long long *spent)
 
     if (atomic_load_explicit(&h->stalled_tail, memory_order_relaxed) ==
         tail + 1)
-        return 0; /* the consumer has not moved since a wait timed out */
+        return 0; /* the consumer is gone: it never moves again */
     if (*spent >= TR_RING_FULL_WAIT_NS) {
-        atomic_store_explicit(&h->stalled_tail, tail + 1, memory_order_relaxed);
+        if (!tr_ring__consumer_alive(h))
+            atomic_store_explicit(&h->stalled_tail, tail + 1,
+                                  memory_order_relaxed);
         return 0;
     }
+    if (*spent == 0 && tr_ring__spin(h, tail))
+        return 1;
     sp = atomic_load_explicit(&h->space, memory_order_acquire);
     atomic_fetch_add_explicit(&h->full_waiters, 1, memory_order_seq_cst);
     t0 = tr_ring__now_ns();
@@ -570,6 +562,7 @@ static inline int tr_ring_put(struct tr_ring_hdr *h, uint32_t kind,
     return tr_ring_commit(s, pos);
 }
 
+#include "mmsim/ring_attach.h"
 #include "mmsim/ring_consumer.h"
 #include "mmsim/ring_mmlock.h"
 

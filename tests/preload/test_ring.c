@@ -133,6 +133,43 @@ static void test_overflow(void **state)
     close(fd);
 }
 
+/* Fill @h, then time one put that must fail: its wait in ns. */
+static long long timed_drop(struct tr_ring_hdr *h)
+{
+    uint64_t v = 1;
+    long long t0 = tr_ring__now_ns();
+
+    assert_int_equal(tr_ring_put(h, TR_SLOT_EVENT, 0, &v, sizeof(v)), -1);
+    return tr_ring__now_ns() - t0;
+}
+
+/* A consumer that lives but is starved: every put waits its full bound (one
+ * loss per timeout); a dead consumer: one wait, then immediate drops. */
+static void test_overflow_consumer(void **state)
+{
+    struct tr_ring_hdr *h;
+    uint64_t v = 1;
+    int fd = tr_ring_create(64, &h);
+    pid_t child;
+
+    (void)state;
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(tr_ring_put(h, TR_SLOT_EVENT, 0, &v, sizeof(v)), 0);
+    h->consumer_pid = (uint32_t)getpid();
+    assert_true(timed_drop(h) >= TR_RING_FULL_WAIT_NS / 2);
+    assert_true(timed_drop(h) >= TR_RING_FULL_WAIT_NS / 2);
+    child = fork();
+    if (child == 0)
+        _exit(0);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    h->consumer_pid = (uint32_t)child;
+    assert_true(timed_drop(h) >= TR_RING_FULL_WAIT_NS / 2);
+    assert_true(timed_drop(h) < TR_RING_FULL_WAIT_NS / 2);
+    assert_int_equal(atomic_load(&h->lost_total), 4);
+    munmap(h, h->total_size);
+    close(fd);
+}
+
 static void test_pending_abandon(void **state)
 {
     struct tr_ring_hdr *h;
@@ -304,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_attach_rejects),
         cmocka_unit_test(test_put_peek_release),
         cmocka_unit_test(test_overflow),
+        cmocka_unit_test(test_overflow_consumer),
         cmocka_unit_test(test_pending_abandon),
         cmocka_unit_test(test_mpsc_threads),
         cmocka_unit_test(test_mmlock),

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/reliab/setuid.sh MMSIM REL_SUID
 #
-# A set-user-ID root program (a copy of rel_suid.c) under `mmsim record`:
+# A set-user-ID root program (a copy of rel_suid.c) under `mmsim record`
+# (and the same three cases under `mmsim run`):
 #   as root: it keeps its privilege (the filter is installed without
 #     no_new_privs), prints what it prints natively, every process EXACT;
 #   as nobody: the filter needs no_new_privs, so it runs without its
@@ -67,5 +68,19 @@ grep -q "warning: the capture is incomplete in 1 place" x.err ||
     bad "unreadable: the trace does not say why"
 "$mmsim" report x.mmtrace > x.report || bad "unreadable: report failed"
 grep -q " exited 0\$" x.report || { bad "unreadable: the report's fate"; cat x.report; }
-[ $fail = 0 ] && echo "setuid: root keeps euid 0; nobody runs it unprivileged, with a note; unreadable: warned"
+# mmsim run says the same: the note, and the incomplete capture
+timeout 60 "$mmsim" run -- ./suid > run_root.out 2> run_root.err
+grep -q "note:" run_root.err && bad "run as root: a note about privilege: $(cat run_root.err)"
+grep -q "^uid 0 euid 0\$" run_root.out || bad "run as root: printed '$(cat run_root.out)'"
+timeout 60 $nobody "$mmsim" run -- ./suid > run_nobody.out 2> run_nobody.err
+rc=$?
+[ "$rc" = 0 ] || bad "run as nobody: exit status $rc"
+grep -q "^mmsim: run: note: './suid' is set-user/group-ID; .* runs without that privilege" run_nobody.err ||
+    bad "run as nobody: no note: $(cat run_nobody.err)"
+grep -q "^uid 65534 euid 65534\$" run_nobody.out || bad "run as nobody: printed '$(cat run_nobody.out)'"
+timeout 60 $nobody "$mmsim" run -- ./suid_x > run_x.out 2> run_x.err
+grep -q "warning: the capture is incomplete in 1 place" run_x.err ||
+    bad "run, unreadable: no warning: $(cat run_x.err)"
+grep -q "^uid 65534 euid 65534\$" run_x.out || bad "run, unreadable: printed '$(cat run_x.out)'"
+[ $fail = 0 ] && echo "setuid: root keeps euid 0; nobody runs it unprivileged, with a note; unreadable: warned (record and run)"
 exit $fail
