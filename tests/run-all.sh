@@ -3,7 +3,8 @@
 # ASan+UBSan build of the model, the trace library, the tools and the shim's
 # harness running every test again except three suites that check the
 # traced programs and the host rather than mmsim's memory use and take
-# minutes: the 30-run recorder stress suites (event ordering under races),
+# minutes: the recorder stress suites (event ordering under races, 12 runs
+# each here; 30 as `meson test --benchmark`),
 # reliab (fork bomb, signals, 10 M allocations, streaming) and fidelity
 # (real programs and real sysctls vs the model), then each fuzz target for
 # 15 s. Exit status is non-zero if any
