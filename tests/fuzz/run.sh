@@ -10,11 +10,16 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-if [ -d build-fuzz ]; then
-    CC=clang meson setup --reconfigure build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
-else
-    CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
+reconf=
+[ -d build-fuzz ] && reconf=--reconfigure
+log=$(mktemp)
+if ! CC=clang meson setup $reconf build-fuzz -Dfuzz=true -Db_lundef=false >"$log" 2>&1; then
+    tail -30 "$log"
+    rm -f "$log"
+    echo "tests/fuzz/run.sh: meson setup of the fuzz build failed" >&2
+    exit 1
 fi
+rm -f "$log"
 if ! ninja -C build-fuzz >build-fuzz/ninja.log 2>&1; then
     tail -30 build-fuzz/ninja.log
     echo "tests/fuzz/run.sh: the fuzz build failed" >&2
