@@ -18,6 +18,25 @@
 struct mm_folio;
 struct mm_zone;
 
+/* int_sqrt() (lib/math/int_sqrt.c): floor of the square root, integers
+ * only (min_free_kbytes, the inactive list's ratio). */
+static inline uint64_t mm__int_sqrt(uint64_t x)
+{
+    uint64_t r = 0, bit = 1ull << 62;
+    while (bit > x)
+        bit >>= 2;
+    while (bit) {
+        if (x >= r + bit) {
+            x -= r + bit;
+            r = (r >> 1) + bit;
+        } else {
+            r >>= 1;
+        }
+        bit >>= 2;
+    }
+    return r;
+}
+
 /* ---- model/avltree.c ------------------------------------------------- */
 
 /* Embed in a struct and recover the struct with mm_container_of(). */

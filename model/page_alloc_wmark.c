@@ -38,24 +38,6 @@ static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
     return x / d * n + x % d * n / d;
 }
 
-/* int_sqrt(): floor of the square root, integers only. */
-static uint64_t int_sqrt(uint64_t x)
-{
-    uint64_t r = 0, bit = 1ull << 62;
-    while (bit > x)
-        bit >>= 2;
-    while (bit) {
-        if (x >= r + bit) {
-            x -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    return r;
-}
-
 static bool movable_like_highmem(const struct mm_sim *sim,
                                  const struct mm_zone *z)
 {
@@ -215,7 +197,7 @@ uint64_t mm__nr_free_buffer_pages(const struct mm_sim *sim)
 void mm__calculate_min_free_kbytes(struct mm_sim *sim)
 {
     uint64_t lowmem_kb = mm__nr_free_buffer_pages(sim) * (MM_PAGE_SIZE >> 10);
-    uint64_t v = int_sqrt(lowmem_kb * 16);
+    uint64_t v = mm__int_sqrt(lowmem_kb * 16);
     if ((int64_t)v > (int64_t)sim->vm.user_min_free_kbytes) {
         if (v < 128)
             v = 128;

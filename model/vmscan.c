@@ -38,24 +38,6 @@ enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
 #define DEACTIVATE_ANON 1u
 #define DEACTIVATE_FILE 2u
 
-/* int_sqrt(): floor of the square root. */
-static uint64_t int_sqrt(uint64_t x)
-{
-    uint64_t r = 0, bit = 1ull << 62;
-    while (bit > x)
-        bit >>= 2;
-    while (bit) {
-        if (x >= r + bit) {
-            x -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    return r;
-}
-
 /**
  * mm__inactive_is_low() - whether an inactive list is small for its active
  * @sim: the simulator
@@ -72,7 +54,7 @@ bool mm__inactive_is_low(const struct mm_sim *sim, int nid,
     uint64_t inactive = mm__lruvec_size(sim, nid, inactive_lru);
     uint64_t active = mm__lruvec_size(sim, nid, inactive_lru + MM_LRU_ACTIVE);
     uint64_t gb = (inactive + active) >> (30 - MM_PAGE_SHIFT);
-    uint64_t ratio = gb ? int_sqrt(10 * gb) : 1;
+    uint64_t ratio = gb ? mm__int_sqrt(10 * gb) : 1;
     return inactive * ratio < active;
 }
 
