@@ -147,6 +147,7 @@ struct sup_maps_line {
 };
 
 int sup_maps_parse_line(const char *line, struct sup_maps_line *out);
+void sup_maps_vma_event(struct tr_event *ev, const struct sup_maps_line *l);
 int sup_maps_read(pid_t tid, int (*fn)(void *, const struct sup_maps_line *),
                   void *arg);
 int sup_stat_brk_stack(pid_t tid, uint64_t *start_brk, uint64_t *start_stack);

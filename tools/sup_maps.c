@@ -144,18 +144,28 @@ struct sup_exec_walk {
     uint64_t count;
 };
 
+/**
+ * sup_maps_vma_event() - fill a TR_EV_VMA record's arguments from a maps line
+ * @ev: the event (type, time and ids already set)
+ * @l: the line
+ */
+void sup_maps_vma_event(struct tr_event *ev, const struct sup_maps_line *l)
+{
+    ev->a[0] = l->start;
+    ev->a[1] = l->end;
+    ev->a[2] = l->prot;
+    ev->a[3] = l->shared ? MAP_SHARED : MAP_PRIVATE;
+    ev->a[4] = l->off;
+    ev->dev = l->dev;
+    ev->ino = l->ino;
+}
+
 static int sup_emit_vma(void *arg, const struct sup_maps_line *l)
 {
     struct sup_exec_walk *w = arg;
     struct tr_event ev;
     sup_event_init(&ev, TR_EV_VMA, w->t);
-    ev.a[0] = l->start;
-    ev.a[1] = l->end;
-    ev.a[2] = l->prot;
-    ev.a[3] = l->shared ? MAP_SHARED : MAP_PRIVATE;
-    ev.a[4] = l->off;
-    ev.dev = l->dev;
-    ev.ino = l->ino;
+    sup_maps_vma_event(&ev, l);
     sup_emit(w->r, &ev, l->name[0] ? l->name : NULL);
     w->count++;
     return 0;

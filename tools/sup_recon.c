@@ -48,13 +48,7 @@ static int recon_snap_line(void *arg, const struct sup_maps_line *l)
         return 0;
     }
     recon_init(&ev, TR_EV_VMA, w->t);
-    ev.a[0] = l->start;
-    ev.a[1] = l->end;
-    ev.a[2] = l->prot;
-    ev.a[3] = l->shared ? MAP_SHARED : MAP_PRIVATE;
-    ev.a[4] = l->off;
-    ev.dev = l->dev;
-    ev.ino = l->ino;
+    sup_maps_vma_event(&ev, l);
     sup_emit(w->r, &ev, l->name[0] ? l->name : NULL);
     w->count++;
     return 0;
