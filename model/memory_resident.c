@@ -47,10 +47,36 @@ int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
     return 0;
 }
 
+/* The cache pages behind [@start, @end) of the file VMA @vma. */
+static int filemap_add_range(struct mm_sim *sim, const struct mm_vma *vma,
+                             uint64_t start, uint64_t end)
+{
+    for (uint64_t a = start; a < end; a += MM_PAGE_SIZE) {
+        uint64_t idx = vma->pgoff + ((a - vma->start) >> MM_PAGE_SHIFT);
+        int rc = mm__filemap_add(sim, vma->file, idx);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The file VMA of @pid at @addr whose cache may be filled, or NULL. */
+static struct mm_vma *cache_vma(struct mm_sim *sim, uint32_t pid,
+                                uint64_t addr, int *rc)
+{
+    struct mm_task *task = mm__task_find(sim, pid);
+    *rc = task && task->mm ? 0 : MM_ESRCH;
+    struct mm_vma *vma = *rc ? NULL : mm__vma_find(task->mm, addr);
+    if (!vma || vma->start > addr || !vma->file || vma->file->shmem)
+        return NULL;
+    return vma;
+}
+
 /**
  * mm_filemap_warm() - the page cache holds the file pages around @addr in
  * @pid's address space, as it did on the recording machine, so a fault
- * there is minor and fault-around finds its neighbours
+ * there is minor and fault-around finds its neighbours (for traces that do
+ * not say what the cache held: mm_filemap_cached())
  * @sim: the simulator
  * @pid: tgid
  * @addr: an address in a file mapping (others are left alone)
@@ -62,23 +88,41 @@ int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
  */
 int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr)
 {
-    struct mm_task *task = mm__task_find(sim, pid);
-    if (!task || !task->mm)
-        return MM_ESRCH;
-    struct mm_vma *vma = mm__vma_find(task->mm, addr);
-    if (!vma || vma->start > addr || !vma->file || vma->file->shmem)
-        return 0;
+    int rc;
+    struct mm_vma *vma = cache_vma(sim, pid, addr, &rc);
+    if (!vma)
+        return rc;
     uint64_t win = addr & ~((WARM_WINDOW_PAGES << MM_PAGE_SHIFT) - 1);
     uint64_t start = win < vma->start ? vma->start : win;
     uint64_t end = win + (WARM_WINDOW_PAGES << MM_PAGE_SHIFT);
-    end = end > vma->end ? vma->end : end;
-    for (uint64_t a = start; a < end; a += MM_PAGE_SIZE) {
-        uint64_t idx = vma->pgoff + ((a - vma->start) >> MM_PAGE_SHIFT);
-        int rc = mm__filemap_add(sim, vma->file, idx);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return filemap_add_range(sim, vma, start, end > vma->end ? vma->end : end);
+}
+
+/**
+ * mm_filemap_cached() - the recording machine's page cache held the pages
+ * of the file mapped at [@addr, @addr + @npages pages) in @pid (recorded
+ * as the mapping was made): the model's cache holds them too, so faults
+ * there are minor and fault-around maps them; the file's other pages stay
+ * as the model has them
+ * @sim: the simulator
+ * @pid: tgid
+ * @addr: page-aligned start, in one file mapping (others are left alone)
+ * @npages: pages, clamped to the mapping
+ *
+ * Counts no fault and maps nothing; shmem objects are left alone.
+ * Return: 0, MM_ESRCH, or MM_ENOMEM.
+ * Kernel: mm/filemap.c filemap_add_folio() for each page.
+ */
+int mm_filemap_cached(struct mm_sim *sim, uint32_t pid, uint64_t addr,
+                      uint64_t npages)
+{
+    int rc;
+    struct mm_vma *vma = cache_vma(sim, pid, addr, &rc);
+    if (!vma)
+        return rc;
+    uint64_t room = (vma->end - addr) >> MM_PAGE_SHIFT;
+    uint64_t n = npages < room ? npages : room;
+    return filemap_add_range(sim, vma, addr, addr + (n << MM_PAGE_SHIFT));
 }
 
 /**

@@ -87,6 +87,9 @@ struct replay {
     bool stopped;
     bool warm_cache;           /* file pages start cached (the recording
                                   machine's state: mmsim fidelity) */
+    bool cache_recorded;       /* the trace says what the machine's page
+                                  cache held (TR_EV_CACHED seen): no
+                                  warming around each fault then */
     bool reconcile;            /* apply resident ranges (mm_resident_set) */
     char first_warning[200];   /* the reader's first complaint */
     /* vm event indexes of the pressure counters (replay_sample.c) */

@@ -119,7 +119,7 @@ static int do_fault(struct replay *rp, struct replay_col *c,
     bool known = ev->a[1] & TR_FAULT_KNOWN;
     c->rep.replay.faults++;
     bool write = known ? (ev->a[1] & TR_FAULT_WRITE) != 0 : true;
-    if (rp->warm_cache)
+    if (rp->warm_cache && !rp->cache_recorded)
         mm_filemap_warm(c->sim, ev->pid, ev->a[0]);
     if (t && ev->t_ns < t->t_exec)
         return do_stale_fault(c, ev, write);
@@ -195,6 +195,19 @@ static void do_resident(struct replay *rp, struct replay_col *c,
         if (ev->a[2] & map[i].tr)
             flags |= map[i].mm;
     mm_resident_set(c->sim, ev->pid, ev->a[0], ev->a[1], flags);
+}
+
+/* What the recording machine's page cache held of a file as it was mapped
+ * (the recorder's cachestat): the model's cache starts so when replaying on
+ * that machine. A file the recorder could not ask is taken as cached. */
+static int do_cached(struct replay *rp, struct replay_col *c,
+                     const struct tr_event *ev)
+{
+    rp->cache_recorded = true;
+    if (!rp->warm_cache)
+        return 0;
+    int rc = mm_filemap_cached(c->sim, ev->pid, ev->a[0], ev->a[1]);
+    return rc == MM_ESRCH ? 0 : rc;
 }
 
 /* set_mempolicy / mbind with the node masks the recorder read
@@ -380,6 +393,8 @@ int replay_apply(struct replay *rp, struct replay_col *c,
         rc = do_fault(rp, c, ev);
     else if (ev->type == TR_EV_RESIDENT)
         do_resident(rp, c, ev);
+    else if (ev->type == TR_EV_CACHED)
+        rc = do_cached(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
         rc = do_host_stat(c, ev);
     else if (ev->type == TR_EV_LOST && ev->a[1] == 1 &&

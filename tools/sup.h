@@ -97,6 +97,8 @@ struct sup_task {
     int seen_stop;            /* its first (attach) stop has been reported */
     int known;                /* its creation event has been processed */
     int in_syscall;           /* past its seccomp stop, before the exit stop */
+    int in_exec;              /* resumed from an execve's seccomp stop, its
+                                 exec or syscall-exit stop not seen yet */
     int exiting;              /* reached PTRACE_EVENT_EXIT */
     uint64_t nr, args[6];     /* the syscall at its seccomp stop */
     uint64_t clone_flags;
@@ -106,7 +108,6 @@ struct sup_task {
     uint64_t flt_unsampled;   /* faults no sample shows (sup_hoststat.c) */
     struct sup_task *held_next; /* in sup_run.held: its exit is finished
                                    once the other tasks' stops are seen */
-    char comm[16];            /* at its last clone or exec stop */
     int dying;                /* let go from its exit stop, not reaped */
     uint64_t ctid;            /* fork child: where the kernel writes its
                                  tid before it first runs (CHILD_SETTID) */
@@ -257,6 +258,7 @@ struct sup_run {
     uint64_t by_type[128];      /* events emitted, by type */
     struct sup_modules *mods;   /* build ID cache (sup_module.c) */
     struct sup_preload *pre;    /* preload-only capture (sup_preload.c) */
+    int no_cachestat;           /* the kernel has no cachestat (sup_cache.c) */
 };
 
 int sup_run_loop(struct sup_run *r);
@@ -268,6 +270,12 @@ void sup_event_init(struct tr_event *ev, uint32_t type,
 
 void sup_sys_exit(struct sup_run *r, struct sup_task *t, int64_t ret);
 void sup_proc_attrs(struct sup_run *r, struct sup_task *t);
+
+/* ---- sup_cache.c ---- */
+
+void sup_cache_exec(struct sup_run *r, struct sup_task *t);
+void sup_cache_mmap(struct sup_run *r, struct sup_task *t, uint64_t addr,
+                    uint64_t len, uint64_t fd, uint64_t off);
 
 /* ---- sup_perf.c ---- */
 
@@ -287,7 +295,7 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t);
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t);
 void sup_host_resident(struct sup_run *r, struct sup_task *t, int fd,
                        uint64_t start, uint64_t npages, uint32_t flags);
-int sup_host_exec_under_way(struct sup_run *r);
+int sup_host_change_under_way(struct sup_run *r);
 void sup_host_child_clone(const struct sup_task *parent, struct sup_task *c);
 void sup_host_child_first_run(struct sup_run *r, struct sup_task *c);
 

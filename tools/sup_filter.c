@@ -13,6 +13,9 @@
  *     clone with CLONE_UNTRACED: TRACE, so the supervisor can clear that
  *     flag (an untraced child keeps the filter and, with no tracer, every
  *     memory syscall it makes would fail with ENOSYS);
+ *   - execve, execveat: TRACE, so the supervisor knows when an exec may be
+ *     dropping an address space whose pages other processes share (an
+ *     exit's real figures are read only when none is under way);
  *   - prctl(PR_SET_VMA, ...): TRACE (names anonymous VMAs);
  *   - exit_group: TRACE, so a process exits only once no other thread of it
  *     is inside a traced memory syscall (the group exit kills the others,
@@ -123,6 +126,8 @@ static void sup_emit_body(struct sup_prog *p, const struct sup_ip_range *fast)
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, L_TRACE, L_NEXT);
+    sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, L_TRACE, L_NEXT);
+    sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, L_TRACE, L_NEXT);
     sup_op(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, L_PRCTL, L_ALLOW);
     sup_label(p, L_CLONE);
     LD_W(DATA_OFF(args[0]));

@@ -140,6 +140,38 @@ static uint64_t sup_hs_sub(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
+/* Every fault sample and fast-path event of the other processes, emitted
+ * now; returns how many events the recording has emitted in all. */
+static uint64_t sup_hs_drain_others(struct sup_run *r)
+{
+    sup_perf_drain_all(r);
+    sup_fast_drain(r);
+    return r->nr_events;
+}
+
+/* @t's figures, read between two drains that find nothing new: the other
+ * processes changed nothing that is not in the trace before this event
+ * (a parent breaking COW with this one, a sibling unmapping). Read again,
+ * a few times at most, while they keep changing. */
+static int sup_hs_read(struct sup_run *r, struct sup_task *t,
+                       struct sup_hs_mem *all, struct sup_hs_mem *shim,
+                       uint64_t *minflt, uint64_t *majflt)
+{
+    uint64_t before = sup_hs_drain_others(r);
+    for (int tries = 0; tries < 4; tries++) {
+        *all = (struct sup_hs_mem){0};
+        *shim = (struct sup_hs_mem){0};
+        if (sup_hs_whole(t->tid, all) < 0 || sup_hs_shim(t->tid, shim) < 0 ||
+            sup_hs_faults(t->tgid, minflt, majflt) < 0)
+            return -1;
+        uint64_t after = sup_hs_drain_others(r);
+        if (after == before)
+            break;
+        before = after;
+    }
+    return 0;
+}
+
 /**
  * sup_host_stat() - record the real kernel's figures of @t's process at
  * its exit, the shim's own memory subtracted (TR_EV_HOST_STAT).
@@ -148,13 +180,9 @@ static uint64_t sup_hs_sub(uint64_t a, uint64_t b)
  */
 void sup_host_stat(struct sup_run *r, struct sup_task *t)
 {
-    struct sup_hs_mem all = {0}, shim = {0};
+    struct sup_hs_mem all, shim;
     uint64_t minflt, majflt;
-    /* faults other processes took until now (a parent breaking COW with
-     * this one) come first: the figures depend on them */
-    sup_perf_drain_all(r);
-    if (sup_hs_whole(t->tid, &all) < 0 || sup_hs_shim(t->tid, &shim) < 0 ||
-        sup_hs_faults(t->tgid, &minflt, &majflt) < 0)
+    if (sup_hs_read(r, t, &all, &shim, &minflt, &majflt) < 0)
         return;
     struct tr_event ev;
     sup_event_init(&ev, TR_EV_HOST_STAT, t);
@@ -167,42 +195,30 @@ void sup_host_stat(struct sup_run *r, struct sup_task *t)
     sup_emit(r, &ev, NULL);
 }
 
-/* /proc/TID/comm into @comm (16 bytes), "" when unreadable. */
-static void sup_hs_comm(pid_t tid, char *comm)
+/* Whether @t is inside a fork that copies its address space: resumed from
+ * the seccomp stop, the fork stop not seen yet (the copy may exist). */
+static int sup_hs_in_fork(const struct sup_task *t)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
-    memset(comm, 0, 16);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    if (!fgets(comm, 16, f))
-        comm[0] = '\0';
-    fclose(f);
+    return t->in_syscall && t->mm && t->mm->owner == t &&
+           (t->nr == SYS_fork || t->nr == SYS_clone || t->nr == SYS_clone3);
 }
 
 /**
- * sup_host_exec_under_way() - whether a traced process has begun an exec
- * whose stop is not reported yet: its command name already changed (the
- * kernel renames the task right after it drops the old address space).
- * An exit's figures read meanwhile would count that process as still
- * sharing pages it no longer maps. Thread group leaders only (a renamed
- * thread would look like one).
+ * sup_host_change_under_way() - whether a traced process is inside an exec
+ * or a copying fork the supervisor let run and has not seen the end of: the
+ * exec may have dropped an address space, the fork made a copy, and either
+ * changes what other processes share. An exit's figures read meanwhile
+ * would not match the order of the trace's events.
  * @r: the recording.
  *
  * Return: 1 if one is under way, else 0.
  */
-int sup_host_exec_under_way(struct sup_run *r)
+int sup_host_change_under_way(struct sup_run *r)
 {
-    char now[16];
     for (size_t b = 0; b < 1024; b++)
-        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext) {
-            if (t->tid != t->tgid || !t->comm[0] || t->exiting)
-                continue;
-            sup_hs_comm(t->tid, now);
-            if (now[0] && strcmp(now, t->comm) != 0)
+        for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext)
+            if (t->in_exec || sup_hs_in_fork(t))
                 return 1;
-        }
     return 0;
 }
 
@@ -223,7 +239,6 @@ int sup_host_exec_under_way(struct sup_run *r)
 void sup_host_exec_faults(struct sup_run *r, struct sup_task *t)
 {
     uint64_t minflt, majflt;
-    sup_hs_comm(t->tid, t->comm);
     sup_perf_drain(r, t);
     sup_perf_reconcile(r, t, 0, UINT64_MAX); /* the pages those made */
     if (!r->perf || sup_hs_faults(t->tgid, &minflt, &majflt) < 0 ||

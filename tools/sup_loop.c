@@ -180,6 +180,11 @@ static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
     }
     t->nr = info.seccomp.nr;
     memcpy(t->args, info.seccomp.args, sizeof(t->args));
+    if (t->nr == SYS_execve || t->nr == SYS_execveat) {
+        t->in_exec = 1; /* until its exec stop, or the exit stop of a failure */
+        sup_resume(t->tid, PTRACE_SYSCALL, 0);
+        return;
+    }
     sup_clear_untraced(t);
     if (!t->mm || sup_is_vm_clone(t)) {
         sup_resume(t->tid, PTRACE_CONT, 0);
@@ -193,6 +198,11 @@ static void sup_on_seccomp(struct sup_run *r, struct sup_task *t)
 static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
 {
     struct __ptrace_syscall_info info;
+    if (t->in_exec) { /* the exec failed */
+        t->in_exec = 0;
+        sup_resume(t->tid, PTRACE_CONT, 0);
+        return;
+    }
     if (t->in_syscall && sup_get_info(t->tid, &info) == 0 &&
         info.op == PTRACE_SYSCALL_INFO_EXIT) {
         sup_fast_number(r, t);
@@ -233,7 +243,6 @@ static void sup_new_task(struct sup_run *r, struct sup_task *t,
                                            : TR_EV_FORK;
     c->known = 1;
     c->clone_flags = flags;
-    memcpy(c->comm, t->comm, sizeof(c->comm));
     sup_host_child_clone(t, c);
     c->tgid = (flags & CLONE_THREAD) ? t->tgid : c->tid;
     if (t->mm) {
@@ -291,12 +300,14 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     }
     t->tgid = t->tid;
     t->in_syscall = 0;
+    t->in_exec = 0;
     sup_run_next(r, sup_mm_forget(t));
     sup_fast_reap(r, t, 1);
     struct sup_mm *mm = sup_mm_new((uint32_t)t->tgid);
     if (mm)
         sup_mm_attach(t, mm);
-    sup_maps_emit_exec(r, t);
+    if (sup_maps_emit_exec(r, t) == 0)
+        sup_cache_exec(r, t);
     sup_module_scan(r, t, 0);
     sup_proc_attrs(r, t);
     sup_host_exec_faults(r, t);
@@ -368,14 +379,14 @@ static void sup_hold(struct sup_run *r, struct sup_task *t)
     r->held = t;
 }
 
-/* Finish every held exit: nothing is queued, no exec is under way and no
- * process let go from its exit stop is still unmapping (or enough stops or
- * polls went by: 20 ms at most). */
+/* Finish every held exit: nothing is queued, no exec or fork is under way
+ * and no process let go from its exit stop is still unmapping (or enough
+ * stops or polls went by: 20 ms at most). */
 static void sup_release_held(struct sup_run *r, int queue_empty)
 {
     struct timespec poll = {0, 200000};
     if (queue_empty && r->held_stops <= 64 && r->held_waits < 100 &&
-        (r->dying || sup_host_exec_under_way(r))) {
+        (r->dying || sup_host_change_under_way(r))) {
         r->held_waits++;
         nanosleep(&poll, NULL);
         return;

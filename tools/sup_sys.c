@@ -155,6 +155,8 @@ void sup_sys_exit(struct sup_run *r, struct sup_task *t, int64_t ret)
         sup_sys_shmat(t, &ev, path, sizeof(path));
     sup_sys_nodemasks(t, &ev);
     sup_emit(r, &ev, path[0] ? path : NULL);
+    if (m->type == TR_EV_MMAP && (ev.dev || ev.ino))
+        sup_cache_mmap(r, t, (uint64_t)ret, ev.a[1], ev.a[4], ev.a[5]);
 }
 
 /* process_madvise(pidfd, iov, vlen, advice, flags): one event per range,

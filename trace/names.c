@@ -37,6 +37,7 @@ static const char *const type_names[] = {
     [TR_EV_MAPS_END] = "maps_end",
     [TR_EV_FAULT] = "fault",
     [TR_EV_RESIDENT] = "resident",
+    [TR_EV_CACHED] = "cached",
     [TR_EV_MALLOC] = "malloc",
     [TR_EV_CALLOC] = "calloc",
     [TR_EV_REALLOC] = "realloc",

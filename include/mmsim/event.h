@@ -63,6 +63,9 @@ enum tr_ev_type {
     /* Touches: which pages became resident, and how. */
     TR_EV_FAULT = 48,      /* addr, TR_FAULT_* flags */
     TR_EV_RESIDENT = 49,   /* addr npages TR_RES_* state (reconciliation) */
+    TR_EV_CACHED = 50,     /* addr npages TR_CACHE_* state: the recording
+                              machine's page cache for the file mapped there,
+                              as the mapping was made */
 
     /* Allocator calls, emitted when the call returns. */
     TR_EV_MALLOC = 64,     /* size; ret ptr */
@@ -114,6 +117,13 @@ enum tr_res_state {
     TR_RES_EXCLUSIVE = 1u << 4, /* pagemap bit 56 */
     TR_RES_WRITTEN = 1u << 5,
     TR_RES_FILE = 1u << 6,      /* a page-cache page (PAGE_IS_FILE) */
+};
+
+/* a[2] of TR_EV_CACHED. */
+enum tr_cache_state {
+    TR_CACHE_PRESENT = 1u << 0, /* every page of the range was cached */
+    TR_CACHE_UNKNOWN = 1u << 1, /* the file could not be asked (cachestat
+                                   refused or missing for it) */
 };
 
 /* a[2] of TR_EV_MEMALIGN: which entry point. */

@@ -370,6 +370,8 @@ int mm_fault(struct mm_sim *sim, uint32_t pid, uint64_t addr, bool write);
 int mm_fault_account(struct mm_sim *sim, uint32_t pid, bool major,
                      uint64_t nr);
 int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr);
+int mm_filemap_cached(struct mm_sim *sim, uint32_t pid, uint64_t addr,
+                      uint64_t npages);
 bool mm_addr_mapped(const struct mm_sim *sim, uint32_t pid, uint64_t addr);
 int mm_fault_recorded(struct mm_sim *sim, uint32_t pid, uint64_t addr,
                       bool write);

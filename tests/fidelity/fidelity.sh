@@ -3,7 +3,8 @@
 #
 # The fidelity table: each workload of tests/record/workloads.sh (real
 # programs the project did not write; default: all of them, plus sort of a
-# generated file and sup_arena, a 4-thread allocator program) is recorded
+# generated file, sup_arena, a 4-thread allocator program, and
+# sup_cache_holes, a file mapping whose page cache has holes) is recorded
 # with `mmsim record`, which keeps the real kernel's figures of every process
 # at its exit (VmRSS, RssAnon, minflt from /proc/PID/status, smaps_rollup and
 # stat, the shim's memory subtracted), and replayed with `mmsim fidelity`
@@ -23,7 +24,7 @@ cd "$work" || exit 1
 unset MALLOC_PERTURB_ # meson's: it would write every malloc'd page
 . "$here/../record/workloads.sh"
 
-[ $# -gt 0 ] || set -- python perl sort gcc sqlite3 bash make sup_arena
+[ $# -gt 0 ] || set -- python perl sort gcc sqlite3 bash make sup_arena sup_cache_holes
 ran=0
 for c in "$@"; do
     if [ "$c" = sort ]; then

@@ -2,7 +2,8 @@
 # tests/fidelity/test_fidelity.sh MMSIM PROGDIR [CASE...]
 #
 # Fidelity on the host: every process of the workloads of fidelity.sh
-# (python3, perl, sort, gcc, sqlite3, bash, make, a 4-thread program) is
+# (python3, perl, sort, gcc, sqlite3, bash, make, a 4-thread program, a
+# file mapping whose page cache has holes) is
 # recorded, and at its exit the model's figures on --machine host must be
 # within these bounds of what the real kernel reported for the same run:
 #   RSS, RssAnon        1 %

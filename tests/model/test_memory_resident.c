@@ -71,6 +71,28 @@ static void test_filemap_warm(void **state)
     mm_sim_free(sim);
 }
 
+/* The recorded cache of the sup_cache_holes workload: pages 0-7 and 16-39
+ * of a 64-page file cached. A fault on page 0 and one on page 32 are minor
+ * and fault-around maps only the cached half of each 16-page window; the
+ * hole's pages stay out of the cache. Clamped to the mapping. */
+static void test_filemap_cached(void **state)
+{
+    (void)state;
+    struct mm_sim *sim = boot_proc();
+    assert_int_equal(map_file(sim, 1, A, 64 * P, RO, MM_MAP_PRIVATE, 7, 0), 0);
+    assert_int_equal(mm_filemap_cached(sim, 1, A, 8), 0);
+    assert_int_equal(mm_filemap_cached(sim, 1, A + 16 * P, 24), 0);
+    assert_int_equal(mm_filemap_cached(sim, 1, A + 63 * P, 100), 0);
+    assert_int_equal(pstats(sim, 1).rss_file, 0); /* cached, not mapped */
+    assert_int_equal(mm_fault(sim, 1, A, false), 0);
+    assert_int_equal(mm_fault(sim, 1, A + 32 * P, false), 0);
+    assert_int_equal(pstats(sim, 1).min_flt, 2);
+    assert_int_equal(pstats(sim, 1).maj_flt, 0);
+    assert_int_equal(pstats(sim, 1).rss_file, 16);
+    assert_int_equal(mm_filemap_cached(sim, 2, A, 1), MM_ESRCH);
+    mm_sim_free(sim);
+}
+
 /* mm_fault() treats a fault on a page mapped as needed as spurious; the
  * kernel counted the recorded one. */
 static void test_fault_recorded_counts(void **state)
@@ -213,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault_account),
         cmocka_unit_test(test_filemap_warm),
+        cmocka_unit_test(test_filemap_cached),
         cmocka_unit_test(test_fault_recorded_counts),
         cmocka_unit_test(test_special_mappings),
         cmocka_unit_test(test_resident_file),

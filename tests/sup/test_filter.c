@@ -55,6 +55,9 @@ static int check_routes(void *arg)
         return 4;
     if (!traced(syscall(SYS_prctl, 0x53564d41, 0, page, 4096, "x")))
         return 5;
+    if (!traced(syscall(SYS_execve, "/bin/true", NULL, NULL)) ||
+        !traced(syscall(SYS_execveat, -1, "/bin/true", NULL, NULL, 0)))
+        return 8;
     if (syscall(SYS_getppid) <= 0 || write(-1, "", 0) != -1 || errno != EBADF)
         return 6;
     if (syscall(SYS_prctl, PR_GET_DUMPABLE) < 0)
