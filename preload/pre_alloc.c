@@ -134,7 +134,9 @@ int pre_alloc_tracing(void)
  * @type: enum tr_ev_type.
  * @a: its arguments (a[0..3]).
  * @ret: its result.
- * @caller: the interposer's return address (the stack starts there).
+ * @caller: the interposer's return address (the stack starts there), or
+ *          NULL for no stack (a free: every analysis is by allocation site,
+ *          and unwinding is most of the shim's cost).
  */
 void pre_alloc_record(uint32_t type, const uint64_t a[4], int64_t ret,
                       void *caller)
@@ -144,7 +146,7 @@ void pre_alloc_record(uint32_t type, const uint64_t a[4], int64_t ret,
 
     pre_self.guard += 0x10000;
     ev.t_ns = pre_now_ns();
-    ev.stack = pre_stack_id(caller);
+    ev.stack = caller ? pre_stack_id(caller) : 0;
     pre_emit(&ev, 0);
     pre_self.guard -= 0x10000;
 }
@@ -182,8 +184,7 @@ void free(void *ptr)
     if (!pre_alloc_ready())
         return; /* cannot happen: only pool memory exists before */
     if (pre_alloc_tracing())
-        pre_alloc_record(TR_EV_FREE, (uint64_t[4]){(uintptr_t)ptr}, 0,
-                         PRE_CALLER);
+        pre_alloc_record(TR_EV_FREE, (uint64_t[4]){(uintptr_t)ptr}, 0, NULL);
     pre_self.in_alloc++;
     pre_real.free(ptr);
     pre_self.in_alloc--;

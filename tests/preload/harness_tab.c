@@ -94,9 +94,10 @@ static void alloc_event(struct hx_state *st, const struct tr_event *ev)
         st->nfrees++;
     else
         st->nallocs++;
-    if (ev->stack == 0)
+    /* frees are recorded without a stack (preload/pre_alloc.c) */
+    if (ev->type != TR_EV_FREE && ev->stack == 0)
         st->no_stack++;
-    else if (e->key == 0 || e->got != e->depth)
+    else if (ev->stack && (e->key == 0 || e->got != e->depth))
         st->undefined_stacks++;
     if (ev->type == TR_EV_MALLOC && ev->a[0] == st->want_size &&
         ev->ret != 0 && st->nwant < 4096) {
