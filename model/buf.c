@@ -47,3 +47,28 @@ void mm_buf_free(struct mm_buf *buf)
     free(buf->data);
     *buf = (struct mm_buf){0};
 }
+
+/**
+ * mm__buf_nodelist() - append a node mask as the kernel's "%*pbl" prints
+ * it: ranges of set bits, "0", "0-1", "0-1,3"
+ * @buf: the buffer
+ * @mask: nodes 0..63
+ * Kernel: lib/vsprintf.c bitmap_list_string().
+ */
+void mm__buf_nodelist(struct mm_buf *buf, uint64_t mask)
+{
+    const char *sep = "";
+    for (int n = 0; n < 64; n++) {
+        if (!(mask >> n & 1u))
+            continue;
+        int end = n;
+        while (end + 1 < 64 && (mask >> (end + 1) & 1u))
+            end++;
+        if (end > n)
+            mm_buf_printf(buf, "%s%d-%d", sep, n, end);
+        else
+            mm_buf_printf(buf, "%s%d", sep, n);
+        sep = ",";
+        n = end;
+    }
+}

@@ -1019,6 +1019,9 @@ uint64_t mm__proc_zone_sum(const struct mm__proc_view *v,
 uint64_t mm__proc_numa_sum(const struct mm__proc_view *v,
                            enum mm_numa_stat_item item);
 
+/* model/buf.c */
+void mm__buf_nodelist(struct mm_buf *buf, uint64_t mask);
+
 int mm__proc_meminfo(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_vmstat(const struct mm__proc_view *v, struct mm_buf *out);
 int mm__proc_zoneinfo(const struct mm__proc_view *v, struct mm_buf *out);

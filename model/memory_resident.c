@@ -218,20 +218,28 @@ static void counts_restore(struct mm_sim *sim, struct mm_task *task,
     sim->vm_events[MM_PGREUSE] = c->pgreuse;
 }
 
-/* Map the cached page of a file VMA at @addr, read-only and clean, as
- * fault-around or a large folio's mapping would. */
-static int map_cache_page(struct mm_sim *sim, struct mm_mm *mm,
-                          struct mm_vma *vma, uint64_t addr)
+/* Map page @idx of @file's cache (added if absent) at @addr, read-only
+ * and clean, as fault-around or a large folio's mapping would. */
+static int map_cached_index(struct mm_sim *sim, struct mm_mm *mm,
+                            struct mm_file *file, uint64_t idx, uint64_t addr)
 {
-    uint64_t pfn, idx = vma->pgoff + ((addr - vma->start) >> MM_PAGE_SHIFT);
-    int rc = mm__filemap_add(sim, vma->file, idx);
-    if (rc || !mm__hmap_get(&vma->file->pages, idx, &pfn))
+    uint64_t pfn;
+    int rc = mm__filemap_add(sim, file, idx);
+    if (rc || !mm__hmap_get(&file->pages, idx, &pfn))
         return rc ? rc : MM_ENOMEM;
     struct mm_folio *folio = mm__folio_of(sim, pfn);
     if (folio)
         mm__map_page(mm, addr >> MM_PAGE_SHIFT, folio,
                      (unsigned)(pfn - folio->pfn), 0);
     return 0;
+}
+
+/* The cached page of a file VMA at @addr. */
+static int map_cache_page(struct mm_sim *sim, struct mm_mm *mm,
+                          struct mm_vma *vma, uint64_t addr)
+{
+    uint64_t idx = vma->pgoff + ((addr - vma->start) >> MM_PAGE_SHIFT);
+    return map_cached_index(sim, mm, vma->file, idx, addr);
 }
 
 /* Device number standing for the kernel's own pages behind kernel-named
@@ -247,15 +255,8 @@ static int map_special_page(struct mm_sim *sim, struct mm_mm *mm,
     if (!file)
         return MM_ENOMEM;
     file->vmas--; /* no VMA holds it: caches persist */
-    uint64_t pfn, idx = (addr - vma->start) >> MM_PAGE_SHIFT;
-    int rc = mm__filemap_add(sim, file, idx);
-    if (rc || !mm__hmap_get(&file->pages, idx, &pfn))
-        return rc ? rc : MM_ENOMEM;
-    struct mm_folio *folio = mm__folio_of(sim, pfn);
-    if (folio)
-        mm__map_page(mm, addr >> MM_PAGE_SHIFT, folio,
-                     (unsigned)(pfn - folio->pfn), 0);
-    return 0;
+    return map_cached_index(sim, mm, file, (addr - vma->start) >> MM_PAGE_SHIFT,
+                            addr);
 }
 
 /* A page present on the recording machine, absent in the model. */

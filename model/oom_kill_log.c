@@ -188,22 +188,6 @@ static void print_tasks(struct mm_buf *buf, const struct mm_oom_report *r,
         mm_buf_printf(buf, "(mmsim: %u more tasks not kept)\n", r->tasks_omitted);
 }
 
-/* "%*pbl" of the nodes with memory: "0", "0-1", "0,2". */
-static void print_nodelist(struct mm_buf *buf, uint64_t mask)
-{
-    bool first = true;
-    for (int n = 0; n < 64; n++) {
-        if (!(mask >> n & 1u))
-            continue;
-        int end = n;
-        while (end + 1 < 64 && (mask >> (end + 1) & 1u))
-            end++;
-        mm_buf_printf(buf, end > n ? "%s%d-%d" : "%s%d", first ? "" : ",", n, end);
-        first = false;
-        n = end;
-    }
-}
-
 /* dump_oom_summary() */
 static void print_summary(const struct mm_sim *sim, struct mm_buf *buf,
                           const struct mm_oom_report *r, const char *comm)
@@ -214,11 +198,11 @@ static void print_summary(const struct mm_sim *sim, struct mm_buf *buf,
     mm_buf_printf(buf, "oom-kill:constraint=%s,nodemask=",
                   constraint[r->constraint]);
     if (r->nodemask)
-        print_nodelist(buf, r->nodemask);
+        mm__buf_nodelist(buf, r->nodemask);
     else
         mm_buf_printf(buf, "(null)");
     mm_buf_printf(buf, ",cpuset=/,mems_allowed=");
-    print_nodelist(buf, sim->node_mask);
+    mm__buf_nodelist(buf, sim->node_mask);
     if (r->memcg)
         mm_buf_printf(buf, ",oom_memcg=" MEMCG_NAME ",task_memcg=" MEMCG_NAME);
     else

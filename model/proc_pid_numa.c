@@ -28,25 +28,6 @@ static const char *const mode_names[] = {
     [MM_MPOL_WEIGHTED_INTERLEAVE] = "weighted interleave",
 };
 
-/* "%*pbl": ranges of set bits, "0-1,3". */
-static void print_nodelist(struct mm_buf *out, uint64_t mask)
-{
-    const char *sep = "";
-    for (int n = 0; n < 64; n++) {
-        if (!(mask >> n & 1u))
-            continue;
-        int end = n;
-        while (end + 1 < 64 && (mask >> (end + 1) & 1u))
-            end++;
-        if (end > n)
-            mm_buf_printf(out, "%s%d-%d", sep, n, end);
-        else
-            mm_buf_printf(out, "%s%d", sep, n);
-        sep = ",";
-        n = end;
-    }
-}
-
 /* mpol_to_str(); the built-in default and per-node policies are "default". */
 static void print_policy(struct mm_buf *out, const struct mm_mempolicy *pol)
 {
@@ -64,7 +45,7 @@ static void print_policy(struct mm_buf *out, const struct mm_mempolicy *pol)
     }
     if (pol->mode != MM_MPOL_DEFAULT && pol->mode != MM_MPOL_LOCAL && pol->nodes) {
         mm_buf_printf(out, ":");
-        print_nodelist(out, pol->nodes);
+        mm__buf_nodelist(out, pol->nodes);
     }
 }
 

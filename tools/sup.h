@@ -273,7 +273,8 @@ void sup_proc_attrs(struct sup_run *r, struct sup_task *t);
 
 /* ---- sup_cache.c ---- */
 
-void sup_cache_exec(struct sup_run *r, struct sup_task *t);
+void sup_cache_vma(struct sup_run *r, struct sup_task *t,
+                   const struct sup_maps_line *l);
 void sup_cache_mmap(struct sup_run *r, struct sup_task *t, uint64_t addr,
                     uint64_t len, uint64_t fd, uint64_t off);
 

@@ -144,15 +144,21 @@ void sup_cache_mmap(struct sup_run *r, struct sup_task *t, uint64_t addr,
         close(file);
 }
 
-static int sup_cache_vma(void *arg, const struct sup_maps_line *l)
+/**
+ * sup_cache_vma() - record the cache of the file behind one VMA of the
+ * image @t has just exec'd (after its VMA record).
+ * @r: the recording.
+ * @t: the task at its PTRACE_EVENT_EXEC stop.
+ * @l: the VMA's maps line (anything but a file mapping is left alone).
+ */
+void sup_cache_vma(struct sup_run *r, struct sup_task *t,
+                   const struct sup_maps_line *l)
 {
-    struct sup_cache_walk *w = arg;
     char path[96];
-    if (!l->ino || l->name[0] != '/' || w->r->no_cachestat)
-        return 0;
-    snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
-             (int)w->t->tid, (unsigned long long)l->start,
-             (unsigned long long)l->end);
+    if (!l->ino || l->name[0] != '/' || r->no_cachestat)
+        return;
+    snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)t->tid,
+             (unsigned long long)l->start, (unsigned long long)l->end);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd < 0 && !strstr(l->name, " (deleted)"))
@@ -162,21 +168,7 @@ static int sup_cache_vma(void *arg, const struct sup_maps_line *l)
         close(fd); /* the path names another file now */
         fd = -1;
     }
-    sup_cache_file(w->r, w->t, fd, l->start, l->end, l->off);
+    sup_cache_file(r, t, fd, l->start, l->end, l->off);
     if (fd >= 0)
         close(fd);
-    return 0;
-}
-
-/**
- * sup_cache_exec() - record the cache of every file the image @t has just
- * exec'd maps (after its VMA records).
- * @r: the recording.
- * @t: the task at its PTRACE_EVENT_EXEC stop.
- */
-void sup_cache_exec(struct sup_run *r, struct sup_task *t)
-{
-    struct sup_cache_walk w = {.r = r, .t = t};
-    if (!r->no_cachestat)
-        sup_maps_read(t->tid, sup_cache_vma, &w);
 }

@@ -306,8 +306,7 @@ static void sup_on_exec(struct sup_run *r, struct sup_task *t)
     struct sup_mm *mm = sup_mm_new((uint32_t)t->tgid);
     if (mm)
         sup_mm_attach(t, mm);
-    if (sup_maps_emit_exec(r, t) == 0)
-        sup_cache_exec(r, t);
+    sup_maps_emit_exec(r, t);
     sup_module_scan(r, t, 0);
     sup_proc_attrs(r, t);
     sup_host_exec_faults(r, t);

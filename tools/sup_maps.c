@@ -167,6 +167,7 @@ static int sup_emit_vma(void *arg, const struct sup_maps_line *l)
     sup_event_init(&ev, TR_EV_VMA, w->t);
     sup_maps_vma_event(&ev, l);
     sup_emit(w->r, &ev, l->name[0] ? l->name : NULL);
+    sup_cache_vma(w->r, w->t, l);
     w->count++;
     return 0;
 }
@@ -193,7 +194,8 @@ static void sup_exec_unreadable(struct sup_run *r, struct sup_task *t, int err)
 /**
  * sup_maps_emit_exec() - record the image @t's process has just exec'd:
  * TR_EV_EXEC (a[0] start_brk, a[1] start_stack, str the executable), its
- * VMAs, TR_EV_MAPS_END (a[0] the number of VMAs); if /proc could not be
+ * VMAs (a file VMA's followed by its page cache, TR_EV_CACHED),
+ * TR_EV_MAPS_END (a[0] the number of VMAs); if /proc could not be
  * read, TR_EV_INCOMPLETE with the reason.
  * @r: the recording.
  * @t: the task, at its PTRACE_EVENT_EXEC stop.
