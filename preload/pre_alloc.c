@@ -134,19 +134,19 @@ int pre_alloc_tracing(void)
  * @type: enum tr_ev_type.
  * @a: its arguments (a[0..3]).
  * @ret: its result.
- * @caller: the interposer's return address (the stack starts there), or
- *          NULL for no stack (a free: every analysis is by allocation site,
- *          and unwinding is most of the shim's cost).
+ * @frame: the interposer's frame (PRE_FRAME: the stack starts at its
+ *         caller), or NULL for no stack (a free: every analysis is by
+ *         allocation site, and unwinding is most of the shim's cost).
  */
 void pre_alloc_record(uint32_t type, const uint64_t a[4], int64_t ret,
-                      void *caller)
+                      const void *frame)
 {
     struct tr_event ev = {.type = type, .a = {a[0], a[1], a[2], a[3]},
                           .ret = ret};
 
     pre_self.guard += 0x10000;
     ev.t_ns = pre_now_ns();
-    ev.stack = caller ? pre_stack_id(caller) : 0;
+    ev.stack = frame ? pre_stack_id(frame) : 0;
     pre_emit(&ev, 0);
     pre_self.guard -= 0x10000;
 }
@@ -169,7 +169,7 @@ void *malloc(size_t size)
     p = pre_real.malloc(size);
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_MALLOC, (uint64_t[4]){size},
-                     (int64_t)(uintptr_t)p, PRE_CALLER);
+                     (int64_t)(uintptr_t)p, PRE_FRAME);
     return p;
 }
 
@@ -214,7 +214,7 @@ void *calloc(size_t nmemb, size_t size)
     p = pre_real.calloc(nmemb, size);
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_CALLOC, (uint64_t[4]){nmemb, size},
-                     (int64_t)(uintptr_t)p, PRE_CALLER);
+                     (int64_t)(uintptr_t)p, PRE_FRAME);
     return p;
 }
 
@@ -251,7 +251,7 @@ void *realloc(void *ptr, size_t size)
     p = pre_real.realloc(ptr, size);
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_REALLOC, (uint64_t[4]){(uintptr_t)ptr, size},
-                     (int64_t)(uintptr_t)p, PRE_CALLER);
+                     (int64_t)(uintptr_t)p, PRE_FRAME);
     return p;
 }
 
@@ -283,7 +283,7 @@ void *reallocarray(void *ptr, size_t nmemb, size_t size)
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_REALLOCARRAY,
                      (uint64_t[4]){(uintptr_t)ptr, nmemb, size},
-                     (int64_t)(uintptr_t)p, PRE_CALLER);
+                     (int64_t)(uintptr_t)p, PRE_FRAME);
     return p;
 }
 

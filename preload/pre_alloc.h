@@ -24,7 +24,9 @@ struct pre_real_fns {
     size_t (*malloc_usable_size)(void *);
 };
 
-#define PRE_CALLER __builtin_return_address(0)
+/* The interposer's frame: the shim is built with frame pointers, so the
+ * caller's rbp is saved here and the return address above it. */
+#define PRE_FRAME __builtin_frame_address(0)
 
 /* ---- preload/pre_alloc.c ---- */
 PRE_HIDDEN extern struct pre_real_fns pre_real;
@@ -33,7 +35,7 @@ PRE_HIDDEN int pre_in_pool(const void *p);
 PRE_HIDDEN int pre_alloc_ready(void);
 PRE_HIDDEN int pre_alloc_tracing(void);
 PRE_HIDDEN void pre_alloc_record(uint32_t type, const uint64_t a[4],
-                                 int64_t ret, void *caller);
+                                 int64_t ret, const void *frame);
 PRE_HIDDEN void *pre_real_aligned(uint32_t kind, size_t align, size_t size);
 
 #endif /* MMSIM_PRE_ALLOC_H */

@@ -26,7 +26,7 @@ static void *pool_aligned(size_t align, size_t size)
 }
 
 static void *aligned_common(uint32_t kind, size_t align, size_t size,
-                            void *caller)
+                            const void *frame)
 {
     void *p;
 
@@ -38,7 +38,7 @@ static void *aligned_common(uint32_t kind, size_t align, size_t size,
     p = pre_real_aligned(kind, align, size);
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_MEMALIGN, (uint64_t[4]){align, size, kind, 0},
-                     (int64_t)(uintptr_t)p, caller);
+                     (int64_t)(uintptr_t)p, frame);
     return p;
 }
 
@@ -51,7 +51,7 @@ static void *aligned_common(uint32_t kind, size_t align, size_t size,
  */
 void *memalign(size_t alignment, size_t size)
 {
-    return aligned_common(TR_ALIGN_MEMALIGN, alignment, size, PRE_CALLER);
+    return aligned_common(TR_ALIGN_MEMALIGN, alignment, size, PRE_FRAME);
 }
 
 /**
@@ -63,7 +63,7 @@ void *memalign(size_t alignment, size_t size)
  */
 void *aligned_alloc(size_t alignment, size_t size)
 {
-    return aligned_common(TR_ALIGN_ALIGNED_ALLOC, alignment, size, PRE_CALLER);
+    return aligned_common(TR_ALIGN_ALIGNED_ALLOC, alignment, size, PRE_FRAME);
 }
 
 /**
@@ -74,7 +74,7 @@ void *aligned_alloc(size_t alignment, size_t size)
  */
 void *valloc(size_t size)
 {
-    return aligned_common(TR_ALIGN_VALLOC, 4096, size, PRE_CALLER);
+    return aligned_common(TR_ALIGN_VALLOC, 4096, size, PRE_FRAME);
 }
 
 /**
@@ -85,7 +85,7 @@ void *valloc(size_t size)
  */
 void *pvalloc(size_t size)
 {
-    return aligned_common(TR_ALIGN_PVALLOC, 4096, size, PRE_CALLER);
+    return aligned_common(TR_ALIGN_PVALLOC, 4096, size, PRE_FRAME);
 }
 
 /**
@@ -112,7 +112,7 @@ int posix_memalign(void **memptr, size_t alignment, size_t size)
     pre_alloc_record(TR_EV_MEMALIGN,
                      (uint64_t[4]){alignment, size, TR_ALIGN_POSIX_MEMALIGN,
                                    (uint64_t)rc},
-                     rc == 0 ? (int64_t)(uintptr_t)*memptr : 0, PRE_CALLER);
+                     rc == 0 ? (int64_t)(uintptr_t)*memptr : 0, PRE_FRAME);
     return rc;
 }
 
@@ -136,6 +136,6 @@ size_t malloc_usable_size(void *ptr)
     n = pre_real.malloc_usable_size(ptr);
     pre_self.in_alloc--;
     pre_alloc_record(TR_EV_USABLE_SIZE, (uint64_t[4]){(uintptr_t)ptr},
-                     (int64_t)n, PRE_CALLER);
+                     (int64_t)n, PRE_FRAME);
     return n;
 }

@@ -81,8 +81,10 @@ void pre_init(void)
     pre_self.guard++;
     pre_pid = (uint32_t)syscall(SYS_getpid);
     attach();
-    if (pre_ring != NULL)
+    if (pre_ring != NULL) {
         pthread_atfork(NULL, NULL, fork_child);
+        pre_stack_init();
+    }
     pre_self.guard--;
     atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);
 }

@@ -48,8 +48,24 @@ PRE_HIDDEN void *pre_arena_map(void *addr, size_t len, int prot, int flags);
 PRE_HIDDEN void pre_arena_rename(void *addr, size_t len, int prot);
 
 /* ---- preload/pre_stack.c ---- */
-PRE_HIDDEN uint32_t pre_stack_id(void *caller);
+PRE_HIDDEN uint32_t pre_stack_id(const void *frame);
 PRE_HIDDEN void pre_stack_fork_child(void);
+PRE_HIDDEN void pre_stack_init(void);
+
+/* ---- preload/pre_stack_walk.c ---- */
+#define PRE_WALK_DEPTH 64 /* frames kept */
+
+/* One walk: the interposer's frame, the thread's stack, the result. */
+struct pre_walk {
+    uintptr_t cfa;    /* the interposer's CFA: the caller's rsp at the call */
+    uintptr_t ra;     /* the interposer's return address */
+    uintptr_t rbp;    /* the caller's rbp at the call */
+    uintptr_t lo, hi; /* the thread's stack */
+    int n;            /* instruction pointers, innermost first */
+    void *ips[PRE_WALK_DEPTH];
+};
+
+PRE_HIDDEN int pre_stack_walk(struct pre_walk *w);
 
 /* ---- preload/pre_fastpath.c ---- */
 PRE_HIDDEN void pre_fastpath_maybe_activate(void);

@@ -1,0 +1,227 @@
+/*
+ * Walking the call stack of an allocator call, fast.
+ *
+ * libunwind's unw_backtrace costs 8-15 ns per frame on a warm cache; a
+ * deep stack (an interpreter's) costs microseconds per allocation. This walk
+ * keeps, per process, the unwind rule of every return address it has met,
+ * learnt once from libunwind, and then follows the stack with a table
+ * lookup and two loads per frame.
+ *
+ * A rule says how to find the caller's frame at one return address, in
+ * the two forms GCC and Clang use for x86-64 code at call sites:
+ *   RULE_SP   CFA = rsp + offset;
+ *   RULE_BP   CFA = rbp + 16 (a frame-pointer frame);
+ * in both the return address is at CFA - 8, the caller's rsp is the CFA,
+ * and rbp is either unchanged or was saved at CFA + rbp_off. RULE_END marks
+ * the outermost frame (no caller: _start, a thread's start). Anything else
+ * (a signal frame, a CFA computed from memory) is RULE_OTHER, and a stack
+ * through it is walked by unw_backtrace instead (pre_stack.c).
+ *
+ * Learning (learn_rule): libunwind steps once from a context made of the
+ * frame's pc, rsp and rbp (pc - 1, so the lookup is inside the call
+ * instruction, as for any caller frame). The step gives the CFA, where the
+ * return address and rbp were loaded from. CFA == rbp + 16 means a
+ * frame-pointer frame (a frame without one would need rbp to hold exactly
+ * that stack address by chance; that would only make the walk fall back).
+ *
+ * Safety: the walk reads only words between the current rsp and the top of
+ * the thread's stack (pre_walk bounds), and every frame must be above the
+ * previous one; a walk that would leave the stack stops and falls back.
+ * Not covered: a function that realigns its stack through a DRAP register
+ * has a CFA that is neither form at every call, but may look like one the
+ * first time. MMSIM_STACK_CHECK=1 compares every walk with unw_backtrace
+ * (pre_stack.c); the tests run real programs that way.
+ */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "pre_internal.h"
+
+enum { RULE_NONE, RULE_SP, RULE_BP, RULE_END, RULE_OTHER };
+
+#define RULE_BITS 15
+#define RULE_PROBES 16
+#define RBP_UNCHANGED 0x7fff
+
+/* A rule packed in one word: kind, rbp save offset, CFA offset. */
+struct rule {
+    uint8_t kind;
+    int16_t rbp_off; /* RBP_UNCHANGED, or where rbp was saved from the CFA */
+    int32_t cfa_off; /* RULE_SP */
+};
+
+struct rule_ent {
+    _Atomic uint64_t ip;   /* 0: empty */
+    _Atomic uint64_t rule; /* 0: claimed, not yet published */
+};
+
+static _Atomic(struct rule_ent *) rules;
+
+static uint64_t rule_pack(struct rule r)
+{
+    return r.kind | (uint64_t)(uint16_t)r.rbp_off << 8 |
+           (uint64_t)(uint32_t)r.cfa_off << 32;
+}
+
+static struct rule rule_unpack(uint64_t v)
+{
+    struct rule r = {(uint8_t)v, (int16_t)(uint16_t)(v >> 8),
+                     (int32_t)(uint32_t)(v >> 32)};
+
+    return r;
+}
+
+static struct rule_ent *rule_table(void)
+{
+    struct rule_ent *t = atomic_load_explicit(&rules, memory_order_acquire);
+    struct rule_ent *none = NULL;
+
+    if (t != NULL)
+        return t;
+    t = pre_arena_alloc(sizeof(struct rule_ent) << RULE_BITS);
+    if (t != NULL && !atomic_compare_exchange_strong(&rules, &none, t))
+        t = none; /* a loser's table stays unused (arena memory) */
+    return t;
+}
+
+static uint64_t rule_slot(uint64_t ip, uint64_t i)
+{
+    return ((ip * 0x9e3779b97f4a7c15ull) >> (64 - RULE_BITS)) + i;
+}
+
+/* The rule at @ip; kind RULE_NONE if not learnt yet. */
+static struct rule rule_find(struct rule_ent *t, uint64_t ip)
+{
+    for (uint64_t i = 0; i < RULE_PROBES; i++) {
+        struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
+        uint64_t k = atomic_load_explicit(&e->ip, memory_order_acquire);
+
+        if (k == ip)
+            return rule_unpack(atomic_load_explicit(&e->rule,
+                                                    memory_order_acquire));
+        if (k == 0)
+            break;
+    }
+    return (struct rule){RULE_NONE, 0, 0};
+}
+
+/* Publish @r for @ip; a full neighbourhood just leaves it unlearnt. */
+static void rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
+{
+    for (uint64_t i = 0; i < RULE_PROBES; i++) {
+        struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
+        uint64_t k = atomic_load_explicit(&e->ip, memory_order_acquire);
+
+        if (k == 0 && atomic_compare_exchange_strong(&e->ip, &k, ip)) {
+            atomic_store_explicit(&e->rule, rule_pack(r), memory_order_release);
+            return;
+        }
+        if (k == ip)
+            return; /* another thread learnt it */
+    }
+}
+
+static uintptr_t save_addr(unw_cursor_t *cur, int reg)
+{
+    unw_save_loc_t loc;
+
+    if (unw_get_save_loc(cur, reg, &loc) != 0 || loc.type != UNW_SLT_MEMORY)
+        return 0;
+    return (uintptr_t)loc.u.addr;
+}
+
+/* Classify one libunwind step from (@sp, @bp) to the caller at @cfa. */
+static struct rule classify(unw_cursor_t *cur, uintptr_t sp, uintptr_t bp,
+                            uintptr_t cfa, uintptr_t bp_before)
+{
+    struct rule r = {RULE_OTHER, RBP_UNCHANGED, 0};
+    uintptr_t bp_at = save_addr(cur, UNW_X86_64_RBP);
+
+    if (save_addr(cur, UNW_X86_64_RIP) != cfa - 8 || cfa <= sp ||
+        cfa - sp > INT32_MAX)
+        return r;
+    if (bp_at != bp_before) {
+        if (bp_at < sp || bp_at >= cfa || cfa - bp_at > 0x7ffe)
+            return r;
+        r.rbp_off = (int16_t)-(int32_t)(cfa - bp_at);
+    }
+    r.kind = cfa == bp + 16 ? RULE_BP : RULE_SP;
+    r.cfa_off = (int32_t)(cfa - sp);
+    return r;
+}
+
+/* Learn the rule of the frame at (@pc, @sp, @bp) with one libunwind step. */
+static struct rule learn_rule(uintptr_t pc, uintptr_t sp, uintptr_t bp)
+{
+    struct rule other = {RULE_OTHER, RBP_UNCHANGED, 0};
+    unw_context_t uc;
+    unw_cursor_t cur;
+    unw_word_t cfa;
+    uintptr_t bp_before;
+    int rc;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.uc_mcontext.gregs[REG_RIP] = (greg_t)(pc - 1);
+    uc.uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
+    uc.uc_mcontext.gregs[REG_RBP] = (greg_t)bp;
+    if (unw_init_local(&cur, &uc) != 0)
+        return other;
+    bp_before = save_addr(&cur, UNW_X86_64_RBP);
+    rc = unw_step(&cur);
+    if (rc == 0)
+        return (struct rule){RULE_END, RBP_UNCHANGED, 0};
+    if (rc < 0 || unw_get_reg(&cur, UNW_REG_SP, &cfa) != 0)
+        return other;
+    return classify(&cur, sp, bp, (uintptr_t)cfa, bp_before);
+}
+
+/**
+ * pre_stack_walk() - walk the stack from the interposer's caller outwards.
+ * @w: w->cfa, w->ra, w->rbp (the interposer's frame) and the stack bounds
+ *     set; receives the instruction pointers (innermost first, at most
+ *     PRE_WALK_DEPTH).
+ *
+ * Return: 0, or -1 if a frame cannot be walked this way (a signal frame, an
+ * unusual CFA, no rule table, a frame outside the stack): use another
+ * unwinder then.
+ */
+int pre_stack_walk(struct pre_walk *w)
+{
+    struct rule_ent *t = rule_table();
+    uintptr_t pc = w->ra, sp = w->cfa, bp = w->rbp;
+
+    w->n = 0;
+    if (t == NULL || sp < w->lo || sp >= w->hi)
+        return -1;
+    w->ips[w->n++] = (void *)pc;
+    while (w->n < PRE_WALK_DEPTH) {
+        struct rule r = rule_find(t, pc);
+        uintptr_t cfa;
+
+        if (r.kind == RULE_NONE) {
+            r = learn_rule(pc, sp, bp);
+            rule_add(t, pc, r);
+        }
+        if (r.kind == RULE_END)
+            return 0;
+        if (r.kind == RULE_OTHER)
+            return -1;
+        cfa = r.kind == RULE_BP ? bp + 16 : sp + (uintptr_t)r.cfa_off;
+        if (cfa < sp + 8 || cfa > w->hi || cfa - sp > (uintptr_t)INT32_MAX)
+            return -1;
+        if (r.rbp_off != RBP_UNCHANGED) {
+            if (cfa + (intptr_t)r.rbp_off < sp)
+                return -1;
+            bp = *(const uintptr_t *)(cfa + (intptr_t)r.rbp_off);
+        }
+        pc = *(const uintptr_t *)(cfa - 8);
+        sp = cfa;
+        if (pc == 0)
+            return 0;
+        w->ips[w->n++] = (void *)pc;
+    }
+    return 0;
+}

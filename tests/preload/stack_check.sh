@@ -1,0 +1,29 @@
+#!/bin/sh
+# stack_check.sh HARNESS SHIM PROG [ARGS...]
+#
+# Runs PROG under the shim with MMSIM_STACK_CHECK=1, which makes every
+# process compare each stack the shim walks with libunwind's unw_backtrace
+# and print its figures at exit. Fails if any walk differed, if no process
+# reported, or if nothing was walked (the check would then prove nothing).
+set -u
+harness=$1
+shim=$2
+shift 2
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+MMSIM_STACK_CHECK=1 "$harness" --discard --shim "$shim" -- "$@" \
+    2> "$out" > /dev/null
+rc=$?
+grep 'mmsim-preload' "$out"
+if [ $rc -ne 0 ]; then
+    echo "stack_check: the program failed ($rc)"
+    cat "$out"
+    exit 1
+fi
+awk '/mmsim-preload: pid .* stacks walked/ {
+        n++; walked += $6; back += $9; differ += $14 }
+     /MMSIM_STACK_CHECK: a walked stack differs/ { msgs++ }
+     END {
+        printf "processes %d, walked %d, by unw_backtrace %d, differing %d\n",
+            n, walked, back, differ
+        exit !(n > 0 && walked > 0 && differ == 0 && msgs == 0) }' "$out"
