@@ -53,7 +53,13 @@ PRE_HIDDEN void pre_stack_fork_child(void);
 PRE_HIDDEN void pre_stack_init(void);
 
 /* ---- preload/pre_stack_walk.c ---- */
-#define PRE_WALK_DEPTH 64 /* frames kept */
+#define PRE_WALK_DEPTH 64   /* frames kept */
+#define PRE_WALK_CHECKS 128 /* stack words a reusable walk may have read */
+
+struct pre_walk_check {
+    uintptr_t addr; /* a stack word the walk read */
+    uintptr_t val;  /* what it held */
+};
 
 /* One walk: the interposer's frame, the thread's stack, the result. */
 struct pre_walk {
@@ -62,6 +68,9 @@ struct pre_walk {
     uintptr_t rbp;    /* the caller's rbp at the call */
     uintptr_t lo, hi; /* the thread's stack */
     int n;            /* instruction pointers, innermost first */
+    int nchecks;      /* words read, or -1: too many to keep */
+    int rbp_used;     /* the walk depended on rbp */
+    struct pre_walk_check *check; /* PRE_WALK_CHECKS, or NULL: not kept */
     void *ips[PRE_WALK_DEPTH];
 };
 

@@ -9,6 +9,15 @@
  * unw_backtrace, and the interposer's frames are dropped by finding its
  * return address among the first frames.
  *
+ * Reuse: each thread keeps a direct-mapped cache of walks keyed by the
+ * caller's frame (CFA, return address, and rbp if the walk used it). A walk
+ * is a function of that key and of the stack words it read
+ * (pre_stack_walk.c), so while those words hold the same values the stack
+ * and its id are the same: a hot allocation site then costs one compare per
+ * word instead of a walk and a hash. The caches are arena memory, one per
+ * thread, and go to a free list when their thread exits (a pthread key's
+ * destructor), so a program that starts many threads reuses them.
+ *
  * Interning, cheapest first:
  *   1. a per-thread direct-mapped cache (hash of the IP array -> id), in TLS,
  *      tagged with the process generation so a fork child does not reuse
@@ -28,8 +37,9 @@
  * entry stays unpublished and later captures define the stack afresh.
  *
  * MMSIM_STACK_CHECK=1 in the environment: every walk is compared with
- * unw_backtrace, differences are reported on stderr, and each process
- * prints its figures when it exits (for tests and measurements only).
+ * unw_backtrace and every reuse with a fresh walk, differences are reported
+ * on stderr, and each process prints its figures when it exits (for tests
+ * and measurements only).
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id
  * space; the parent's table pages stay unused in the child.
@@ -50,6 +60,7 @@
 #define TCACHE_SIZE 256
 #define TABLE_BITS 16
 #define TABLE_PROBES 64
+#define WCACHE_SIZE 32
 
 struct tcache_ent {
     uint64_t hash;
@@ -63,6 +74,23 @@ struct table_ent {
     uint32_t pad;
 };
 
+struct wcache_ent {
+    uintptr_t cfa, ra, rbp; /* the caller's frame */
+    uint32_t gen;
+    uint32_t id; /* 0: empty */
+    int rbp_used;
+    int nchecks;
+    uint64_t hash; /* of the instruction pointers */
+    struct pre_walk_check check[PRE_WALK_CHECKS];
+};
+
+/* One thread's walk cache, and the scratch its walks record into. */
+struct wcache {
+    struct wcache *next_free;
+    struct pre_walk_check scratch[PRE_WALK_CHECKS];
+    struct wcache_ent ent[WCACHE_SIZE];
+};
+
 /* The calling thread's stack bounds; lo == 1: unknown, do not walk. */
 struct stack_bounds {
     uintptr_t lo, hi;
@@ -70,11 +98,23 @@ struct stack_bounds {
 
 static PRE_TLS struct tcache_ent tcache[TCACHE_SIZE];
 static PRE_TLS struct stack_bounds bounds;
+static PRE_TLS struct wcache *wcache;
 static _Atomic(struct table_ent *) table;
 static _Atomic uint32_t next_id;
 
+static pthread_key_t cache_key;
+static int have_key;
+static atomic_flag free_lock = ATOMIC_FLAG_INIT;
+static struct wcache *free_caches;
+
 static int stack_check;
-static _Atomic uint64_t walked, fell_back, check_mismatches;
+static _Atomic uint64_t walked, reused, fell_back, check_mismatches;
+
+static void count(_Atomic uint64_t *n)
+{
+    if (stack_check)
+        atomic_fetch_add_explicit(n, 1, memory_order_relaxed);
+}
 
 static void say(const char *msg)
 {
@@ -86,9 +126,10 @@ static void report_checks(void)
     char line[160];
 
     snprintf(line, sizeof(line),
-             "mmsim-preload: pid %u: stacks walked %llu, by unw_backtrace "
-             "%llu, walks differing from unw_backtrace %llu\n", pre_pid,
+             "mmsim-preload: pid %u: stacks walked %llu, reused %llu, by "
+             "unw_backtrace %llu, differing %llu\n", pre_pid,
              (unsigned long long)atomic_load(&walked),
+             (unsigned long long)atomic_load(&reused),
              (unsigned long long)atomic_load(&fell_back),
              (unsigned long long)atomic_load(&check_mismatches));
     say(line);
@@ -177,6 +218,58 @@ static uint32_t intern(uint64_t hash, void *const *ips, int n)
     return define_new(ips, n);
 }
 
+/* Free-list operations never wait: a busy list is treated as empty (pop)
+ * or the cache is left unused (push). */
+static struct wcache *pop_free_cache(void)
+{
+    struct wcache *c;
+
+    if (atomic_flag_test_and_set_explicit(&free_lock, memory_order_acquire))
+        return NULL;
+    c = free_caches;
+    if (c != NULL)
+        free_caches = c->next_free;
+    atomic_flag_clear_explicit(&free_lock, memory_order_release);
+    if (c != NULL)
+        for (int i = 0; i < WCACHE_SIZE; i++)
+            c->ent[i].id = 0;
+    return c;
+}
+
+/* The pthread key's destructor: the exiting thread's cache is free. */
+static void push_free_cache(void *arg)
+{
+    struct wcache *c = arg;
+
+    wcache = NULL;
+    if (atomic_flag_test_and_set_explicit(&free_lock, memory_order_acquire))
+        return;
+    c->next_free = free_caches;
+    free_caches = c;
+    atomic_flag_clear_explicit(&free_lock, memory_order_release);
+}
+
+/* The calling thread's walk cache; NULL if none could be had. */
+static struct wcache *thread_cache(void)
+{
+    struct wcache *c = wcache;
+    uint32_t guard;
+
+    if (c != NULL || !have_key)
+        return c;
+    c = pop_free_cache();
+    if (c == NULL)
+        c = pre_arena_alloc(sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    wcache = c;
+    guard = pre_self.guard;
+    pre_self.guard = 1; /* the shim's own allocations, not a lost event */
+    pthread_setspecific(cache_key, c);
+    pre_self.guard = guard;
+    return c;
+}
+
 /* The thread's stack, found once per thread (pthread_getattr_np reads
  * /proc/self/maps for the main thread; its allocations pass through). */
 static const struct stack_bounds *thread_bounds(void)
@@ -214,6 +307,7 @@ void pre_stack_init(void)
     stack_check = check != NULL && strcmp(check, "1") == 0;
     if (stack_check)
         atexit(report_checks);
+    have_key = pthread_key_create(&cache_key, push_free_cache) == 0;
     thread_bounds();
 }
 
@@ -235,19 +329,106 @@ static int backtrace_from(void **ips, uintptr_t ra)
     return n;
 }
 
+static void mismatch(const char *what)
+{
+    char line[128];
+
+    if (atomic_fetch_add_explicit(&check_mismatches, 1,
+                                  memory_order_relaxed) >= 10)
+        return;
+    snprintf(line, sizeof(line), "mmsim-preload: MMSIM_STACK_CHECK: %s\n",
+             what);
+    say(line);
+}
+
 /* MMSIM_STACK_CHECK: compare a walk with unw_backtrace's stack. */
 static void check_walk(const struct pre_walk *w)
 {
     void *ips[PRE_WALK_DEPTH];
     int n = backtrace_from(ips, w->ra);
 
-    atomic_fetch_add_explicit(&walked, 1, memory_order_relaxed);
-    if (n == w->n && memcmp(ips, w->ips, (size_t)n * sizeof(*ips)) == 0)
-        return;
-    if (atomic_fetch_add_explicit(&check_mismatches, 1,
-                                  memory_order_relaxed) < 10)
-        say("mmsim-preload: MMSIM_STACK_CHECK: a walked stack differs "
-            "from unw_backtrace's\n");
+    if (n != w->n || memcmp(ips, w->ips, (size_t)n * sizeof(*ips)) != 0)
+        mismatch("a walked stack differs from unw_backtrace's");
+}
+
+/* Walk (or backtrace) @w's stack: sets w->n and w->ips; 0 if walked. */
+static int take_stack(struct pre_walk *w)
+{
+    if (pre_stack_walk(w) != 0) {
+        w->n = backtrace_from(w->ips, w->ra);
+        count(&fell_back);
+        return -1;
+    }
+    count(&walked);
+    if (stack_check)
+        check_walk(w);
+    return 0;
+}
+
+/* The interned id of @w's stack; @hash gets the hash of its IPs. */
+static uint32_t stack_id(const struct pre_walk *w, uint64_t *hash)
+{
+    uint32_t gen = atomic_load_explicit(&pre_gen, memory_order_relaxed);
+    struct tcache_ent *c;
+    uint32_t id;
+
+    *hash = hash_ips(w->ips, w->n);
+    c = &tcache[*hash & (TCACHE_SIZE - 1)];
+    if (c->hash == *hash && c->gen == gen)
+        return c->id;
+    id = intern(*hash, w->ips, w->n);
+    if (id != 0) { /* 0: definition lost, do not cache */
+        c->id = id;
+        c->hash = *hash;
+        c->gen = gen;
+    }
+    return id;
+}
+
+static struct wcache_ent *cache_slot(struct wcache *c,
+                                     const struct pre_walk *w)
+{
+    uint64_t h = (w->cfa ^ (w->ra * 0x9e3779b97f4a7c15ull)) >> 4;
+
+    return &c->ent[(h ^ (h >> 17)) & (WCACHE_SIZE - 1)];
+}
+
+static int reusable(const struct wcache_ent *e, const struct pre_walk *w,
+                    uint32_t gen)
+{
+    if (e->id == 0 || e->gen != gen || e->cfa != w->cfa || e->ra != w->ra ||
+        (e->rbp_used && e->rbp != w->rbp))
+        return 0;
+    for (int i = 0; i < e->nchecks; i++)
+        if (*(const volatile uintptr_t *)e->check[i].addr != e->check[i].val)
+            return 0;
+    return 1;
+}
+
+static void cache_fill(struct wcache_ent *e, const struct pre_walk *w,
+                       uint32_t id, uint64_t hash, uint32_t gen)
+{
+    e->cfa = w->cfa;
+    e->ra = w->ra;
+    e->rbp = w->rbp;
+    e->rbp_used = w->rbp_used;
+    e->gen = gen;
+    e->id = id;
+    e->hash = hash;
+    e->nchecks = w->nchecks;
+    memcpy(e->check, w->check, (size_t)w->nchecks * sizeof(w->check[0]));
+}
+
+/* MMSIM_STACK_CHECK: compare a reused stack with a fresh walk. */
+static void check_reuse(struct pre_walk *w, const struct wcache_ent *e)
+{
+    uint64_t hash;
+
+    w->check = NULL;
+    take_stack(w);
+    stack_id(w, &hash);
+    if (hash != e->hash)
+        mismatch("a reused stack differs from a fresh walk");
 }
 
 /**
@@ -263,30 +444,26 @@ uint32_t pre_stack_id(const void *frame)
 {
     const uintptr_t *fp = frame;
     const struct stack_bounds *b = thread_bounds();
+    struct wcache *c = thread_cache();
     uint32_t gen = atomic_load_explicit(&pre_gen, memory_order_relaxed);
     struct pre_walk w = {.cfa = (uintptr_t)frame + 16, .ra = fp[1],
-                         .rbp = fp[0], .lo = b->lo, .hi = b->hi};
-    struct tcache_ent *c;
+                         .rbp = fp[0], .lo = b->lo, .hi = b->hi,
+                         .check = c ? c->scratch : NULL};
+    struct wcache_ent *e = c ? cache_slot(c, &w) : NULL;
     uint64_t hash;
     uint32_t id;
 
-    if (pre_stack_walk(&w) != 0) {
-        w.n = backtrace_from(w.ips, w.ra);
+    if (e != NULL && reusable(e, &w, gen)) {
+        count(&reused);
         if (stack_check)
-            atomic_fetch_add_explicit(&fell_back, 1, memory_order_relaxed);
-    } else if (stack_check) {
-        check_walk(&w);
+            check_reuse(&w, e);
+        return e->id;
     }
-    hash = hash_ips(w.ips, w.n);
-    c = &tcache[hash & (TCACHE_SIZE - 1)];
-    if (c->hash == hash && c->gen == gen)
-        return c->id;
-    id = intern(hash, w.ips, w.n);
-    if (id != 0) { /* 0: definition lost, do not cache */
-        c->id = id;
-        c->hash = hash;
-        c->gen = gen;
-    }
+    if (take_stack(&w) != 0)
+        w.check = NULL; /* not a walk: nothing to reuse */
+    id = stack_id(&w, &hash);
+    if (e != NULL && w.check != NULL && w.nchecks >= 0 && id != 0)
+        cache_fill(e, &w, id, hash, gen);
     return id;
 }
 
@@ -297,7 +474,9 @@ uint32_t pre_stack_id(const void *frame)
  */
 void pre_stack_fork_child(void)
 {
+    atomic_flag_clear(&free_lock);
     atomic_store(&walked, 0);
+    atomic_store(&reused, 0);
     atomic_store(&fell_back, 0);
     atomic_store(&check_mismatches, 0);
     atomic_store(&table, NULL);

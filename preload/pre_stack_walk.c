@@ -108,8 +108,9 @@ static struct rule rule_find(struct rule_ent *t, uint64_t ip)
     return (struct rule){RULE_NONE, 0, 0};
 }
 
-/* Publish @r for @ip; a full neighbourhood just leaves it unlearnt. */
-static void rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
+/* Publish @r for @ip. Return: 0, or -1 if the neighbourhood is full (the
+ * rule stays unlearnt and is learnt again at every walk through @ip). */
+static int rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
 {
     for (uint64_t i = 0; i < RULE_PROBES; i++) {
         struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
@@ -117,11 +118,12 @@ static void rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
 
         if (k == 0 && atomic_compare_exchange_strong(&e->ip, &k, ip)) {
             atomic_store_explicit(&e->rule, rule_pack(r), memory_order_release);
-            return;
+            return 0;
         }
         if (k == ip)
-            return; /* another thread learnt it */
+            return 0; /* another thread learnt it */
     }
+    return -1;
 }
 
 static uintptr_t save_addr(unw_cursor_t *cur, int reg)
@@ -178,11 +180,79 @@ static struct rule learn_rule(uintptr_t pc, uintptr_t sp, uintptr_t bp)
     return classify(&cur, sp, bp, (uintptr_t)cfa, bp_before);
 }
 
+/* Note a word the walk's result depends on, if the walk is recorded. */
+static void note(struct pre_walk *w, uintptr_t addr, uintptr_t val)
+{
+    if (w->check == NULL || w->nchecks < 0)
+        return;
+    if (w->nchecks == PRE_WALK_CHECKS) {
+        w->nchecks = -1; /* too many to keep: not reusable */
+        return;
+    }
+    w->check[w->nchecks].addr = addr;
+    w->check[w->nchecks].val = val;
+    w->nchecks++;
+}
+
+/* The walk's registers. rbp restored from the stack matters only if a
+ * frame-pointer frame uses it before the next restore: its slot is noted
+ * then (a saved rbp that is only data would otherwise stop reuse). */
+struct walk_regs {
+    uintptr_t pc, sp, bp;
+    uintptr_t bp_slot; /* where bp was restored from; 0: the entry value */
+    int bp_noted;      /* bp_slot already noted */
+};
+
+/* One frame: to the caller's registers. Returns 1 if there is a caller,
+ * 0 at the outermost frame, -1 if this walk cannot go on. */
+static int step(struct pre_walk *w, struct rule_ent *t, struct walk_regs *g)
+{
+    struct rule r = rule_find(t, g->pc);
+    uintptr_t cfa;
+
+    if (r.kind == RULE_NONE) {
+        r = learn_rule(g->pc, g->sp, g->bp);
+        if (rule_add(t, g->pc, r) != 0)
+            w->nchecks = -1; /* a rule learnt afresh each time: no reuse */
+    }
+    if (r.kind == RULE_END)
+        return 0;
+    if (r.kind == RULE_OTHER)
+        return -1;
+    if (r.kind == RULE_BP && g->bp_slot == 0)
+        w->rbp_used = 1;
+    else if (r.kind == RULE_BP && !g->bp_noted) {
+        note(w, g->bp_slot, g->bp);
+        g->bp_noted = 1;
+    }
+    cfa = r.kind == RULE_BP ? g->bp + 16 : g->sp + (uintptr_t)r.cfa_off;
+    if (cfa < g->sp + 8 || cfa > w->hi || cfa - g->sp > (uintptr_t)INT32_MAX)
+        return -1;
+    if (r.rbp_off != RBP_UNCHANGED) {
+        g->bp_slot = cfa + (uintptr_t)(intptr_t)r.rbp_off;
+        if (g->bp_slot < g->sp)
+            return -1;
+        g->bp = *(const uintptr_t *)g->bp_slot;
+        g->bp_noted = 0;
+    }
+    g->pc = *(const uintptr_t *)(cfa - 8);
+    note(w, cfa - 8, g->pc);
+    g->sp = cfa;
+    return g->pc != 0;
+}
+
 /**
  * pre_stack_walk() - walk the stack from the interposer's caller outwards.
- * @w: w->cfa, w->ra, w->rbp (the interposer's frame) and the stack bounds
- *     set; receives the instruction pointers (innermost first, at most
- *     PRE_WALK_DEPTH).
+ * @w: w->cfa, w->ra, w->rbp (the interposer's frame), the stack bounds and
+ *     w->check (NULL: do not record) set; receives the instruction pointers
+ *     (innermost first, at most PRE_WALK_DEPTH) and, if recorded, every
+ *     stack word its result depends on (nchecks -1 if more than
+ *     PRE_WALK_CHECKS), and whether it used w->rbp.
+ *
+ * The walk is a function of its inputs: the caller's frame, the thread's
+ * stack bounds, the learnt rules (never changed once learnt) and the words
+ * it read (a restored rbp only if a frame used it). So a later call from the same caller frame whose recorded words
+ * still hold the same values has the same stack (pre_stack.c reuses it).
  *
  * Return: 0, or -1 if a frame cannot be walked this way (a signal frame, an
  * unusual CFA, no rule table, a frame outside the stack): use another
@@ -191,37 +261,21 @@ static struct rule learn_rule(uintptr_t pc, uintptr_t sp, uintptr_t bp)
 int pre_stack_walk(struct pre_walk *w)
 {
     struct rule_ent *t = rule_table();
-    uintptr_t pc = w->ra, sp = w->cfa, bp = w->rbp;
+    struct walk_regs g = {w->ra, w->cfa, w->rbp, 0, 0};
+    int more = 1;
 
     w->n = 0;
-    if (t == NULL || sp < w->lo || sp >= w->hi)
+    w->nchecks = 0;
+    w->rbp_used = 0;
+    if (t == NULL || g.sp < w->lo || g.sp >= w->hi)
         return -1;
-    w->ips[w->n++] = (void *)pc;
-    while (w->n < PRE_WALK_DEPTH) {
-        struct rule r = rule_find(t, pc);
-        uintptr_t cfa;
-
-        if (r.kind == RULE_NONE) {
-            r = learn_rule(pc, sp, bp);
-            rule_add(t, pc, r);
-        }
-        if (r.kind == RULE_END)
-            return 0;
-        if (r.kind == RULE_OTHER)
+    w->ips[w->n++] = (void *)g.pc;
+    while (w->n < PRE_WALK_DEPTH && more) {
+        more = step(w, t, &g);
+        if (more < 0)
             return -1;
-        cfa = r.kind == RULE_BP ? bp + 16 : sp + (uintptr_t)r.cfa_off;
-        if (cfa < sp + 8 || cfa > w->hi || cfa - sp > (uintptr_t)INT32_MAX)
-            return -1;
-        if (r.rbp_off != RBP_UNCHANGED) {
-            if (cfa + (intptr_t)r.rbp_off < sp)
-                return -1;
-            bp = *(const uintptr_t *)(cfa + (intptr_t)r.rbp_off);
-        }
-        pc = *(const uintptr_t *)(cfa - 8);
-        sp = cfa;
-        if (pc == 0)
-            return 0;
-        w->ips[w->n++] = (void *)pc;
+        if (more)
+            w->ips[w->n++] = (void *)g.pc;
     }
     return 0;
 }

@@ -2,9 +2,10 @@
 # stack_check.sh HARNESS SHIM PROG [ARGS...]
 #
 # Runs PROG under the shim with MMSIM_STACK_CHECK=1, which makes every
-# process compare each stack the shim walks with libunwind's unw_backtrace
-# and print its figures at exit. Fails if any walk differed, if no process
-# reported, or if nothing was walked (the check would then prove nothing).
+# process compare each stack the shim walks with libunwind's unw_backtrace,
+# and each stack it reuses with a fresh walk, and print its figures at exit.
+# Fails if any differed, if no process reported, or if nothing was walked
+# or reused (the check would then prove nothing).
 set -u
 harness=$1
 shim=$2
@@ -21,9 +22,9 @@ if [ $rc -ne 0 ]; then
     exit 1
 fi
 awk '/mmsim-preload: pid .* stacks walked/ {
-        n++; walked += $6; back += $9; differ += $14 }
-     /MMSIM_STACK_CHECK: a walked stack differs/ { msgs++ }
+        n++; walked += $6; reused += $8; back += $11; differ += $13 }
+     /MMSIM_STACK_CHECK:/ { msgs++ }
      END {
-        printf "processes %d, walked %d, by unw_backtrace %d, differing %d\n",
-            n, walked, back, differ
-        exit !(n > 0 && walked > 0 && differ == 0 && msgs == 0) }' "$out"
+        printf "processes %d, walked %d, reused %d, by unw_backtrace %d, " \
+            "differing %d\n", n, walked, reused, back, differ
+        exit !(n > 0 && walked > 0 && reused > 0 && differ == 0 && msgs == 0) }' "$out"
