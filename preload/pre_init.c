@@ -152,7 +152,8 @@ static void flush_lost(const struct tr_event *like)
  * pre_emit() - stamp and put one event into the ring.
  * @ev: the event; pid, tid and (if zero) t_ns are filled in here.
  * @mmseq: the per-address-space number (kernel events), or 0 for allocator
- *         events, which get the address space's current number instead.
+ *         events, which get the address space's current number instead (and
+ *         travel as a one-cache-line TR_SLOT_ALLOC record when they fit).
  *
  * A failure is counted and reported later (see the file comment).
  */
@@ -164,11 +165,20 @@ void pre_emit(struct tr_event *ev, uint32_t mmseq)
     ev->tid = pre_tid();
     if (ev->t_ns == 0)
         ev->t_ns = pre_now_ns();
-    if (mmseq == 0)
-        mmseq = atomic_load_explicit(&tr_ring_mmlock(pre_ring, pre_pid)->seq,
-                                     memory_order_relaxed);
     if (atomic_load_explicit(&any_lost, memory_order_relaxed))
         flush_lost(ev);
+    if (mmseq == 0) { /* an allocator event */
+        mmseq = atomic_load_explicit(&tr_ring_mmlock(pre_ring, pre_pid)->seq,
+                                     memory_order_relaxed);
+        if (tr_ring_alloc_fits(ev)) {
+            struct tr_ring_alloc a;
+
+            tr_ring_alloc_pack(ev, &a);
+            if (put_raw(TR_SLOT_ALLOC, mmseq, &a, sizeof(a)) != 0)
+                pre_count_lost(TR_LOST_RING_FULL);
+            return;
+        }
+    }
     if (put_raw(TR_SLOT_EVENT, mmseq, ev, sizeof(*ev)) != 0)
         pre_count_lost(TR_LOST_RING_FULL);
 }

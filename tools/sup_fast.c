@@ -189,9 +189,13 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
             sup_fast_exit_ack(r, s->u.ev.pid);
         return;
     }
-    if (s->kind != TR_SLOT_EVENT)
+    struct tr_event ev;
+    if (s->kind == TR_SLOT_ALLOC)
+        tr_ring_alloc_event(&s->u.alloc, &ev);
+    else if (s->kind == TR_SLOT_EVENT)
+        ev = s->u.ev;
+    else
         return;
-    struct tr_event ev = s->u.ev;
     if (ev.stack)
         ev.stack = sup_fast_map_get(&r->fast->map,
                                     (uint64_t)ev.pid << 32 | ev.stack);

@@ -141,7 +141,7 @@
 #define TR_RING_ENV "MMSIM_RING_FD"
 /* "MMSIMRNG" */
 #define TR_RING_MAGIC 0x474e524d49534d4dULL
-#define TR_RING_VERSION 2u
+#define TR_RING_VERSION 3u
 /* Seals the supervisor sets; the shim requires exactly these. */
 #define TR_RING_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define TR_RING_SLOT_SIZE 128u
@@ -169,6 +169,7 @@ enum tr_slot_kind {
     TR_SLOT_STACK = 2, /* payload: struct tr_ring_stack (a stack definition) */
     TR_SLOT_EXIT = 3,  /* payload: struct tr_event, pid/tid/t_ns only: the
                           process is exiting and waits for exit_ack (below) */
+    TR_SLOT_ALLOC = 4, /* payload: struct tr_ring_alloc (an allocator call) */
 };
 
 /*
@@ -222,6 +223,26 @@ struct tr_ring_stack {
     uint64_t ip[TR_RING_STACK_IPS];
 };
 
+/*
+ * An allocator event in the slot's first cache line: 16 bytes of protocol
+ * and these 48. Most events are allocator calls; a full struct tr_event
+ * would make each of them cost two cache lines, each written by the
+ * producer and read by the consumer on another CPU. Calls whose event needs
+ * a[2] or a[3] (the aligned allocators, reallocarray) use TR_SLOT_EVENT.
+ * tr_ring_alloc_event() turns it back into the event.
+ */
+struct tr_ring_alloc {
+    uint64_t t_ns;
+    uint16_t type; /* enum tr_ev_type */
+    uint16_t flags;
+    uint32_t pid;
+    uint32_t tid;
+    uint32_t stack;
+    uint64_t a0;
+    uint64_t a1;
+    int64_t ret;
+};
+
 /* One slot: 16 bytes of protocol, 112 of payload. */
 struct tr_ring_slot {
     _Atomic uint64_t seq; /* see the slot protocol above */
@@ -230,9 +251,53 @@ struct tr_ring_slot {
     union {
         struct tr_event ev;
         struct tr_ring_stack stack;
+        struct tr_ring_alloc alloc;
         uint8_t raw[112];
     } u;
 };
+
+_Static_assert(offsetof(struct tr_ring_slot, u) + sizeof(struct tr_ring_alloc)
+                   <= 64, "an allocator slot fits one cache line");
+
+/**
+ * tr_ring_alloc_fits() - can @ev travel as a struct tr_ring_alloc?
+ * @ev: an allocator event.
+ *
+ * Return: 1 if every field it has is one tr_ring_alloc keeps.
+ */
+static inline int tr_ring_alloc_fits(const struct tr_event *ev)
+{
+    return ev->type <= UINT16_MAX && ev->flags <= UINT16_MAX &&
+           ev->a[2] == 0 && ev->a[3] == 0 && ev->a[4] == 0 && ev->a[5] == 0 &&
+           ev->str == 0 && ev->dev == 0 && ev->ino == 0;
+}
+
+/**
+ * tr_ring_alloc_pack() - the compact form of @ev (tr_ring_alloc_fits()).
+ * @ev: the event.
+ * @out: receives it.
+ */
+static inline void tr_ring_alloc_pack(const struct tr_event *ev,
+                                      struct tr_ring_alloc *out)
+{
+    *out = (struct tr_ring_alloc){
+        .t_ns = ev->t_ns, .type = (uint16_t)ev->type,
+        .flags = (uint16_t)ev->flags, .pid = ev->pid, .tid = ev->tid,
+        .stack = ev->stack, .a0 = ev->a[0], .a1 = ev->a[1], .ret = ev->ret};
+}
+
+/**
+ * tr_ring_alloc_event() - the event a TR_SLOT_ALLOC record stands for.
+ * @a: the record.
+ * @ev: receives the event (fields it does not carry are 0).
+ */
+static inline void tr_ring_alloc_event(const struct tr_ring_alloc *a,
+                                       struct tr_event *ev)
+{
+    *ev = (struct tr_event){
+        .t_ns = a->t_ns, .type = a->type, .flags = a->flags, .pid = a->pid,
+        .tid = a->tid, .stack = a->stack, .a = {a->a0, a->a1}, .ret = a->ret};
+}
 
 /* One entry of the mm lock table. */
 #define TR_MMLOCK_TID_MASK 0x3fffffffu
@@ -557,7 +622,8 @@ static inline int tr_ring_put(struct tr_ring_hdr *h, uint32_t kind,
     s->kind = kind;
     s->mmseq = mmseq;
     memcpy(s->u.raw, payload, len);
-    if (len < sizeof(s->u.raw))
+    /* An allocator record leaves the second cache line alone. */
+    if (len < sizeof(s->u.raw) && kind != TR_SLOT_ALLOC)
         memset(s->u.raw + len, 0, sizeof(s->u.raw) - len);
     return tr_ring_commit(s, pos);
 }

@@ -55,10 +55,8 @@ static atomic_int child_done;
 static struct hx_state st;
 static int dump, discard;
 
-static void dump_event(const struct tr_ring_slot *s)
+static void dump_event(const struct tr_ring_slot *s, const struct tr_event *e)
 {
-    const struct tr_event *e = &s->u.ev;
-
     fprintf(stderr, "ev %u pid %u tid %u fl %x seq %u stack %u a %llx %llx "
             "%llx %llx ret %llx\n", e->type, e->pid, e->tid, e->flags,
             s->mmseq, e->stack, (unsigned long long)e->a[0],
@@ -72,10 +70,16 @@ static void drain_one(struct tr_ring_slot *s)
         return;
     if (s->kind == TR_SLOT_STACK) {
         hx_stack(&st, &s->u.stack);
-    } else if (s->kind == TR_SLOT_EVENT) {
-        hx_event(&st, &s->u.ev, s->mmseq);
+    } else if (s->kind == TR_SLOT_EVENT || s->kind == TR_SLOT_ALLOC) {
+        struct tr_event ev;
+
+        if (s->kind == TR_SLOT_ALLOC)
+            tr_ring_alloc_event(&s->u.alloc, &ev);
+        else
+            ev = s->u.ev;
+        hx_event(&st, &ev, s->mmseq);
         if (dump)
-            dump_event(s);
+            dump_event(s, &ev);
     } else {
         st.bad_kind++;
     }

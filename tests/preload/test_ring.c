@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -101,6 +102,42 @@ static void test_put_peek_release(void **state)
     }
     assert_int_equal(atomic_load(&h->tail), 200);
     assert_int_equal(atomic_load(&h->lost_total), 0);
+    munmap(h, h->total_size);
+    close(fd);
+}
+
+/* An allocator record round-trips, fits one cache line of an aligned slot,
+ * and leaves the slot's second line unwritten. */
+static void test_alloc_slot(void **state)
+{
+    struct tr_ring_hdr *h;
+    struct tr_ring_slot *s = NULL;
+    struct tr_event ev = {.t_ns = 123456789, .type = TR_EV_REALLOC,
+                          .flags = 0, .pid = 5, .tid = 6, .stack = 7,
+                          .a = {0x7f0000001000, 4096}, .ret = 0x7f0000002000};
+    struct tr_event back;
+    struct tr_ring_alloc a;
+    int fd = tr_ring_create(64, &h);
+
+    (void)state;
+    assert_true(tr_ring_alloc_fits(&ev));
+    tr_ring_alloc_pack(&ev, &a);
+    for (int i = 0; i < 64; i++) { /* mark every slot's second line */
+        struct tr_ring_slot *t = (struct tr_ring_slot *)(void *)
+            ((char *)h + h->total_size - (size_t)(64 - i) * sizeof(*t));
+        memset((char *)t + 64, 0xa5, 64);
+        assert_int_equal((uintptr_t)t % 64, 0);
+    }
+    assert_int_equal(tr_ring_put(h, TR_SLOT_ALLOC, 3, &a, sizeof(a)), 0);
+    assert_int_equal(tr_ring_peek(h, &s), TR_RING_READY);
+    assert_int_equal(s->kind, TR_SLOT_ALLOC);
+    for (int i = 64; i < 128; i++)
+        assert_int_equal(((unsigned char *)s)[i], 0xa5);
+    tr_ring_alloc_event(&s->u.alloc, &back);
+    assert_memory_equal(&back, &ev, sizeof(ev));
+    tr_ring_release(h);
+    ev.a[2] = 1; /* reallocarray's third argument: needs a full event */
+    assert_false(tr_ring_alloc_fits(&ev));
     munmap(h, h->total_size);
     close(fd);
 }
@@ -340,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_create_attach),
         cmocka_unit_test(test_attach_rejects),
         cmocka_unit_test(test_put_peek_release),
+        cmocka_unit_test(test_alloc_slot),
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_overflow_consumer),
         cmocka_unit_test(test_pending_abandon),
