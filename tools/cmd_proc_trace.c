@@ -3,8 +3,10 @@
  * trace up to a moment, then render a /proc file of the simulated kernel
  * at that moment with the renderers `mmsim proc` already uses. WHEN is a
  * time in seconds since the recording started ("1.5"), "exit" (the end of
- * the trace, the default) or "PID:exit" (just before that process exits,
- * so PID/status and friends still show it).
+ * the trace, the default) or "PID:exit" (that process's exit stop, where
+ * the recorder read the real kernel's figures and the report takes the
+ * model's: its address space is still there, so PID/status and friends
+ * show its last state).
  */
 #include <stdio.h>
 #include <stdlib.h>

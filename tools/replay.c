@@ -172,7 +172,8 @@ static int on_event(void *arg, const struct tr_event *ev)
         rp->t0 = ev->t_ns;
     if (rp->stop_exit_pid && ev->type == TR_EV_EXIT &&
         ev->pid == rp->stop_exit_pid)
-        rp->stopped = true; /* stop just before: the process is still there */
+        rp->stopped = true; /* stop just before: the process is still there
+                               (a recorded exit stopped at its host_stat) */
     if (rp->stopped || should_stop(rp, ev)) {
         rp->stopped = true;
         return 0;

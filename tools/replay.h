@@ -83,7 +83,8 @@ struct replay {
     size_t nr_pending;
     /* stop before the first event past this point (mmsim proc --at) */
     uint64_t stop_t_ns;        /* 0 = never */
-    uint32_t stop_exit_pid;    /* stop at this process's exit, 0 = never */
+    uint32_t stop_exit_pid;    /* stop at this process's exit stop (its
+                                  host_stat, else before its exit), 0 never */
     bool stopped;
     bool warm_cache;           /* file pages start cached (the recording
                                   machine's state: mmsim fidelity) */

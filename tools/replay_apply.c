@@ -162,14 +162,20 @@ static void replay_pending_faults(struct replay_col *c, uint32_t pid,
  * and the address space goes now, as it does on the machine when the
  * recorder lets the process go on from that stop (its exit event comes
  * only when it is reaped: other exits read meanwhile no longer share its
- * pages). */
-static int do_host_stat(struct replay_col *c, const struct tr_event *ev)
+ * pages). `mmsim proc --at PID:exit` stops here, the address space still
+ * there: the process's last state, the one these figures are taken of. */
+static int do_host_stat(struct replay *rp, struct replay_col *c,
+                        const struct tr_event *ev)
 {
     replay_pending_faults(c, ev->pid, false);
     int rc = replay_proc_host(c, ev);
     struct replay_task *t = replay_task_get(c, ev->pid, false);
     if (rc || !t || t->mm_gone)
         return rc;
+    if (ev->pid == rp->stop_exit_pid) {
+        rp->stopped = true; /* every column gets this event, then none */
+        return 0;
+    }
     replay_commit_exit(c, ev->pid);
     t->mm_gone = mm_exit(c->sim, ev->pid) == 0;
     return 0;
@@ -396,7 +402,7 @@ int replay_apply(struct replay *rp, struct replay_col *c,
     else if (ev->type == TR_EV_CACHED)
         rc = do_cached(rp, c, ev);
     else if (ev->type == TR_EV_HOST_STAT)
-        rc = do_host_stat(c, ev);
+        rc = do_host_stat(rp, c, ev);
     else if (ev->type == TR_EV_LOST && ev->a[1] == 1 &&
              (ev->flags & TR_F_TRACED)) /* not the shim's ring losses */
         mm_fault_account(c->sim, ev->pid, false, ev->a[0]); /* unsampled */

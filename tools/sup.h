@@ -114,6 +114,8 @@ struct sup_task {
     struct tr_ring_mmlock *ring_lk; /* the ring's mm lock, held for it */
     int lock_wait;            /* owns its mm, waits for the ring's lock */
     uint64_t pre_snap_ns;     /* preload-only capture: its last snapshot */
+    int modules_copied;       /* sharing another process's address space:
+                                 its module records written (sup_module.c) */
 };
 
 struct sup_tasks {
@@ -320,6 +322,8 @@ struct sup_modules;
 void sup_modules_free(struct sup_modules *m);
 long sup_module_scan(struct sup_run *r, struct sup_task *t, uint64_t addr);
 void sup_module_sysexit(struct sup_run *r, struct sup_task *t, int64_t ret);
+void sup_module_fast(struct sup_run *r, const struct tr_event *ev);
+void sup_module_sharing(struct sup_run *r, struct sup_task *t);
 
 /* ---- sup_oomadj.c ---- */
 

@@ -203,6 +203,7 @@ static void sup_fast_record(struct sup_run *r, struct tr_ring_slot *s)
     if (r->pre && !sup_preload_keep(r, &ev))
         return;
     sup_emit(r, &ev, NULL);
+    sup_module_fast(r, &ev);
 }
 
 /* Say that the ring lost an abandoned slot: the producer is unknown (its

@@ -206,6 +206,7 @@ static void sup_on_sysexit(struct sup_run *r, struct sup_task *t)
     if (t->in_syscall && sup_get_info(t->tid, &info) == 0 &&
         info.op == PTRACE_SYSCALL_INFO_EXIT) {
         sup_fast_number(r, t);
+        sup_module_sharing(r, t);
         sup_sys_exit(r, t, info.exit.rval);
         sup_module_sysexit(r, t, info.exit.rval);
     }

@@ -163,6 +163,8 @@ static void recon_range(struct sup_run *r, struct sup_task *t, uint64_t a,
         ev.a[1] = b - a;
         ev.a[2] = g->prot;
         sup_emit(r, &ev, NULL);
+        if ((g->prot & ~w->prot & PROT_EXEC) && g->name[0] == '/')
+            sup_module_scan(r, t, a); /* code made executable */
         return;
     }
     if (w) {
