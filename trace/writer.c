@@ -118,7 +118,7 @@ static int writer_alloc(struct tr_writer *w, const struct tr_writer_opts *o)
     w->cap = o->chunk_bytes ? o->chunk_bytes : TR_CHUNK_DEFAULT;
     if (w->cap < TR_CHUNK_MIN || w->cap > TR_CHUNK_MAX)
         return MM_EINVAL;
-    w->level = o->zstd_level ? o->zstd_level : 3;
+    w->level = o->zstd_level ? o->zstd_level : TR_ZSTD_LEVEL;
     if (w->level < ZSTD_minCLevel() || w->level > ZSTD_maxCLevel())
         return MM_EINVAL;
     w->zcap = ZSTD_compressBound(w->cap);
