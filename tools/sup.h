@@ -253,7 +253,7 @@ struct sup_run {
     int error;                  /* first sink error (negative errno) */
     struct sup_task *held;      /* at their exit stop, finish pending */
     unsigned held_stops;        /* stops handled while some are held */
-    unsigned held_waits;        /* polls for an exec under way */
+    uint64_t held_since_ns;     /* when the oldest held exit was held */
     int dying;                  /* tasks let go from their exit stop and
                                    not yet reaped: their memory is going */
     uint64_t nr_stops, nr_events;

@@ -36,6 +36,9 @@
 #define SYS_clone3 435
 #endif
 
+/* The longest an exit is held for the others (sup_release_held()). */
+#define SUP_HOLD_MAX_NS 1000000000ull
+
 static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm);
 
 static void sup_resume(pid_t tid, int req, int sig)
@@ -333,8 +336,8 @@ static int sup_is_last_of_mm(struct sup_run *r, struct sup_task *t,
 }
 
 /* The address space of @t (at its exit stop) is about to go: record what
- * is resident and the process's attributes, verify it, let @t go on. */
-static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
+ * is resident and the process's attributes, and verify it. */
+static void sup_finish_read(struct sup_run *r, struct sup_task *t)
 {
     sup_perf_reconcile(r, t, 0, UINT64_MAX);
     sup_proc_attrs(r, t);
@@ -352,21 +355,15 @@ static void sup_finish_mm(struct sup_run *r, struct sup_task *t)
         ev.a[0] = ok == 1;
         sup_emit(r, &ev, NULL);
     }
+}
+
+/* Let @t (its figures read) go on from its exit stop: its address space
+ * is torn down from now until it is reaped. */
+static void sup_let_go(struct sup_run *r, struct sup_task *t)
+{
     t->dying = 1;
     r->dying++;
     sup_resume(t->tid, PTRACE_CONT, 0);
-}
-
-/* A finish deferred while another thread's syscall was in flight runs
- * once nobody owns the address space (that syscall's exit stop was seen,
- * or its thread died: then its result is lost and the verdict says so). */
-static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
-{
-    if (mm && mm->verify_task && !mm->owner) {
-        struct sup_task *t = mm->verify_task;
-        mm->verify_task = NULL;
-        sup_finish_mm(r, t);
-    }
 }
 
 /* Hold @t (last task of its address space, at its exit stop) until the
@@ -375,28 +372,49 @@ static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
  * this process shares, and its figures are read at the finish. */
 static void sup_hold(struct sup_run *r, struct sup_task *t)
 {
+    if (!r->held)
+        r->held_since_ns = sup_now_ns();
     t->held_next = r->held;
     r->held = t;
 }
 
-/* Finish every held exit: nothing is queued, no exec or fork is under way
- * and no process let go from its exit stop is still unmapping (or enough
- * stops or polls went by: 20 ms at most). */
+/* A finish deferred while another thread's syscall was in flight is held
+ * like any other once nobody owns the address space (that syscall's exit
+ * stop was seen, or its thread died: then its result is lost and the
+ * verdict says so). */
+static void sup_mm_settled(struct sup_run *r, struct sup_mm *mm)
+{
+    if (mm && mm->verify_task && !mm->owner) {
+        struct sup_task *t = mm->verify_task;
+        mm->verify_task = NULL;
+        sup_hold(r, t);
+    }
+}
+
+/* Finish every held exit once nothing is queued, no exec or fork is under
+ * way and no process let go from its exit stop is still unmapping (its
+ * teardown changes what the held ones share: measured, an `as` whose twin
+ * was half unmapped showed 16 pages shared the trace had already dropped),
+ * or after SUP_HOLD_MAX_NS whatever happens. @queue_empty: no stop was
+ * waiting (else only the time limit is checked). */
 static void sup_release_held(struct sup_run *r, int queue_empty)
 {
     struct timespec poll = {0, 200000};
-    if (queue_empty && r->held_stops <= 64 && r->held_waits < 100 &&
-        (r->dying || sup_host_change_under_way(r))) {
-        r->held_waits++;
-        nanosleep(&poll, NULL);
+    int waiting = !queue_empty || r->dying || sup_host_change_under_way(r);
+    if (waiting && sup_now_ns() - r->held_since_ns < SUP_HOLD_MAX_NS) {
+        if (queue_empty)
+            nanosleep(&poll, NULL);
         return;
     }
-    r->held_waits = 0;
+    /* Every held exit's figures first, then let them all go: one let go
+     * earlier would be unmapping while the next one's figures are read. */
+    for (struct sup_task *t = r->held; t; t = t->held_next)
+        sup_finish_read(r, t);
     while (r->held) {
         struct sup_task *t = r->held;
         r->held = t->held_next;
         t->held_next = NULL;
-        sup_finish_mm(r, t);
+        sup_let_go(r, t);
     }
     r->held_stops = 0;
 }
@@ -565,7 +583,7 @@ int sup_run_loop(struct sup_run *r)
         int st;
         int nohang = r->lock_waiters || r->held ? WNOHANG : 0;
         pid_t pid = waitpid(-1, &st, __WALL | nohang);
-        if (pid == 0 || (r->held && ++r->held_stops > 64))
+        if (r->held && (pid == 0 || (++r->held_stops & 15) == 0))
             sup_release_held(r, pid == 0);
         if (pid == 0) {
             if (r->lock_waiters)
