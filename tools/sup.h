@@ -287,6 +287,9 @@ void sup_perf_free(struct sup_perf *p);
 int sup_perf_open(struct sup_perf *p, struct sup_task *t);
 void sup_perf_close(struct sup_perf *p, struct sup_task *t);
 void sup_perf_drain(struct sup_run *r, struct sup_task *t);
+void sup_perf_drain_until(struct sup_run *r, struct sup_task *t,
+                          uint64_t until);
+void sup_perf_drain_all_until(struct sup_run *r, uint64_t until);
 void sup_perf_drain_all(struct sup_run *r);
 void sup_perf_account(struct sup_run *r, struct sup_task *t);
 void sup_perf_reconcile(struct sup_run *r, struct sup_task *t,

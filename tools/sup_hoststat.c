@@ -152,21 +152,26 @@ static uint64_t sup_hs_drain_others(struct sup_run *r)
 /* @t's figures, read between two drains that find nothing new: the other
  * processes changed nothing that is not in the trace before this event
  * (a parent breaking COW with this one, a sibling unmapping). Read again,
- * four times at most, while they keep changing; the last read is not
- * followed by a drain, so what they do after it comes after it. */
+ * four times at most, while they keep changing. The last read is followed
+ * only by the faults sampled before it started: they are in its figures
+ * (a busy sibling faulting pages of a library both map makes them shared),
+ * and what comes later comes after it in the trace. */
 static int sup_hs_read(struct sup_run *r, struct sup_task *t,
                        struct sup_hs_mem *all, struct sup_hs_mem *shim,
                        uint64_t *minflt, uint64_t *majflt)
 {
     uint64_t before = sup_hs_drain_others(r);
     for (int tries = 0;; tries++) {
+        uint64_t start = sup_now_ns();
         *all = (struct sup_hs_mem){0};
         *shim = (struct sup_hs_mem){0};
         if (sup_hs_whole(t->tid, all) < 0 || sup_hs_shim(t->tid, shim) < 0 ||
             sup_hs_faults(t->tgid, minflt, majflt) < 0)
             return -1;
-        if (tries == 3)
-            return 0; /* kept: what comes from now on is after this read */
+        if (tries == 3) { /* kept: what comes from now on is after it */
+            sup_perf_drain_all_until(r, start);
+            return 0;
+        }
         uint64_t after = sup_hs_drain_others(r);
         if (after == before)
             return 0;

@@ -166,11 +166,14 @@ static void sup_perf_record(struct sup_run *r, struct sup_task *t,
 }
 
 /**
- * sup_perf_drain() - emit @t's sampled faults since its last drain.
+ * sup_perf_drain_until() - emit @t's sampled faults since its last drain
+ * up to time @until (CLOCK_MONOTONIC ns); later ones stay in its ring.
  * @r: the recording.
- * @t: a stopped task.
+ * @t: a task, stopped or running (the ring is lock-free).
+ * @until: the time limit (UINT64_MAX: everything).
  */
-void sup_perf_drain(struct sup_run *r, struct sup_task *t)
+void sup_perf_drain_until(struct sup_run *r, struct sup_task *t,
+                          uint64_t until)
 {
     if (!r->perf || !t->perf_ring || !t->mm)
         return;
@@ -188,10 +191,22 @@ void sup_perf_drain(struct sup_run *r, struct sup_task *t)
         size_t blen = h.size - sizeof(h) < sizeof(body) ? h.size - sizeof(h)
                                                         : sizeof(body);
         sup_ring_copy(data, size, tail + sizeof(h), body, blen);
+        if (h.type == PERF_RECORD_SAMPLE && body[1] > until)
+            break; /* samples of one ring are in time order */
         sup_perf_record(r, t, &h, body);
         tail += h.size;
     }
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+/**
+ * sup_perf_drain() - emit @t's sampled faults since its last drain.
+ * @r: the recording.
+ * @t: a task, stopped or running.
+ */
+void sup_perf_drain(struct sup_run *r, struct sup_task *t)
+{
+    sup_perf_drain_until(r, t, UINT64_MAX);
 }
 
 /**
@@ -202,9 +217,19 @@ void sup_perf_drain(struct sup_run *r, struct sup_task *t)
  */
 void sup_perf_drain_all(struct sup_run *r)
 {
+    sup_perf_drain_all_until(r, UINT64_MAX);
+}
+
+/**
+ * sup_perf_drain_all_until() - sup_perf_drain_until() for every task.
+ * @r: the recording.
+ * @until: the time limit.
+ */
+void sup_perf_drain_all_until(struct sup_run *r, uint64_t until)
+{
     for (size_t b = 0; r->perf && b < 1024; b++)
         for (struct sup_task *t = r->tasks.bucket[b]; t; t = t->hnext)
-            sup_perf_drain(r, t);
+            sup_perf_drain_until(r, t, until);
 }
 
 /**
