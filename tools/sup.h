@@ -265,6 +265,7 @@ struct sup_run {
 
 int sup_run_loop(struct sup_run *r);
 void sup_emit(struct sup_run *r, struct tr_event *ev, const char *str);
+void sup_resume(pid_t tid, int req, int sig);
 void sup_event_init(struct tr_event *ev, uint32_t type,
                     const struct sup_task *t);
 
@@ -350,5 +351,12 @@ int sup_preload_loop(struct sup_run *r, const char *reason);
 int sup_preload_event(struct sup_run *r, const struct tr_event *ev);
 void sup_preload_exiting(struct sup_run *r, uint32_t pid);
 int sup_preload_keep(struct sup_run *r, const struct tr_event *ev);
+
+/* ---- sup_exit.c ---- */
+
+void sup_on_exit(struct sup_run *r, struct sup_task *t);
+void sup_mm_settled(struct sup_run *r, struct sup_mm *mm);
+void sup_release_held(struct sup_run *r, int queue_empty);
+void sup_unhold(struct sup_run *r, struct sup_task *t);
 
 #endif /* MMSIM_TOOLS_SUP_H */
