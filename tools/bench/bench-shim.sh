@@ -1,6 +1,7 @@
 #!/bin/sh
 # Cost of recording malloc/free: the same 4-thread malloc/free
-# microbenchmark natively, under the mmsim shim (with stacks; events are
+# microbenchmark (called a few frames deep, then 40 frames deeper, as in an
+# interpreter) natively, under the mmsim shim (with stacks; events are
 # drained by the preload test harness playing the supervisor's side of the
 # ring, discarding them), under heaptrack and under glibc's memusage, all
 # measured in the same run. For each, the minimum over RUNS runs of the
@@ -45,19 +46,26 @@ show() {
             n, $1, $1 / $3, $2, $2 / $4 }'
 }
 
-native=$(best "$bench" 4 "$iters")
-echo "4 threads x $iters malloc+free pairs, min of $runs runs"
-printf '%-24s %12s %8s %12s %8s\n' "" "wall/pair" "" "CPU/pair" ""
-show native $native
-show "mmsim shim (stacks)" $(best "$harness" --discard --ring-slots 65536 --shim "$shim" -- \
-    "$bench" 4 "$iters")
-if command -v heaptrack >/dev/null 2>&1; then
-    show heaptrack $(best heaptrack -o "$tmp/ht" "$bench" 4 "$iters")
-else
-    show "heaptrack: not installed"
-fi
-if command -v memusage >/dev/null 2>&1; then
-    show "memusage (glibc)" $(best memusage "$bench" 4 "$iters")
-else
-    show "memusage: not installed"
-fi
+# One table: the benchmark at stack depth $1 natively and under each tool.
+table() {
+    native=$(best "$bench" 4 "$iters" "$1")
+    echo "4 threads x $iters malloc+free pairs, $1 extra frames, min of $runs runs"
+    printf '%-24s %12s %8s %12s %8s\n' "" "wall/pair" "" "CPU/pair" ""
+    show native $native
+    show "mmsim shim (stacks)" $(best "$harness" --discard --ring-slots 65536 \
+        --shim "$shim" -- "$bench" 4 "$iters" "$1")
+    if command -v heaptrack >/dev/null 2>&1; then
+        show heaptrack $(best heaptrack -o "$tmp/ht" "$bench" 4 "$iters" "$1")
+    else
+        show "heaptrack: not installed"
+    fi
+    if command -v memusage >/dev/null 2>&1; then
+        show "memusage (glibc)" $(best memusage "$bench" 4 "$iters" "$1")
+    else
+        show "memusage: not installed"
+    fi
+}
+
+table 0
+echo
+table 40

@@ -6,8 +6,10 @@
  * and the CPU time per pair (threads' own CPU time, which other load on a
  * shared machine does not inflate).
  *
- * Usage: malloc_bench [threads [iters]]; the result line goes to stderr
- * (so it passes through tools that capture the program's stdout).
+ * Usage: malloc_bench [threads [iters [depth]]]; depth (default 0) adds
+ * that many frames between each thread's start and its loop, as a deep
+ * program (an interpreter) has. The result line goes to stderr (so it
+ * passes through tools that capture the program's stdout).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #define KEEP 64
 
 static long iters = 1000000;
+static int depth;
 static double cpu_total;
 static pthread_mutex_t cpu_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -51,7 +54,7 @@ static double thread_cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void *worker(void *arg)
+static void *loop(void *arg)
 {
     double c0 = thread_cpu_s();
     void *keep[KEEP] = {0};
@@ -76,6 +79,20 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Recurse @d frames deep, then run the loop. */
+__attribute__((noinline)) static void *deeper(void *arg, int d)
+{
+    void *r = d > 0 ? deeper(arg, d - 1) : loop(arg);
+
+    __asm__ volatile("" ::: "memory"); /* not a tail call */
+    return r;
+}
+
+static void *worker(void *arg)
+{
+    return deeper(arg, depth);
+}
+
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 4;
@@ -84,7 +101,9 @@ int main(int argc, char **argv)
 
     if (argc > 2)
         iters = atol(argv[2]);
-    if (threads < 1 || threads > 64 || iters < 1)
+    if (argc > 3)
+        depth = atoi(argv[3]);
+    if (threads < 1 || threads > 64 || iters < 1 || depth < 0 || depth > 200)
         return 2;
     t0 = now_s();
     for (int i = 0; i < threads; i++)
