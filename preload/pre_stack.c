@@ -135,7 +135,6 @@ static void report_checks(void)
     say(line);
 }
 
-
 static uint64_t hash_ips(void *const *ips, int n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
