@@ -32,9 +32,11 @@
 #define TR_CHUNK_MIN (256u << 10) /* writer buffer bounds */
 #define TR_CHUNK_DEFAULT (1u << 20)
 #define TR_CHUNK_MAX (16u << 20)  /* payload bytes, either form */
-/* zstd level of the writer: 6 is about as fast here as 3 and 7 % smaller
- * on allocator-heavy traces (tools/bench/bench-trace-size.sh). */
-#define TR_ZSTD_LEVEL 6
+/* zstd level of the writer. The recorder compresses while the program
+ * runs and, for allocation-heavy programs, is what the program waits for:
+ * level 6 made traces 7-9 % smaller but a malloc loop's recording 70 %
+ * slower than level 3 (tools/bench/bench-trace-size.sh). */
+#define TR_ZSTD_LEVEL 3
 #define TR_HEADER_MAX (16u << 20) /* file header body bytes */
 
 /* One extra machine fact: a name (a /proc path, say) and its text. */
