@@ -17,16 +17,20 @@ now_ms() {
     echo $(($(date +%s%N) / 1000000))
 }
 
-# The fastest of $runs runs of one program under one prefix, in ms;
-# "-" if it failed.
+# The fastest of $runs runs of program $1 under the prefix that follows,
+# in ms; "-" if it failed or took over 5 minutes (heaptrack was seen to
+# hang on the bash pipeline).
 best() {
+    name=$1
+    shift
     b=
     i=0
     while [ $i -lt "$runs" ]; do
         i=$((i + 1))
         rm -f t.mmtrace ht.* memusage.out
         t0=$(now_ms)
-        bp_run "$@" > /dev/null 2>&1 || { echo -; return; }
+        bp_run "$name" timeout -k 5 300 "$@" > /dev/null 2>&1 ||
+            { echo -; return; }
         t=$(($(now_ms) - t0))
         if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
     done

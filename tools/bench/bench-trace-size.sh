@@ -34,13 +34,14 @@ for p in malloc_bench $bp_names; do
     [ "$p" = malloc_bench ] || command -v "$p" > /dev/null 2>&1 ||
         { echo "$p: not installed"; continue; }
     rm -f t.mmtrace ht*
-    bp_run "$p" "$mmsim" record --fast-path -o t.mmtrace -- > /dev/null 2>&1
+    bp_run "$p" timeout -k 5 300 "$mmsim" record --fast-path -o t.mmtrace -- \
+        > /dev/null 2>&1
     mb=$(stat -c %s t.mmtrace)
     mc=$(mmsim_calls t.mmtrace)
     hb=0
     hc=0
     if command -v heaptrack > /dev/null 2>&1; then
-        bp_run "$p" heaptrack -o ht > /dev/null 2>&1
+        bp_run "$p" timeout -k 5 300 heaptrack -o ht > /dev/null 2>&1
         hb=$(cat ht*.zst | wc -c)
         hc=$(heaptrack_calls)
     fi
