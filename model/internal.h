@@ -298,6 +298,8 @@ static inline bool mm__pte_present(uint64_t pte)
 {
     return !(pte & MM_PTE_SWAP);
 }
+void mm__fault_around_range(const struct mm_vma *vma, uint64_t addr,
+                            uint64_t nr, uint64_t *start, uint64_t *end);
 
 /* What mm->pgtables holds per table. */
 #define MM_PGT_KEY(level, index) (((uint64_t)(level) << 56) | (index))

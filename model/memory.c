@@ -29,7 +29,8 @@
  * only the page; VM_SEQ_READ: 32 pages from the fault), clamped to the VMA
  * because the model does not know file sizes; the mmap_miss heuristic is
  * not modelled. Fault-around maps up to 16 cached pages (64 KiB window,
- * aligned, clamped to the VMA and the page table) as 6.1-6.18 do, also
+ * aligned, or from the VMA's start when the VMA starts inside the aligned
+ * block, clamped to the VMA's end and the page table) as 6.1-6.18 do, also
  * right after a major fault (the fault is retried once the page is read:
  * checked live on 6.18, 16 pages mapped by one major fault). The read-around
  * of a real 6.18 can be far larger with large-folio filesystems (up to
@@ -309,16 +310,38 @@ static int get_cache_page(struct mm_sim *sim, const struct mm_vma *vma,
     return *out ? 0 : cache_add(sim, vma, idx, GFP_COPY, out);
 }
 
+/**
+ * mm__fault_around_range() - the window fault-around maps for a fault at
+ * @addr in @vma: @nr pages from the @nr-aligned block holding @addr, or
+ * from the VMA's start when the VMA starts inside that block (the window
+ * then still spans @nr pages, past the block), ending at the VMA's end or
+ * at the end of @addr's page table if sooner
+ * @vma: the faulting VMA
+ * @addr: the faulting address
+ * @nr: fault_around_pages (a power of two)
+ * @start: the window's first address
+ * @end: its end (exclusive)
+ *
+ * Kernel: mm/memory.c do_fault_around() (6.1: start_pgoff and end_pgoff;
+ * 6.5+: from_pte and to_pte).
+ */
+void mm__fault_around_range(const struct mm_vma *vma, uint64_t addr,
+                            uint64_t nr, uint64_t *start, uint64_t *end)
+{
+    uint64_t win = addr & ~((nr << MM_PAGE_SHIFT) - 1);
+    uint64_t pmd_end = (addr | ((HPAGE_NR << MM_PAGE_SHIFT) - 1)) + 1;
+    *start = win < vma->start ? vma->start : win;
+    *end = *start + (nr << MM_PAGE_SHIFT);
+    *end = *end > vma->end ? vma->end : *end;
+    *end = *end > pmd_end ? pmd_end : *end;
+}
+
 /* do_fault_around(): map cached, not yet mapped pages in the window. */
 static void fault_around(struct mm_sim *sim, struct mm_mm *mm,
                          const struct mm_vma *vma, uint64_t addr)
 {
-    uint64_t win = addr & ~((FAULT_AROUND_PAGES << 12) - 1);
-    uint64_t start = win < vma->start ? vma->start : win;
-    uint64_t end = win + (FAULT_AROUND_PAGES << 12);
-    uint64_t pmd_end = (addr | ((HPAGE_NR << 12) - 1)) + 1;
-    end = end > vma->end ? vma->end : end;
-    end = end > pmd_end ? pmd_end : end;
+    uint64_t start, end;
+    mm__fault_around_range(vma, addr, FAULT_AROUND_PAGES, &start, &end);
     for (uint64_t a = start; a < end; a += MM_PAGE_SIZE) {
         uint64_t pte, idx = vma->pgoff + ((a - vma->start) >> 12);
         struct mm_folio *folio = cache_lookup(sim, vma->file, idx);

@@ -10,7 +10,7 @@
  * Mirrors mm/memory.c mm_account_fault() (the counting half of a fault) and
  * mm/filemap.c filemap_add_folio() (a page in the cache, here without the
  * read that put it there). Simplified: a warm file's pages are those of the
- * fault-around window of each fault (64 KiB, clamped to the VMA), as the
+ * fault-around window of each fault (64 KiB, mm__fault_around_range()), as the
  * model does not know file sizes; the real cache of a recently used file
  * holds all of it, which is what fault-around maps from.
  */
@@ -92,10 +92,9 @@ int mm_filemap_warm(struct mm_sim *sim, uint32_t pid, uint64_t addr)
     struct mm_vma *vma = cache_vma(sim, pid, addr, &rc);
     if (!vma)
         return rc;
-    uint64_t win = addr & ~((WARM_WINDOW_PAGES << MM_PAGE_SHIFT) - 1);
-    uint64_t start = win < vma->start ? vma->start : win;
-    uint64_t end = win + (WARM_WINDOW_PAGES << MM_PAGE_SHIFT);
-    return filemap_add_range(sim, vma, start, end > vma->end ? vma->end : end);
+    uint64_t start, end;
+    mm__fault_around_range(vma, addr, WARM_WINDOW_PAGES, &start, &end);
+    return filemap_add_range(sim, vma, start, end);
 }
 
 /**

@@ -163,6 +163,40 @@ static void test_page_cache_shared_major_minor(void **state)
     mm_sim_free(sim);
 }
 
+/* Fault-around's window when the VMA starts inside the aligned 16-page
+ * block: 16 pages from the VMA's start, past the block (do_fault_around()
+ * clamps the start and counts 16 from there). Live on 6.18, a 64-page
+ * mapping of a cached file starting 14 pages into a 2 MiB-aligned region:
+ * a read of its page 0 maps pages 0-15; of its page 3 (block-aligned at
+ * page 2) pages 2-17; starting 510 pages in, a read of page 0 maps pages
+ * 0-1 (the page table ends); starting 500 pages in, a read of page 60 maps
+ * 60-63 (the VMA ends). */
+static void test_fault_around_window_from_vma_start(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t skew, touch, first, n;
+    } c[] = {{14, 0, 0, 16}, {14, 3, 2, 16}, {510, 0, 0, 2}, {500, 60, 60, 4}};
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        struct mm_sim *sim = aspace_boot(MM_KERNEL(6, 18), MM_THP_NEVER);
+        aspace_proc(sim, 1);
+        uint64_t start = A + c[i].skew * P;
+        assert_int_equal(map_file(sim, 1, start, 64 * P, RO, MM_MAP_PRIVATE,
+                                  42, 0), 0);
+        assert_int_equal(mm_filemap_cached(sim, 1, start, 64), 0);
+        assert_int_equal(mm_fault(sim, 1, start + c[i].touch * P, false), 0);
+        assert_int_equal(pstats(sim, 1).min_flt, 1);
+        assert_int_equal(pstats(sim, 1).rss_file, c[i].n);
+        /* the window's pages are mapped: reading them is spurious */
+        assert_int_equal(mm_fault(sim, 1, start + c[i].first * P, false), 0);
+        assert_int_equal(mm_fault(sim, 1,
+                                  start + (c[i].first + c[i].n - 1) * P,
+                                  false), 0);
+        assert_int_equal(pstats(sim, 1).min_flt, 1);
+        mm_sim_free(sim);
+    }
+}
+
 /* 6.1 counted the retried attempt of a major fault in pgfault too. */
 static void test_major_fault_pgfault_61(void **state)
 {
@@ -324,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_cow_after_fork),
         cmocka_unit_test(test_pss_shared_by_three),
         cmocka_unit_test(test_page_cache_shared_major_minor),
+        cmocka_unit_test(test_fault_around_window_from_vma_start),
         cmocka_unit_test(test_major_fault_pgfault_61),
         cmocka_unit_test(test_private_file_write_is_anon),
         cmocka_unit_test(test_shmem_shared_with_child),
