@@ -287,8 +287,12 @@ static uint32_t event_mask(const struct tr_event *ev,
     return m;
 }
 
-/* The stored values in mask order: index i belongs to mask bit i. */
-static void event_values(const struct tr_event *ev, uint64_t *v)
+/**
+ * tr__event_values() - an event's fields as stored, in mask order
+ * @ev: the event
+ * @v: TR__EB_NR values; index i belongs to mask bit i
+ */
+void tr__event_values(const struct tr_event *ev, uint64_t *v)
 {
     v[0] = ev->stack;
     v[1] = ev->a[0];
@@ -320,7 +324,7 @@ size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
     uint32_t m = event_mask(ev, s);
     size_t n = 0;
 
-    event_values(ev, v);
+    tr__event_values(ev, v);
     n += tr__put_varint(body + n, ev->type);
     n += tr__put_varint(body + n, m);
     n += tr__put_varint(body + n, tr__zigzag((int64_t)(ev->t_ns - s->t_ns)));
@@ -336,8 +340,14 @@ size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
     return h + n;
 }
 
-/* Fill @ev from values in mask order (the inverse of event_values()). */
-static int values_to_event(const uint64_t *v, struct tr_event *ev)
+/**
+ * tr__values_event() - fill @ev from values in mask order
+ * @v: TR__EB_NR values, as tr__event_values() gives them
+ * @ev: receives the fields (t_ns and type are left alone)
+ *
+ * Return: 0, or -1 if a 32-bit field does not fit.
+ */
+int tr__values_event(const uint64_t *v, struct tr_event *ev)
 {
     if (v[0] > UINT32_MAX || v[4] > UINT32_MAX || v[5] > UINT32_MAX ||
         v[6] > UINT32_MAX || v[7] > UINT32_MAX)
@@ -378,7 +388,7 @@ int tr__event_decode(struct tr__cur *c, struct tr__ev_state *s,
     for (unsigned i = 0; i < TR__EB_NR && !c->err; i++)
         if (m & (1u << i))
             v[i] = tr__get_varint(c);
-    if (c->err || values_to_event(v, ev)) {
+    if (c->err || tr__values_event(v, ev)) {
         c->err = 1;
         return -1;
     }

@@ -22,7 +22,7 @@
 #include "mmsim/mm.h"
 
 /* The format version this code writes, and the oldest it reads. */
-#define TR_VERSION 1u
+#define TR_VERSION 2u
 #define TR_VERSION_MIN 1u
 
 /* Limits a writer respects and a reader enforces (bigger is damage). */
