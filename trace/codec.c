@@ -1,7 +1,7 @@
 /*
  * codec.c - the byte-level primitives of the trace format: CRC-32C,
  * LEB128 varints, zigzag, little-endian fields, the chunk header layout and
- * the compact event record. Shared by the writer and the reader so both sides
+ * the version 1 event record (read only). Shared by the writer and the reader so both sides
  * agree by construction; docs/trace-format.md is the specification.
  */
 #include <string.h>
@@ -266,27 +266,6 @@ int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h)
     return 0;
 }
 
-/* The mask of fields that differ from their implied value. */
-static uint32_t event_mask(const struct tr_event *ev,
-                           const struct tr__ev_state *s)
-{
-    uint32_t m = 0;
-
-    m |= ev->stack ? TR__EB_STACK : 0;
-    m |= ev->a[0] ? TR__EB_A0 : 0;
-    m |= ev->a[1] ? TR__EB_A1 : 0;
-    m |= ev->ret ? TR__EB_RET : 0;
-    m |= ev->tid != s->tid ? TR__EB_TID : 0;
-    m |= ev->pid != s->pid ? TR__EB_PID : 0;
-    m |= ev->flags ? TR__EB_FLAGS : 0;
-    m |= ev->str ? TR__EB_STR : 0;
-    for (int i = 2; i < 6; i++)
-        m |= ev->a[i] ? TR__EB_A2 << (i - 2) : 0;
-    m |= ev->dev ? TR__EB_DEV : 0;
-    m |= ev->ino ? TR__EB_INO : 0;
-    return m;
-}
-
 /**
  * tr__event_values() - an event's fields as stored, in mask order
  * @ev: the event
@@ -306,38 +285,6 @@ void tr__event_values(const struct tr_event *ev, uint64_t *v)
         v[6 + i] = ev->a[i];
     v[12] = ev->dev;
     v[13] = ev->ino;
-}
-
-/**
- * tr__event_encode() - one event record: tag, length, body
- * @out: at least TR__EVENT_REC_MAX bytes
- * @ev: the event
- * @s: the chunk's codec state (implied values), updated
- *
- * Return: bytes written.
- */
-size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
-                        struct tr__ev_state *s)
-{
-    uint8_t body[TR__EVENT_REC_MAX];
-    uint64_t v[TR__EB_NR];
-    uint32_t m = event_mask(ev, s);
-    size_t n = 0;
-
-    tr__event_values(ev, v);
-    n += tr__put_varint(body + n, ev->type);
-    n += tr__put_varint(body + n, m);
-    n += tr__put_varint(body + n, tr__zigzag((int64_t)(ev->t_ns - s->t_ns)));
-    for (unsigned i = 0; i < TR__EB_NR; i++)
-        if (m & (1u << i))
-            n += tr__put_varint(body + n, v[i]);
-    s->t_ns = ev->t_ns;
-    s->pid = ev->pid;
-    s->tid = ev->tid;
-    size_t h = tr__put_varint(out, TR__REC_EVENT);
-    h += tr__put_varint(out + h, n);
-    memcpy(out + h, body, n);
-    return h + n;
 }
 
 /**
@@ -368,7 +315,7 @@ int tr__values_event(const uint64_t *v, struct tr_event *ev)
 }
 
 /**
- * tr__event_decode() - decode an event record's body
+ * tr__event_decode() - decode a version 1 event record's body
  * @c: cursor over the body
  * @s: the chunk's codec state, updated
  * @ev: receives the event

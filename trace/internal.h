@@ -78,7 +78,8 @@ enum tr__ev_bits {
     TR__EB_RET_REF = 1u << 15,
 };
 
-/* Per-chunk state of the event codec: implied values for the next event. */
+/* Per-chunk state of the version 1 event decoder: implied values for the
+ * next event. */
 struct tr__ev_state {
     uint64_t t_ns;
     uint32_t pid;
@@ -134,15 +135,10 @@ uint32_t tr__get_le32(const uint8_t *p);
 uint64_t tr__get_le64(const uint8_t *p);
 void tr__chunk_hdr_encode(uint8_t *out, const struct tr__chunk_hdr *h);
 int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h);
-size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
-                        struct tr__ev_state *s);
 int tr__event_decode(struct tr__cur *c, struct tr__ev_state *s,
                      struct tr_event *ev);
 void tr__event_values(const struct tr_event *ev, uint64_t *v);
 int tr__values_event(const uint64_t *v, struct tr_event *ev);
-
-/* Worst-case encoded size of one event record, tag and length included. */
-#define TR__EVENT_REC_MAX (2u + 1u + 10u * 17u) /* tag, length, 17 varints */
 
 /* ---- trace/block.c, block_dec.c: the version 2 event block ----------- */
 
