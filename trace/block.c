@@ -66,7 +66,7 @@ enum tr__col tr__blk_column(uint32_t type, unsigned bit)
 
     if (bit == 0)
         return TR__COL_STACK;
-    if (type < TR_EV_MALLOC || type > TR_EV_USABLE_SIZE)
+    if (!tr__blk_is_alloc(type))
         return TR__COL_OTHER;
     if (tr__blk_ptr_ring(type, bit, &push) >= 0)
         return TR__COL_PTR;
@@ -142,16 +142,35 @@ void tr__blk_push(struct tr__slot *s, int ring, uint64_t ptr)
     s->ring[ring][s->count[ring]++ % TR__RING] = ptr;
 }
 
+/**
+ * tr__blk_time_delta() - what the time column stores for @ev
+ * @b: the block state (its time unit)
+ * @s: the event's slot (its last time)
+ * @ev: the event; an allocator call's time is a multiple of the unit
+ *
+ * Return: an allocator call's time in units minus the slot's last time in
+ * whole units (rounded down), or for any other event the difference in ns.
+ */
+int64_t tr__blk_time_delta(const struct tr__blk *b, const struct tr__slot *s,
+                           const struct tr_event *ev)
+{
+    if (b->unit > 1 && tr__blk_is_alloc(ev->type))
+        return (int64_t)(ev->t_ns / b->unit) - (int64_t)(s->t_ns / b->unit);
+    return (int64_t)(ev->t_ns - s->t_ns);
+}
+
 /* ---- the encoder --------------------------------------------------- */
 
 /**
  * tr__blk_enc_init() - allocate an encoder whose columns hold @cap bytes
  * @e: the encoder
  * @cap: the chunk buffer's size (a block never exceeds it)
+ * @unit: the time resolution of allocator calls in ns (at least 1); their
+ *        times are rounded down to multiples of it by the caller
  *
  * Return: 0 or MM_ENOMEM (tr__blk_enc_free() cleans up either way).
  */
-int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap)
+int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap, uint64_t unit)
 {
     int ok = 1;
 
@@ -162,6 +181,7 @@ int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap)
     if (!ok || !e->index || tr__blk_alloc(&e->b))
         return MM_ENOMEM;
     tr__blk_reset(&e->b, 0);
+    e->b.unit = unit;
     return 0;
 }
 
@@ -248,7 +268,7 @@ static uint64_t enc_ptr(struct tr__blk_enc *e, uint32_t si, uint32_t type,
 /**
  * tr__blk_encode() - append one event to the block's columns
  * @e: the encoder; the caller made room for TR__BLK_EVENT_MAX bytes
- * @ev: the event
+ * @ev: the event; an allocator call's time a multiple of the block's unit
  */
 void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
 {
@@ -270,7 +290,7 @@ void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
     }
     put(e, TR__COL_HEAD, ev->type);
     put(e, TR__COL_HEAD, m);
-    put(e, TR__COL_TIME, tr__zigzag((int64_t)(ev->t_ns - s->t_ns)));
+    put(e, TR__COL_TIME, tr__zigzag(tr__blk_time_delta(&e->b, s, ev)));
     for (unsigned i = 0; i < TR__EB_NR; i++)
         if (i != 4 && i != 5 && (m & (1u << i)))
             put(e, tr__blk_column(ev->type, i), v[i]);
@@ -284,8 +304,8 @@ void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
  * @e: the encoder, with at least one event
  * @out: room for e->total + TR__BLK_HDR_MAX bytes
  *
- * Return: bytes written: tag, length, event count, column count, the
- * column lengths, the columns.
+ * Return: bytes written: tag, length, event count, column count, time
+ * unit, the column lengths, the columns.
  */
 size_t tr__blk_finish(struct tr__blk_enc *e, uint8_t *out)
 {
@@ -294,6 +314,7 @@ size_t tr__blk_finish(struct tr__blk_enc *e, uint8_t *out)
     size_t n;
 
     hn += tr__put_varint(head + hn, TR__NR_COLS);
+    hn += tr__put_varint(head + hn, e->b.unit);
     for (int i = 0; i < TR__NR_COLS; i++)
         hn += tr__put_varint(head + hn, e->len[i]);
     n = tr__put_varint(out, TR__REC_BLOCK);

@@ -13,18 +13,22 @@
  * @body: cursor over the record's body
  * @cols: receives TR__NR_COLS cursors
  * @n: receives the number of events (at least 1)
+ * @unit: receives the time unit in ns (1 to TR_TIME_RES_MAX)
  *
  * Bytes after the last column are ignored, as after any record's fields.
  * Return: 0, or -1 if the header or the column lengths are malformed.
  */
-int tr__blk_open(struct tr__cur *body, struct tr__cur *cols, uint32_t *n)
+int tr__blk_open(struct tr__cur *body, struct tr__cur *cols, uint32_t *n,
+                 uint64_t *unit)
 {
     uint64_t len[TR__NR_COLS];
     uint64_t nc;
 
     *n = tr__get_u32id(body);
     nc = tr__get_varint(body);
-    if (body->err || *n == 0 || nc != TR__NR_COLS)
+    *unit = tr__get_varint(body);
+    if (body->err || *n == 0 || nc != TR__NR_COLS || *unit == 0 ||
+        *unit > TR_TIME_RES_MAX)
         return -1;
     for (int i = 0; i < TR__NR_COLS; i++)
         len[i] = tr__get_varint(body);
@@ -156,7 +160,10 @@ int tr__blk_decode(struct tr__blk *b, struct tr__cur *cols, struct tr_event *ev)
     if (tr__values_event(v, ev))
         return -1;
     ev->type = (uint32_t)type;
-    ev->t_ns = s->t_ns + (uint64_t)tr__unzigzag(dt);
+    if (b->unit > 1 && tr__blk_is_alloc(ev->type))
+        ev->t_ns = (s->t_ns / b->unit + (uint64_t)tr__unzigzag(dt)) * b->unit;
+    else
+        ev->t_ns = s->t_ns + (uint64_t)tr__unzigzag(dt);
     s->t_ns = b->t_ns = ev->t_ns;
     b->events++;
     return 0;

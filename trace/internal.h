@@ -178,6 +178,7 @@ struct tr__slot {
 /* The state both sides of a block's codec keep, reset at each block. */
 struct tr__blk {
     uint64_t t_ns;    /* previous event's time; the chunk's first at start */
+    uint64_t unit;    /* allocator calls' times: multiples, stored in units */
     uint32_t events;  /* events coded so far in the block */
     uint32_t nr_slots;
     int32_t cur;      /* slot of the previous event; -1 at block start */
@@ -195,7 +196,13 @@ struct tr__blk_enc {
 
 /* Worst-case bytes one event adds to the columns, and a block's header. */
 #define TR__BLK_EVENT_MAX (5u + 3u + 10u + 21u + 10u * TR__EB_NR)
-#define TR__BLK_HDR_MAX (2u + 10u + 10u + 1u + 10u * TR__NR_COLS)
+#define TR__BLK_HDR_MAX (2u + 10u + 10u + 1u + 10u + 10u * TR__NR_COLS)
+
+/* Allocator calls (types 64-70): their own columns, and the time unit. */
+static inline int tr__blk_is_alloc(uint32_t type)
+{
+    return type >= TR_EV_MALLOC && type <= TR_EV_USABLE_SIZE;
+}
 
 enum tr__col tr__blk_column(uint32_t type, unsigned bit);
 int tr__blk_ptr_ring(uint32_t type, unsigned bit, int *push);
@@ -204,14 +211,17 @@ void tr__blk_free(struct tr__blk *b);
 void tr__blk_reset(struct tr__blk *b, uint64_t first_ts);
 uint32_t tr__blk_new_slot(struct tr__blk *b, uint32_t tid, uint32_t pid);
 void tr__blk_push(struct tr__slot *s, int ring, uint64_t ptr);
-int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap);
+int64_t tr__blk_time_delta(const struct tr__blk *b, const struct tr__slot *s,
+                           const struct tr_event *ev);
+int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap, uint64_t unit);
 void tr__blk_enc_free(struct tr__blk_enc *e);
 void tr__blk_enc_reset(struct tr__blk_enc *e, uint64_t first_ts);
 void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev);
 size_t tr__blk_finish(struct tr__blk_enc *e, uint8_t *out);
 int tr__blk_decode(struct tr__blk *b, struct tr__cur *cols,
                    struct tr_event *ev);
-int tr__blk_open(struct tr__cur *body, struct tr__cur *cols, uint32_t *n);
+int tr__blk_open(struct tr__cur *body, struct tr__cur *cols, uint32_t *n,
+                 uint64_t *unit);
 
 /* ---- trace/header.c -------------------------------------------------- */
 

@@ -100,11 +100,13 @@ static int decode_block(struct pass *ps, struct tr__cur *c)
     struct tr__cur cols[TR__NR_COLS];
     struct tr__blk *b = &ps->d->blk;
     uint32_t n;
+    uint64_t unit;
 
-    if (tr__blk_open(c, cols, &n))
+    if (tr__blk_open(c, cols, &n, &unit))
         return bad(ps, "malformed event block at chunk offset",
                    (uint64_t)(c->p - ps->in->payload));
     tr__blk_reset(b, ps->in->hdr->first_ts);
+    b->unit = unit;
     for (uint32_t i = 0; i < n; i++) {
         struct tr_event ev;
         if (tr__blk_decode(b, cols, &ev))

@@ -28,6 +28,7 @@ struct tr_writer {
     size_t zcap;
     ZSTD_CCtx *cctx;
     int level;
+    uint64_t time_res; /* allocator calls' times are rounded down to it */
     struct tr__chunk_hdr ch; /* the chunk being filled */
     struct tr__blk_enc blk;  /* the chunk's events, in columns */
     struct tr__intern strings;
@@ -125,7 +126,10 @@ static int writer_alloc(struct tr_writer *w, const struct tr_writer_opts *o)
     w->buf = malloc(TR__CHUNK_HDR_LEN + (size_t)w->cap);
     w->zbuf = malloc(TR__CHUNK_HDR_LEN + w->zcap);
     w->cctx = ZSTD_createCCtx();
-    if (tr__blk_enc_init(&w->blk, w->cap))
+    w->time_res = o->time_res_ns ? o->time_res_ns : 1;
+    if (w->time_res > TR_TIME_RES_MAX)
+        return MM_EINVAL;
+    if (tr__blk_enc_init(&w->blk, w->cap, w->time_res))
         return MM_ENOMEM;
     return w->buf && w->zbuf && w->cctx ? 0 : MM_ENOMEM;
 }
@@ -343,10 +347,17 @@ int tr_writer_module(struct tr_writer *w, const struct tr_module *m,
 
 int tr_writer_event(struct tr_writer *w, const struct tr_event *ev)
 {
+    struct tr_event coarse;
+
     if (ev->str > w->st.strings || ev->stack > w->st.stacks)
         return MM_EINVAL;
     if (reserve(w, TR__BLK_EVENT_MAX))
         return w->err;
+    if (w->time_res > 1 && tr__blk_is_alloc(ev->type)) {
+        coarse = *ev;
+        coarse.t_ns -= coarse.t_ns % w->time_res;
+        ev = &coarse;
+    }
     if (w->ch.nr_events == 0) {
         w->ch.first_ts = ev->t_ns;
         tr__blk_enc_reset(&w->blk, ev->t_ns);

@@ -150,7 +150,7 @@ static int write_item(struct tr_writer *w, const struct item *it)
 
 static int write_all(const struct loaded *l, const char *out, int level)
 {
-    struct tr_writer_opts o = {TR_W_REPLACE, 0, level};
+    struct tr_writer_opts o = {.flags = TR_W_REPLACE, .zstd_level = level};
     struct tr_writer *w;
     int rc = tr_writer_open(&w, out, &l->h, &o);
 

@@ -299,7 +299,7 @@ static size_t put_event(uint8_t *p, uint32_t version, const struct tr_event *ev)
 
     if (version == 1)
         return put_v1_event(p, ev);
-    assert_int_equal(tr__blk_enc_init(&e, TR_CHUNK_MIN), 0);
+    assert_int_equal(tr__blk_enc_init(&e, TR_CHUNK_MIN, 1), 0);
     tr__blk_enc_reset(&e, ev->t_ns);
     tr__blk_encode(&e, ev);
     n = tr__blk_finish(&e, p);
