@@ -63,7 +63,8 @@ void cmd_record_gaps(const char *verb, uint64_t gaps);
 
 /* tools/cmd_record_out.c */
 struct sup_sink;
-struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err);
+struct sup_sink *cmd_record_out_open(const char *path, char **argv,
+                                     uint64_t time_res_ns, int *err);
 int cmd_record_out_close(struct sup_sink *sink, uint64_t *events);
 int cmd_record_out_string(struct sup_sink *sink, const char *s, uint32_t *id);
 int cmd_record_out_syscall_stacks(struct sup_sink *sink);

@@ -26,6 +26,7 @@
 struct rec_opts {
     const char *out;
     int verify, faults, stats, fast, syscall_stacks;
+    uint64_t time_res_ns; /* 0: exact times */
     char **argv;
     const char *incomplete; /* preload-only capture: why */
     char why[256];
@@ -35,8 +36,8 @@ static void rec_usage(FILE *f)
 {
     fprintf(f,
             "usage: mmsim record [-o TRACE] [--verify] [--no-faults] [--stats] "
-            "[--fast-path]\n                    [--syscall-stacks] -- PROG "
-            "[ARGS]\n\n"
+            "[--fast-path]\n                    [--syscall-stacks] "
+            "[--time-resolution DUR] -- PROG [ARGS]\n\n"
             "Run PROG and record every kernel-level memory request of every\n"
             "process it starts (seccomp + ptrace), and its page faults.\n\n"
             "  -o TRACE     write the trace to TRACE (default "
@@ -50,7 +51,30 @@ static void rec_usage(FILE *f)
             "               through a shared ring instead of ptrace stops\n"
             "  --syscall-stacks  record the stack of each traced request the\n"
             "               model may refuse (mmap, brk, mremap, mprotect,\n"
-            "               fork...), unwound with libdw: slow\n");
+            "               fork...), unwound with libdw: slow\n"
+            "  --time-resolution DUR  store event times rounded down to DUR\n"
+            "               (ns, us, ms or s; up to 1s; default exact): a\n"
+            "               smaller trace, the same events in the same order\n");
+}
+
+/* "250ns", "1us", "10ms", "1s": a time resolution from 1 ns to 1 s. */
+static int rec_parse_time_res(const char *text, uint64_t *ns)
+{
+    static const struct { const char *name; uint64_t ns; } units[] = {
+        {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+
+    if (end == text || text[0] == '-')
+        return -1;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(end, units[i].name) == 0) {
+            if (v == 0 || v > TR_TIME_RES_MAX / units[i].ns)
+                return -1;
+            *ns = v * units[i].ns;
+            return 0;
+        }
+    return -1;
 }
 
 static int rec_parse(int argc, char **argv, struct rec_opts *o)
@@ -73,6 +97,13 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o)
             o->fast = 1;
         else if (strcmp(argv[i], "--syscall-stacks") == 0)
             o->syscall_stacks = 1;
+        else if (strcmp(argv[i], "--time-resolution") == 0 && i + 1 < argc) {
+            if (rec_parse_time_res(argv[++i], &o->time_res_ns)) {
+                fprintf(stderr, "mmsim: record: --time-resolution: expected "
+                        "1ns to 1s (ns, us, ms or s): '%s'\n", argv[i]);
+                return -1;
+            }
+        }
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
         else {
@@ -238,7 +269,7 @@ int cmd_record(int argc, char **argv)
     snprintf(path, sizeof(path), "mmsim.%d.mmtrace", (int)r.child.pid);
     if (!o.out)
         o.out = path;
-    if (!(r.sink = cmd_record_out_open(o.out, o.argv, &rc))) {
+    if (!(r.sink = cmd_record_out_open(o.out, o.argv, o.time_res_ns, &rc))) {
         fprintf(stderr, "mmsim: record: cannot create the trace: %s: '%s'\n",
                 mm_strerror(rc), o.out);
         kill(r.child.pid, SIGKILL);

@@ -178,11 +178,14 @@ static void rec_out_free(struct rec_out *o)
  * @argv and return the sink that writes it.
  * @path: the trace file (must not exist).
  * @argv: the recorded command.
+ * @time_res_ns: events' times are stored rounded down to this (0: exact);
+ *               the header says so (fact time_resolution_ns).
  * @err: set to the writer's error (a negative MM_E* code) on failure.
  *
  * Return: the sink (ctx is the output), or NULL with @err set.
  */
-struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
+struct sup_sink *cmd_record_out_open(const char *path, char **argv,
+                                     uint64_t time_res_ns, int *err)
 {
     struct rec_out *o = calloc(1, sizeof(*o));
     struct utsname u;
@@ -207,7 +210,15 @@ struct sup_sink *cmd_record_out_open(const char *path, char **argv, int *err)
     };
     h.cmdline_len = rec_cmdline(argv, &o->cmdline);
     h.cmdline = o->cmdline;
-    *err = tr_writer_open(&o->w, path, &h, NULL);
+    char res[24];
+    struct tr_kv fact = {"time_resolution_ns", res};
+    if (time_res_ns > 1) {
+        snprintf(res, sizeof(res), "%llu", (unsigned long long)time_res_ns);
+        h.extra = &fact;
+        h.nr_extra = 1;
+    }
+    struct tr_writer_opts wo = {.time_res_ns = time_res_ns};
+    *err = tr_writer_open(&o->w, path, &h, &wo);
     if (*err) {
         rec_out_free(o);
         return NULL;

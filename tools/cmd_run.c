@@ -203,7 +203,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
                 strerror(-rc));
         return CLI_EXIT_ERROR;
     }
-    tee->file = cmd_record_out_open(path, o->argv, &rc);
+    tee->file = cmd_record_out_open(path, o->argv, 0, &rc);
     if (!tee->file) {
         fprintf(stderr, "mmsim: run: cannot create the trace: %s: '%s'\n",
                 mm_strerror(rc), path);

@@ -1,7 +1,7 @@
 /*
  * codec.c - the byte-level primitives of the trace format: CRC-32C,
  * LEB128 varints, zigzag, little-endian fields, the chunk header layout and
- * the compact event record. Shared by the writer and the reader so both sides
+ * the version 1 event record (read only). Shared by the writer and the reader so both sides
  * agree by construction; docs/trace-format.md is the specification.
  */
 #include <string.h>
@@ -266,29 +266,12 @@ int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h)
     return 0;
 }
 
-/* The mask of fields that differ from their implied value. */
-static uint32_t event_mask(const struct tr_event *ev,
-                           const struct tr__ev_state *s)
-{
-    uint32_t m = 0;
-
-    m |= ev->stack ? TR__EB_STACK : 0;
-    m |= ev->a[0] ? TR__EB_A0 : 0;
-    m |= ev->a[1] ? TR__EB_A1 : 0;
-    m |= ev->ret ? TR__EB_RET : 0;
-    m |= ev->tid != s->tid ? TR__EB_TID : 0;
-    m |= ev->pid != s->pid ? TR__EB_PID : 0;
-    m |= ev->flags ? TR__EB_FLAGS : 0;
-    m |= ev->str ? TR__EB_STR : 0;
-    for (int i = 2; i < 6; i++)
-        m |= ev->a[i] ? TR__EB_A2 << (i - 2) : 0;
-    m |= ev->dev ? TR__EB_DEV : 0;
-    m |= ev->ino ? TR__EB_INO : 0;
-    return m;
-}
-
-/* The stored values in mask order: index i belongs to mask bit i. */
-static void event_values(const struct tr_event *ev, uint64_t *v)
+/**
+ * tr__event_values() - an event's fields as stored, in mask order
+ * @ev: the event
+ * @v: TR__EB_NR values; index i belongs to mask bit i
+ */
+void tr__event_values(const struct tr_event *ev, uint64_t *v)
 {
     v[0] = ev->stack;
     v[1] = ev->a[0];
@@ -305,39 +288,13 @@ static void event_values(const struct tr_event *ev, uint64_t *v)
 }
 
 /**
- * tr__event_encode() - one event record: tag, length, body
- * @out: at least TR__EVENT_REC_MAX bytes
- * @ev: the event
- * @s: the chunk's codec state (implied values), updated
+ * tr__values_event() - fill @ev from values in mask order
+ * @v: TR__EB_NR values, as tr__event_values() gives them
+ * @ev: receives the fields (t_ns and type are left alone)
  *
- * Return: bytes written.
+ * Return: 0, or -1 if a 32-bit field does not fit.
  */
-size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
-                        struct tr__ev_state *s)
-{
-    uint8_t body[TR__EVENT_REC_MAX];
-    uint64_t v[TR__EB_NR];
-    uint32_t m = event_mask(ev, s);
-    size_t n = 0;
-
-    event_values(ev, v);
-    n += tr__put_varint(body + n, ev->type);
-    n += tr__put_varint(body + n, m);
-    n += tr__put_varint(body + n, tr__zigzag((int64_t)(ev->t_ns - s->t_ns)));
-    for (unsigned i = 0; i < TR__EB_NR; i++)
-        if (m & (1u << i))
-            n += tr__put_varint(body + n, v[i]);
-    s->t_ns = ev->t_ns;
-    s->pid = ev->pid;
-    s->tid = ev->tid;
-    size_t h = tr__put_varint(out, TR__REC_EVENT);
-    h += tr__put_varint(out + h, n);
-    memcpy(out + h, body, n);
-    return h + n;
-}
-
-/* Fill @ev from values in mask order (the inverse of event_values()). */
-static int values_to_event(const uint64_t *v, struct tr_event *ev)
+int tr__values_event(const uint64_t *v, struct tr_event *ev)
 {
     if (v[0] > UINT32_MAX || v[4] > UINT32_MAX || v[5] > UINT32_MAX ||
         v[6] > UINT32_MAX || v[7] > UINT32_MAX)
@@ -358,7 +315,7 @@ static int values_to_event(const uint64_t *v, struct tr_event *ev)
 }
 
 /**
- * tr__event_decode() - decode an event record's body
+ * tr__event_decode() - decode a version 1 event record's body
  * @c: cursor over the body
  * @s: the chunk's codec state, updated
  * @ev: receives the event
@@ -378,7 +335,7 @@ int tr__event_decode(struct tr__cur *c, struct tr__ev_state *s,
     for (unsigned i = 0; i < TR__EB_NR && !c->err; i++)
         if (m & (1u << i))
             v[i] = tr__get_varint(c);
-    if (c->err || values_to_event(v, ev)) {
+    if (c->err || tr__values_event(v, ev)) {
         c->err = 1;
         return -1;
     }

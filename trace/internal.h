@@ -33,6 +33,7 @@ enum tr__rec_tag {
     TR__REC_STACK = 3,
     TR__REC_MODULE = 4,
     TR__REC_END = 5,
+    TR__REC_BLOCK = 6, /* version 2: a block of events in columns */
 };
 
 /* Field tags in the file header body. */
@@ -72,9 +73,13 @@ enum tr__ev_bits {
     TR__EB_DEV = 1u << 12,
     TR__EB_INO = 1u << 13,
     TR__EB_NR = 14,
+    /* Version 2 only: the pointer in a[0] / ret is a ring reference. */
+    TR__EB_A0_REF = 1u << 14,
+    TR__EB_RET_REF = 1u << 15,
 };
 
-/* Per-chunk state of the event codec: implied values for the next event. */
+/* Per-chunk state of the version 1 event decoder: implied values for the
+ * next event. */
 struct tr__ev_state {
     uint64_t t_ns;
     uint32_t pid;
@@ -130,13 +135,93 @@ uint32_t tr__get_le32(const uint8_t *p);
 uint64_t tr__get_le64(const uint8_t *p);
 void tr__chunk_hdr_encode(uint8_t *out, const struct tr__chunk_hdr *h);
 int tr__chunk_hdr_decode(const uint8_t *in, struct tr__chunk_hdr *h);
-size_t tr__event_encode(uint8_t *out, const struct tr_event *ev,
-                        struct tr__ev_state *s);
 int tr__event_decode(struct tr__cur *c, struct tr__ev_state *s,
                      struct tr_event *ev);
+void tr__event_values(const struct tr_event *ev, uint64_t *v);
+int tr__values_event(const uint64_t *v, struct tr_event *ev);
 
-/* Worst-case encoded size of one event record, tag and length included. */
-#define TR__EVENT_REC_MAX (2u + 1u + 10u * 17u) /* tag, length, 17 varints */
+/* ---- trace/block.c, block_dec.c: the version 2 event block ----------- */
+
+/*
+ * Columns of an event block, in the order they are stored. Each field of an
+ * event goes to one column by its kind (tr__blk_column()), so every column
+ * holds values of one distribution and compresses well.
+ */
+enum tr__col {
+    TR__COL_HEAD,   /* type, mask */
+    TR__COL_TIME,   /* time differences */
+    TR__COL_THREAD, /* thread slot references, new (tid, pid) pairs */
+    TR__COL_PTR,    /* heap pointers of allocator events */
+    TR__COL_SIZE,   /* the other arguments and results of allocator events */
+    TR__COL_STACK,  /* stack ids */
+    TR__COL_OTHER,  /* every other field */
+    TR__NR_COLS,
+};
+
+#define TR__SLOTS 64u   /* threads a block tracks at once */
+#define TR__RING 1024u  /* pointers each ring remembers (a power of two) */
+#define TR__INDEX 2048u /* writer's lookup entries per ring (power of two) */
+
+enum tr__ring_kind { TR__RING_ALLOC, TR__RING_FREED, TR__NR_RINGS };
+
+/* What a block's codec knows about one (tid, pid): its predictors. */
+struct tr__slot {
+    uint32_t tid;
+    uint32_t pid;
+    uint64_t t_ns;     /* time of its last event */
+    uint64_t ptr;      /* its last heap pointer */
+    uint32_t last_use; /* index in the block of its last event (LRU) */
+    uint32_t count[TR__NR_RINGS]; /* pointers ever pushed on each ring */
+    uint64_t ring[TR__NR_RINGS][TR__RING];
+};
+
+/* The state both sides of a block's codec keep, reset at each block. */
+struct tr__blk {
+    uint64_t t_ns;    /* previous event's time; the chunk's first at start */
+    uint64_t unit;    /* allocator calls' times: multiples, stored in units */
+    uint32_t events;  /* events coded so far in the block */
+    uint32_t nr_slots;
+    int32_t cur;      /* slot of the previous event; -1 at block start */
+    struct tr__slot *slots; /* TR__SLOTS */
+};
+
+/* The writer's side: the state, the columns being filled, lookup tables. */
+struct tr__blk_enc {
+    struct tr__blk b;
+    uint8_t *col[TR__NR_COLS];  /* each as large as the chunk buffer */
+    uint32_t len[TR__NR_COLS];
+    uint32_t total;             /* bytes in all columns */
+    uint32_t (*index)[TR__NR_RINGS][TR__INDEX]; /* per slot: ring positions */
+};
+
+/* Worst-case bytes one event adds to the columns, and a block's header. */
+#define TR__BLK_EVENT_MAX (5u + 3u + 10u + 21u + 10u * TR__EB_NR)
+#define TR__BLK_HDR_MAX (2u + 10u + 10u + 1u + 10u + 10u * TR__NR_COLS)
+
+/* Allocator calls (types 64-70): their own columns, and the time unit. */
+static inline int tr__blk_is_alloc(uint32_t type)
+{
+    return type >= TR_EV_MALLOC && type <= TR_EV_USABLE_SIZE;
+}
+
+enum tr__col tr__blk_column(uint32_t type, unsigned bit);
+int tr__blk_ptr_ring(uint32_t type, unsigned bit, int *push);
+int tr__blk_alloc(struct tr__blk *b);
+void tr__blk_free(struct tr__blk *b);
+void tr__blk_reset(struct tr__blk *b, uint64_t first_ts);
+uint32_t tr__blk_new_slot(struct tr__blk *b, uint32_t tid, uint32_t pid);
+void tr__blk_push(struct tr__slot *s, int ring, uint64_t ptr);
+int64_t tr__blk_time_delta(const struct tr__blk *b, const struct tr__slot *s,
+                           const struct tr_event *ev);
+int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap, uint64_t unit);
+void tr__blk_enc_free(struct tr__blk_enc *e);
+void tr__blk_enc_reset(struct tr__blk_enc *e, uint64_t first_ts);
+void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev);
+size_t tr__blk_finish(struct tr__blk_enc *e, uint8_t *out);
+int tr__blk_decode(struct tr__blk *b, struct tr__cur *cols,
+                   struct tr_event *ev);
+int tr__blk_open(struct tr__cur *body, struct tr__cur *cols, uint32_t *n,
+                 uint64_t *unit);
 
 /* ---- trace/header.c -------------------------------------------------- */
 
@@ -194,6 +279,8 @@ struct tr__chunk_in {
 /* Reader-side callbacks plus scratch for decoding. */
 struct tr__dec {
     const struct tr_consumer *c;
+    uint32_t version;  /* of the file: how events are coded */
+    struct tr__blk blk; /* the version 2 block decoder's state */
     void *arg;
     struct tr__ids *ids;
     uint64_t *frames;  /* TR_STACK_MAX */

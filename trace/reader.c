@@ -453,7 +453,7 @@ static enum step read_file_header(struct rd *r)
         return STEP_END;
     }
     uint32_t v = tr__get_le32(r->buf + 8);
-    r->st->version = v;
+    r->st->version = r->dec.version = v;
     if (v > TR_VERSION)
         return stop_with(r, fail(r, MM_ENOTSUP, "trace format version %u is "
                                  "newer than this mmsim reads (version %u)",
@@ -483,7 +483,7 @@ static int rd_init(struct rd *r)
     r->dec.c = r->c;
     r->dec.arg = r->arg;
     r->dec.ids = &r->ids;
-    if (!r->dec.frames || !r->dec.strbuf)
+    if (!r->dec.frames || !r->dec.strbuf || tr__blk_alloc(&r->dec.blk))
         return fail(r, MM_ENOMEM, "out of memory");
     return 0;
 }
@@ -494,6 +494,7 @@ static void rd_free(struct rd *r)
     free(r->ids.lost_stacks);
     free(r->dec.frames);
     free(r->dec.strbuf);
+    tr__blk_free(&r->dec.blk);
     free(r->buf);
     free(r->raw);
     ZSTD_freeDCtx(r->dctx);

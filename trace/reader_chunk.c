@@ -3,7 +3,8 @@
  * decompressed) into consumer calls.
  *
  * A chunk is decoded twice: a checking pass that delivers nothing, then, if
- * every record is well formed, a delivery pass. So a damaged chunk is
+ * every record is well formed, a delivery pass. Events are event records
+ * in version 1 files and event blocks (block_dec.c) from version 2 on. So a damaged chunk is
  * skipped whole and a consumer never sees half of one. Definitions must
  * take the next id in sequence; events may only use ids already defined.
  */
@@ -68,18 +69,55 @@ static int check_refs(struct pass *ps, const struct tr_event *ev)
     return DEC_OK;
 }
 
+/* One decoded event: its ids checked, then delivered. */
+static int take_event(struct pass *ps, const struct tr_event *ev)
+{
+    if (check_refs(ps, ev))
+        return DEC_BAD;
+    ps->events++;
+    if (ps->deliver && ps->d->c->on_event)
+        return stop_if(ps, ps->d->c->on_event(ps->d->arg, ev));
+    return DEC_OK;
+}
+
+/* A version 1 event record. */
 static int decode_event(struct pass *ps, struct tr__cur *c)
 {
     struct tr_event ev;
 
+    if (ps->d->version >= 2)
+        return bad(ps, "event record in a version 2 chunk at offset",
+                   (uint64_t)(c->p - ps->in->payload));
     if (tr__event_decode(c, &ps->ev_state, &ev))
         return bad(ps, "malformed event at chunk offset",
                    (uint64_t)(c->p - ps->in->payload));
-    if (check_refs(ps, &ev))
-        return DEC_BAD;
-    ps->events++;
-    if (ps->deliver && ps->d->c->on_event)
-        return stop_if(ps, ps->d->c->on_event(ps->d->arg, &ev));
+    return take_event(ps, &ev);
+}
+
+/* A version 2 event block: every column must be used up exactly. */
+static int decode_block(struct pass *ps, struct tr__cur *c)
+{
+    struct tr__cur cols[TR__NR_COLS];
+    struct tr__blk *b = &ps->d->blk;
+    uint32_t n;
+    uint64_t unit;
+
+    if (tr__blk_open(c, cols, &n, &unit))
+        return bad(ps, "malformed event block at chunk offset",
+                   (uint64_t)(c->p - ps->in->payload));
+    tr__blk_reset(b, ps->in->hdr->first_ts);
+    b->unit = unit;
+    for (uint32_t i = 0; i < n; i++) {
+        struct tr_event ev;
+        if (tr__blk_decode(b, cols, &ev))
+            return bad(ps, "malformed event in a block: event", i);
+        int rc = take_event(ps, &ev);
+        if (rc)
+            return rc;
+    }
+    for (int i = 0; i < TR__NR_COLS; i++)
+        if (cols[i].p != cols[i].end)
+            return bad(ps, "bytes left in event block column", i);
     return DEC_OK;
 }
 
@@ -168,7 +206,10 @@ static int decode_record(struct pass *ps, uint64_t tag, struct tr__cur *c)
 {
     int is_end = ps->in->hdr->kind == TR__CHUNK_END;
 
-    if (is_end && tag >= TR__REC_EVENT && tag < TR__REC_END)
+    if (tag == TR__REC_BLOCK && ps->d->version < 2)
+        tag = 0; /* unknown in version 1 */
+    if (is_end && ((tag >= TR__REC_EVENT && tag < TR__REC_END) ||
+                   tag == TR__REC_BLOCK))
         return bad(ps, "definition or event in the end chunk: tag", tag);
     switch (tag) {
     case TR__REC_EVENT: return decode_event(ps, c);
@@ -176,6 +217,7 @@ static int decode_record(struct pass *ps, uint64_t tag, struct tr__cur *c)
     case TR__REC_STACK: return decode_stack(ps, c);
     case TR__REC_MODULE: return decode_module(ps, c);
     case TR__REC_END: return decode_end(ps, c);
+    case TR__REC_BLOCK: return decode_block(ps, c);
     }
     if (ps->deliver)
         ps->d->unknown++;

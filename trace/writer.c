@@ -28,8 +28,9 @@ struct tr_writer {
     size_t zcap;
     ZSTD_CCtx *cctx;
     int level;
+    uint64_t time_res; /* allocator calls' times are rounded down to it */
     struct tr__chunk_hdr ch; /* the chunk being filled */
-    struct tr__ev_state ev_state; /* the event codec's chunk state */
+    struct tr__blk_enc blk;  /* the chunk's events, in columns */
     struct tr__intern strings;
     struct tr__intern stacks;
     struct tr_writer_stats st;
@@ -110,7 +111,7 @@ static void chunk_reset(struct tr_writer *w)
         .first_module = w->st.modules + 1,
     };
     w->len = 0;
-    memset(&w->ev_state, 0, sizeof(w->ev_state));
+    tr__blk_enc_reset(&w->blk, 0);
 }
 
 static int writer_alloc(struct tr_writer *w, const struct tr_writer_opts *o)
@@ -125,6 +126,11 @@ static int writer_alloc(struct tr_writer *w, const struct tr_writer_opts *o)
     w->buf = malloc(TR__CHUNK_HDR_LEN + (size_t)w->cap);
     w->zbuf = malloc(TR__CHUNK_HDR_LEN + w->zcap);
     w->cctx = ZSTD_createCCtx();
+    w->time_res = o->time_res_ns ? o->time_res_ns : 1;
+    if (w->time_res > TR_TIME_RES_MAX)
+        return MM_EINVAL;
+    if (tr__blk_enc_init(&w->blk, w->cap, w->time_res))
+        return MM_ENOMEM;
     return w->buf && w->zbuf && w->cctx ? 0 : MM_ENOMEM;
 }
 
@@ -153,6 +159,7 @@ static void writer_free(struct tr_writer *w)
     ZSTD_freeCCtx(w->cctx);
     free(w->buf);
     free(w->zbuf);
+    tr__blk_enc_free(&w->blk);
     tr__intern_free(&w->strings);
     tr__intern_free(&w->stacks);
     free(w);
@@ -185,10 +192,23 @@ int tr_writer_open(struct tr_writer **out, const char *path,
     return 0;
 }
 
-/* Compress (or store, if that is no smaller) and write the chunk. */
+static uint8_t *rec_start(struct tr_writer *w)
+{
+    return w->buf + TR__CHUNK_HDR_LEN + w->len;
+}
+
+/*
+ * Compress (or store, if that is no smaller) and write the chunk: its
+ * definition records, then its events as one block record.
+ */
 static int write_chunk(struct tr_writer *w)
 {
     uint8_t *out = w->buf;
+
+    if (w->ch.nr_events) {
+        w->len += (uint32_t)tr__blk_finish(&w->blk, rec_start(w));
+        w->ch.nr_records++;
+    }
     size_t z = ZSTD_compressCCtx(w->cctx, w->zbuf + TR__CHUNK_HDR_LEN,
                                  w->zcap, w->buf + TR__CHUNK_HDR_LEN, w->len,
                                  w->level);
@@ -208,7 +228,7 @@ static int write_chunk(struct tr_writer *w)
 
 int tr_writer_flush(struct tr_writer *w)
 {
-    if (w->err || w->ch.nr_records == 0)
+    if (w->err || (w->ch.nr_records == 0 && w->ch.nr_events == 0))
         return w->err;
     if (write_chunk(w) == 0) {
         w->st.chunks++;
@@ -217,19 +237,17 @@ int tr_writer_flush(struct tr_writer *w)
     return w->err;
 }
 
-/* Make room for a record of up to @need bytes, flushing if full. */
+/*
+ * Make room for a record or an event of up to @need bytes, flushing if
+ * full: the records, the block's columns and its header fit the buffer.
+ */
 static int reserve(struct tr_writer *w, size_t need)
 {
     if (w->err)
         return w->err;
-    if (w->len + need > w->cap)
+    if ((size_t)w->len + w->blk.total + TR__BLK_HDR_MAX + need > w->cap)
         return tr_writer_flush(w);
     return 0;
-}
-
-static uint8_t *rec_start(struct tr_writer *w)
-{
-    return w->buf + TR__CHUNK_HDR_LEN + w->len;
 }
 
 /* Frame a body already built at @body (outside the buffer) as a record. */
@@ -329,17 +347,23 @@ int tr_writer_module(struct tr_writer *w, const struct tr_module *m,
 
 int tr_writer_event(struct tr_writer *w, const struct tr_event *ev)
 {
+    struct tr_event coarse;
+
     if (ev->str > w->st.strings || ev->stack > w->st.stacks)
         return MM_EINVAL;
-    if (reserve(w, TR__EVENT_REC_MAX))
+    if (reserve(w, TR__BLK_EVENT_MAX))
         return w->err;
+    if (w->time_res > 1 && tr__blk_is_alloc(ev->type)) {
+        coarse = *ev;
+        coarse.t_ns -= coarse.t_ns % w->time_res;
+        ev = &coarse;
+    }
     if (w->ch.nr_events == 0) {
         w->ch.first_ts = ev->t_ns;
-        w->ev_state.t_ns = ev->t_ns;
+        tr__blk_enc_reset(&w->blk, ev->t_ns);
     }
-    w->len += (uint32_t)tr__event_encode(rec_start(w), ev, &w->ev_state);
+    tr__blk_encode(&w->blk, ev);
     w->ch.nr_events++;
-    w->ch.nr_records++;
     w->st.events++;
     return 0;
 }

@@ -22,10 +22,11 @@
 #include "mmsim/mm.h"
 
 /* The format version this code writes, and the oldest it reads. */
-#define TR_VERSION 1u
+#define TR_VERSION 2u
 #define TR_VERSION_MIN 1u
 
 /* Limits a writer respects and a reader enforces (bigger is damage). */
+#define TR_TIME_RES_MAX 1000000000ull /* coarsest time resolution: 1 s */
 #define TR_STRING_MAX 65536u    /* bytes in one interned string */
 #define TR_STACK_MAX 1024u      /* frames in one interned stack */
 #define TR_BUILD_ID_MAX 64u     /* bytes of a module's build ID */
@@ -102,6 +103,9 @@ struct tr_writer_opts {
     uint32_t flags;       /* enum tr_writer_flags */
     uint32_t chunk_bytes; /* uncompressed chunk size; 0 = TR_CHUNK_DEFAULT */
     int zstd_level;       /* 0 = TR_ZSTD_LEVEL */
+    uint64_t time_res_ns; /* allocator calls' times rounded down to a
+                             multiple of this (0 or 1 = exact); at most
+                             TR_TIME_RES_MAX */
 };
 
 /**
@@ -161,6 +165,8 @@ int tr_writer_module(struct tr_writer *w, const struct tr_module *m,
  * @w: the writer
  * @ev: the event; ev->str and ev->stack are 0 or ids already interned
  *
+ * An allocator call's time is stored rounded down to the writer's time
+ * resolution; other events keep theirs.
  * Return: 0, MM_EINVAL for an undefined id, or a write error.
  */
 int tr_writer_event(struct tr_writer *w, const struct tr_event *ev);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/record/cli.sh MMSIM - `mmsim record`'s own errors: usage (exit 2),
 # a program that cannot be executed (the shell's 127 and a message), and a
-# trace that cannot be created (exit 1, and none of the program has run).
+# trace that cannot be created (exit 1, and none of the program has run);
+# --time-resolution: bad durations refused (tests/record/timeres.sh runs a
+# good one).
 set -u
 mmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$(mktemp -d)
@@ -36,4 +38,9 @@ grep -q "cannot create the trace" err || { echo "FAIL: no message"; fail=1; }
 
 "$mmsim" record -o t2 -- sh -c 'kill -TERM $$' 2> err
 expect "signal passes through" 143 $?
+
+for bad in 0ms 2s 1001ms 5 5xs -1ms ms; do
+    "$mmsim" record -o t3 --time-resolution "$bad" -- true 2> err
+    expect "--time-resolution $bad: exit" 2 $?
+done
 exit $fail

@@ -2,7 +2,8 @@
  * The trace writer's file handling and argument checks: it refuses an
  * existing path and a symlink, creates mode 0600, replaces only when asked
  * (and then removes a symlink, never its target), and rejects bad ids,
- * sizes and options with the documented codes.
+ * sizes and options with the documented codes, and rounds times to its
+ * time resolution.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +108,7 @@ static void test_bad_options(void **state)
     struct tr_writer_opts small = {.chunk_bytes = TR_CHUNK_MIN - 1};
     struct tr_writer_opts big = {.chunk_bytes = TR_CHUNK_MAX + 1};
     struct tr_writer_opts level = {.zstd_level = 1000};
+    struct tr_writer_opts res = {.time_res_ns = TR_TIME_RES_MAX + 1};
 
     (void)state;
     assert_int_equal(tr_writer_open(&w, tmp_path("o1"), &h, &small),
@@ -114,7 +116,48 @@ static void test_bad_options(void **state)
     assert_int_equal(tr_writer_open(&w, tmp_path("o2"), &h, &big), MM_EINVAL);
     assert_int_equal(tr_writer_open(&w, tmp_path("o3"), &h, &level),
                      MM_EINVAL);
+    assert_int_equal(tr_writer_open(&w, tmp_path("o4"), &h, &res), MM_EINVAL);
     assert_int_equal(access(tmp_path("o1"), F_OK), -1);
+}
+
+/*
+ * A coarse time resolution rounds each allocator call's time down to a
+ * multiple and keeps everything else, other events' times included,
+ * whatever the order of the times and threads, across chunks.
+ */
+static void test_time_resolution(void **state)
+{
+    static const uint64_t t[] = {123456789, 123455001, 123999999, 7,
+                                 5000000000ull, 123456000};
+    struct tr_writer_opts o = {.flags = TR_W_REPLACE, .time_res_ns = 1000};
+    struct tr_header h = {0};
+    struct tr_writer *w;
+    struct collect c;
+    struct tr_read_stats st;
+    uint32_t n = sizeof(t) / sizeof(t[0]);
+
+    (void)state;
+    assert_int_equal(tr_writer_open(&w, tmp_path("res.trace"), &h, &o), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        struct tr_event ev = {.t_ns = t[i],
+                              .type = i % 2 ? TR_EV_MMAP : TR_EV_MALLOC,
+                              .pid = 1, .tid = 1 + i % 3, .a = {i + 1},
+                              .ret = 0x10000 + 16 * i};
+        assert_int_equal(tr_writer_event(w, &ev), 0);
+        if (i == n / 2)
+            assert_int_equal(tr_writer_flush(w), 0);
+    }
+    assert_int_equal(tr_writer_close(w), 0);
+    assert_int_equal(collect_file(tmp_path("res.trace"), &c, &st), 0);
+    assert_int_equal(c.nr_events, n);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(c.events[i].t_ns, i % 2 ? t[i] : t[i] - t[i] % 1000);
+        assert_int_equal(c.events[i].tid, 1 + i % 3);
+        assert_int_equal(c.events[i].a[0], i + 1);
+        assert_int_equal(c.events[i].ret, 0x10000 + 16 * i);
+    }
+    assert_true(st.complete);
+    collect_free(&c);
 }
 
 static void test_bad_records(void **state)
@@ -203,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_time_resolution),
         cmocka_unit_test(test_interning_across_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);

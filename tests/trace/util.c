@@ -285,7 +285,7 @@ struct tr_writer_stats write_sample(const char *path, uint64_t seed,
     struct tr_header h;
     struct tr_writer *w;
     struct tr_writer_stats st;
-    struct tr_writer_opts o = {TR_W_REPLACE, 0, 0};
+    struct tr_writer_opts o = {.flags = TR_W_REPLACE};
 
     sample_header(&h);
     if (tr_writer_open(&w, path, &h, &o))
