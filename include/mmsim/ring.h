@@ -27,20 +27,24 @@
  * of position p is p & (nslots - 1).
  *
  * Slot protocol (a bounded multi-producer queue with a sequence word per
- * slot, as in D. Vyukov's bounded MPMC queue):
+ * slot, as in D. Vyukov's bounded MPMC queue, the word counted from the
+ * start of the position's lap, lap(p) = p & ~(nslots - 1), so that a ring of
+ * zeroes is a formatted empty ring and its pages are touched only when used):
  *
- *   slot.seq == p            the slot is free for the producer of position p
- *                            (or reserved by it and not yet committed);
- *   slot.seq == p + 1        position p is committed: the consumer may read;
- *   slot.seq == p + nslots   the consumer released it: free for position
- *                            p + nslots (the next lap).
+ *   slot.seq == lap(p)            free for the producer of position p (or
+ *                                 reserved by it and not yet committed);
+ *   slot.seq == lap(p) + 1        position p is committed: the consumer may
+ *                                 read;
+ *   slot.seq == lap(p) + nslots   the consumer released it: free for
+ *                                 position p + nslots (the next lap).
  *
- *   producer: reserve p by CAS on hdr.head (p -> p + 1) once slot.seq == p;
- *             fill the payload; commit with CAS slot.seq p -> p + 1.
- *   consumer: at position p = hdr.tail, read when slot.seq == p + 1, then
- *             store slot.seq = p + nslots and hdr.tail = p + 1.
+ *   producer: reserve p by CAS on hdr.head (p -> p + 1) once slot.seq ==
+ *             lap(p); fill the payload; commit with CAS slot.seq lap(p) ->
+ *             lap(p) + 1.
+ *   consumer: at position p = hdr.tail, read when slot.seq == lap(p) + 1,
+ *             then store slot.seq = lap(p) + nslots and hdr.tail = p + 1.
  *
- * Reserved but uncommitted: slot.seq == p while hdr.head > p. The window
+ * Reserved but uncommitted: slot.seq == lap(p) while hdr.head > p. The window
  * between reservation and commit is a 128-byte copy (the payload is built on
  * the producer's stack first), so the consumer waits for it. It must not wait
  * forever: a producer can be stopped (a ptrace stop, SIGSTOP) or its process
@@ -141,7 +145,7 @@
 #define TR_RING_ENV "MMSIM_RING_FD"
 /* "MMSIMRNG" */
 #define TR_RING_MAGIC 0x474e524d49534d4dULL
-#define TR_RING_VERSION 3u
+#define TR_RING_VERSION 4u
 /* Seals the supervisor sets; the shim requires exactly these. */
 #define TR_RING_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define TR_RING_SLOT_SIZE 128u
@@ -362,6 +366,12 @@ static inline uint64_t tr_ring_bytes(uint32_t nslots)
  *
  * Return: the slot (no check of its state).
  */
+/* The first position of @pos's lap: what its slot's seq is counted from. */
+static inline uint64_t tr_ring__lap(const struct tr_ring_hdr *h, uint64_t pos)
+{
+    return pos & ~(uint64_t)(h->nslots - 1);
+}
+
 static inline struct tr_ring_slot *tr_ring_slot_at(struct tr_ring_hdr *h,
                                                    uint64_t pos)
 {
@@ -407,9 +417,7 @@ static inline int tr_ring_init(void *mem, uint32_t nslots)
     h->mmlocks_off = 4096;
     h->slots_off = tr_ring_bytes(nslots) - (uint64_t)nslots * TR_RING_SLOT_SIZE;
     h->total_size = tr_ring_bytes(nslots);
-    for (uint32_t i = 0; i < nslots; i++)
-        atomic_store_explicit(&tr_ring_slot_at(h, i)->seq, i,
-                              memory_order_relaxed);
+    /* The slots stay zero: free for lap 0 (the slot protocol above). */
     atomic_store_explicit(&h->head, 0, memory_order_relaxed);
     atomic_store_explicit(&h->tail, 0, memory_order_relaxed);
     /* The magic last: a reader that sees it sees a formatted ring. */
@@ -433,6 +441,7 @@ static inline int tr_ring_create(uint32_t nslots, struct tr_ring_hdr **out)
     int fd, err;
     void *m;
 
+    *out = NULL;
     if (nslots < TR_RING_MIN_SLOTS || nslots > TR_RING_MAX_SLOTS ||
         (nslots & (nslots - 1)) != 0)
         return -EINVAL;
@@ -558,7 +567,7 @@ static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
     for (;;) {
         struct tr_ring_slot *s = tr_ring_slot_at(h, p);
         uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
-        int64_t dif = (int64_t)(seq - p);
+        int64_t dif = (int64_t)(seq - tr_ring__lap(h, p));
 
         if (dif == 0) {
             if (atomic_compare_exchange_weak_explicit(
@@ -584,18 +593,20 @@ static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
 
 /**
  * tr_ring_commit() - publish a filled slot (producer).
+ * @h: the mapped ring.
  * @s: the slot from tr_ring_reserve().
  * @pos: its position.
  *
  * Return: 0, or -1 if the consumer abandoned the slot meanwhile (the event
  * is lost and was already counted by the consumer).
  */
-static inline int tr_ring_commit(struct tr_ring_slot *s, uint64_t pos)
+static inline int tr_ring_commit(const struct tr_ring_hdr *h,
+                                 struct tr_ring_slot *s, uint64_t pos)
 {
-    uint64_t want = pos;
+    uint64_t want = tr_ring__lap(h, pos);
 
     return atomic_compare_exchange_strong_explicit(
-               &s->seq, &want, pos + 1, memory_order_release,
+               &s->seq, &want, want + 1, memory_order_release,
                memory_order_relaxed)
                ? 0
                : -1;
@@ -625,7 +636,7 @@ static inline int tr_ring_put(struct tr_ring_hdr *h, uint32_t kind,
     /* An allocator record leaves the second cache line alone. */
     if (len < sizeof(s->u.raw) && kind != TR_SLOT_ALLOC)
         memset(s->u.raw + len, 0, sizeof(s->u.raw) - len);
-    return tr_ring_commit(s, pos);
+    return tr_ring_commit(h, s, pos);
 }
 
 #include "mmsim/ring_attach.h"

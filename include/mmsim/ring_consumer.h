@@ -30,7 +30,7 @@ static inline int tr_ring_peek(struct tr_ring_hdr *h, struct tr_ring_slot **out)
     struct tr_ring_slot *s = tr_ring_slot_at(h, p);
     uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
 
-    if (seq == p + 1) {
+    if (seq == tr_ring__lap(h, p) + 1) {
         *out = s;
         return TR_RING_READY;
     }
@@ -67,8 +67,8 @@ static inline void tr_ring_release(struct tr_ring_hdr *h)
 {
     uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
 
-    atomic_store_explicit(&tr_ring_slot_at(h, p)->seq, p + h->nslots,
-                          memory_order_release);
+    atomic_store_explicit(&tr_ring_slot_at(h, p)->seq,
+                          tr_ring__lap(h, p) + h->nslots, memory_order_release);
     tr_ring__advance(h, p);
 }
 
@@ -86,10 +86,10 @@ static inline void tr_ring_release(struct tr_ring_hdr *h)
 static inline int tr_ring_abandon(struct tr_ring_hdr *h)
 {
     uint64_t p = atomic_load_explicit(&h->tail, memory_order_relaxed);
-    uint64_t want = p;
+    uint64_t want = tr_ring__lap(h, p);
 
     if (!atomic_compare_exchange_strong_explicit(
-            &tr_ring_slot_at(h, p)->seq, &want, p + h->nslots,
+            &tr_ring_slot_at(h, p)->seq, &want, want + h->nslots,
             memory_order_acq_rel, memory_order_relaxed))
         return -1;
     atomic_fetch_add_explicit(&h->lost_total, 1, memory_order_relaxed);
