@@ -57,7 +57,8 @@ int cmd_record(int argc, char **argv);
 void cmd_record_note_setuid(const char *verb, const char *prog);
 
 /* tools/cmd_record_child.c */
-void cmd_record_signals(pid_t child, int tick_on);
+struct sup_fast;
+void cmd_record_signals(pid_t child, int tick_on, struct sup_fast *fast);
 int cmd_record_pass_status(int st);
 void cmd_record_gaps(const char *verb, uint64_t gaps);
 

@@ -278,7 +278,7 @@ int cmd_record(int argc, char **argv)
     }
     if (o.syscall_stacks && cmd_record_out_syscall_stacks(r.sink) < 0)
         fprintf(stderr, "mmsim: record: --syscall-stacks: out of memory\n");
-    cmd_record_signals(r.child.pid, o.faults || o.fast || o.incomplete);
+    cmd_record_signals(r.child.pid, o.faults || o.fast || o.incomplete, r.fast);
     rc = o.incomplete ? sup_preload_loop(&r, o.incomplete) : sup_run_loop(&r);
     if (rc < 0)
         fprintf(stderr, "mmsim: record: waiting for '%s': %s\n", o.argv[0],

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "sup.h"
 
 static volatile pid_t traced_child;
 
@@ -31,21 +32,27 @@ static void tick(int sig)
  * @child: the program's pid
  * @tick_on: also interrupt the supervisor every 10 ms, so it drains the
  *           perf fault rings and the fast-path ring between stops
+ * @fast: the fast-path ring, or NULL: its producers ring the same signal
+ *        when they fill it (tr_ring__ring_bell()), to be drained at once
  */
-void cmd_record_signals(pid_t child, int tick_on)
+void cmd_record_signals(pid_t child, int tick_on, struct sup_fast *fast)
 {
     struct sigaction sa = {.sa_handler = forward};
     sigemptyset(&sa.sa_mask);
     traced_child = child;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (tick_on) {
+    if (tick_on || fast) {
         struct sigaction every_tick = {.sa_handler = tick};
-        struct itimerval every = {{0, 10000}, {0, 10000}};
         sigemptyset(&every_tick.sa_mask);
         sigaction(SIGALRM, &every_tick, NULL);
+    }
+    if (tick_on) {
+        struct itimerval every = {{0, 10000}, {0, 10000}};
         setitimer(ITIMER_REAL, &every, NULL);
     }
+    if (fast)
+        sup_fast_doorbell(fast, SIGALRM);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
 }

@@ -215,7 +215,7 @@ static int start(struct run_opts *o, struct sup_run *r, const char *path,
                                   .stack = tee_stack_def,
                                   .module = tee_module};
     r->sink = &tee->sink;
-    cmd_record_signals(r->child.pid, r->perf != NULL);
+    cmd_record_signals(r->child.pid, r->perf != NULL, r->fast);
     return 0;
 }
 

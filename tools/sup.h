@@ -311,6 +311,7 @@ void sup_host_child_first_run(struct sup_run *r, struct sup_task *c);
 struct sup_fast *sup_fast_new(uint32_t nslots, int *err);
 void sup_fast_free(struct sup_fast *f);
 int sup_fast_fd(const struct sup_fast *f);
+void sup_fast_doorbell(struct sup_fast *f, int sig);
 void sup_fast_drain(struct sup_run *r);
 int sup_fast_lock(struct sup_run *r, struct sup_task *t);
 uint32_t sup_fast_number(struct sup_run *r, struct sup_task *t);

@@ -45,6 +45,9 @@ struct sup_fast {
     struct sup_fast_partial part[SUP_FAST_PARTIALS];
 };
 
+/* Records released between wake-ups of producers waiting for space. */
+#define SUP_FAST_WAKE_EVERY 4096
+
 /**
  * sup_fast_new() - create the ring (a sealed memfd the program inherits).
  * @nslots: slots, a power of two (see tr_ring_init()).
@@ -80,6 +83,17 @@ void sup_fast_free(struct sup_fast *f)
     free(f->map.key);
     free(f->map.val);
     free(f);
+}
+
+/**
+ * sup_fast_doorbell() - ask producers to send @sig when they fill the ring
+ * @f: the ring
+ * @sig: a signal whose handler interrupts the supervisor's wait, which
+ *       then drains the ring (0: none)
+ */
+void sup_fast_doorbell(struct sup_fast *f, int sig)
+{
+    f->h->bell_sig = (uint32_t)sig;
 }
 
 /** sup_fast_fd() - the ring's fd, to pass in TR_RING_ENV. @f: the ring. */
@@ -258,10 +272,13 @@ void sup_fast_drain(struct sup_run *r)
         f->pending_since = 0;
         sup_fast_record(r, s);
         tr_ring_release(f->h);
-        n++;
+        /* Producers waiting for space go on while the rest is drained. */
+        if ((++n & (SUP_FAST_WAKE_EVERY - 1)) == 0)
+            tr_ring_wake(f->h);
     }
     if (n)
         tr_ring_wake(f->h);
+    tr_ring_bell_reset(f->h);
 }
 
 /**

@@ -121,6 +121,7 @@ struct tr__cur {
 };
 
 uint32_t tr__crc32c(uint32_t crc, const void *data, size_t len);
+uint32_t tr__crc32c_sw(uint32_t crc, const void *data, size_t len);
 uint64_t tr__hash(const void *data, size_t len);
 size_t tr__put_varint(uint8_t *p, uint64_t v);
 uint64_t tr__zigzag(int64_t v);

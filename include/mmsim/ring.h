@@ -56,6 +56,11 @@
  * before its payload copy for longer than the abandon delay *and* a full lap
  * of the ring could overwrite the next lap's record; keep the delay long.
  *
+ * Doorbell: a producer that finds the ring half full (checked at every
+ * quarter of the ring) or full sends the consumer hdr.bell_sig, once until
+ * the consumer has drained (hdr.bell_rung), so a busy program does not wait
+ * for the consumer's next timer tick.
+ *
  * Overflow: a producer never blocks indefinitely. When the ring is full it
  * spins briefly (TR_RING_FULL_SPINS pauses) watching hdr.tail, then waits on
  * a futex (hdr.space) for at most TR_RING_FULL_WAIT_NS, woken by the
@@ -337,6 +342,8 @@ struct tr_ring_hdr {
     uint8_t pad2[48 - 4 - 4 * TR_RING_EXIT_ACKS];
     _Atomic uint64_t lost_total;   /* events dropped, all reasons */
     _Atomic uint64_t stalled_tail; /* tail at the last timed-out wait + 1 */
+    uint32_t bell_sig;          /* the consumer's doorbell signal, 0: none */
+    _Atomic uint32_t bell_rung; /* 1 from a ring until the consumer drains */
 };
 
 _Static_assert(sizeof(struct tr_ring_slot) == TR_RING_SLOT_SIZE, "slot size");
@@ -502,6 +509,36 @@ static inline int tr_ring__consumer_alive(struct tr_ring_hdr *h)
     return alive;
 }
 
+/*
+ * The doorbell: the consumer drains at its own pace (a timer, ptrace stops),
+ * so a producer that finds the ring half full or full tells it, once until
+ * it drains, with the signal it asked for (hdr.bell_sig). Without that the
+ * program would wait for the consumer's next timer tick each time it fills
+ * the ring. A signal the program is not allowed to send only loses the
+ * hurry: the timer still drains.
+ */
+static inline void tr_ring__ring_bell(struct tr_ring_hdr *h)
+{
+    int saved;
+
+    if (h->bell_sig == 0 || h->consumer_pid == 0 ||
+        atomic_load_explicit(&h->bell_rung, memory_order_relaxed) ||
+        atomic_exchange_explicit(&h->bell_rung, 1, memory_order_relaxed))
+        return;
+    saved = errno;
+    syscall(SYS_kill, (pid_t)h->consumer_pid, (int)h->bell_sig);
+    errno = saved;
+}
+
+/* At every quarter of the ring: ring the bell if it is half full. */
+static inline void tr_ring__check_fill(struct tr_ring_hdr *h, uint64_t p)
+{
+    if ((p & (h->nslots / 4 - 1)) == 0 &&
+        p - atomic_load_explicit(&h->tail, memory_order_relaxed) >=
+            h->nslots / 2)
+        tr_ring__ring_bell(h);
+}
+
 /* Spin briefly for the consumer to move: 1 if it did. */
 static inline int tr_ring__spin(struct tr_ring_hdr *h, uint64_t tail)
 {
@@ -534,6 +571,7 @@ static inline int tr_ring__wait_space(struct tr_ring_hdr *h, long long *spent)
                                   memory_order_relaxed);
         return 0;
     }
+    tr_ring__ring_bell(h);
     if (*spent == 0 && tr_ring__spin(h, tail))
         return 1;
     sp = atomic_load_explicit(&h->space, memory_order_acquire);
@@ -575,6 +613,7 @@ static inline struct tr_ring_slot *tr_ring_reserve(struct tr_ring_hdr *h,
                     memory_order_relaxed)) {
                 /* Slots are used in order: fetch a later one early. */
                 __builtin_prefetch(tr_ring_slot_at(h, p + 8), 1);
+                tr_ring__check_fill(h, p);
                 *pos = p;
                 return s;
             }

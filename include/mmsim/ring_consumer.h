@@ -48,15 +48,32 @@ static inline int tr_ring_peek(struct tr_ring_hdr *h, struct tr_ring_slot **out)
  */
 static inline void tr_ring_wake(struct tr_ring_hdr *h)
 {
+    /* Orders the batch's tail stores before the load of full_waiters,
+     * against the producer's increment and then load of tail
+     * (tr_ring__wait_space()): one of the two sees the other's write. */
+    atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&h->full_waiters, memory_order_seq_cst) != 0) {
         atomic_fetch_add_explicit(&h->space, 1, memory_order_release);
         tr_ring__futex(&h->space, FUTEX_WAKE, INT32_MAX, 0);
     }
 }
 
+/**
+ * tr_ring_bell_reset() - after a drain: the next producer to fill the ring
+ * may ring the doorbell again (consumer).
+ * @h: the mapped ring.
+ */
+static inline void tr_ring_bell_reset(struct tr_ring_hdr *h)
+{
+    if (atomic_load_explicit(&h->bell_rung, memory_order_relaxed))
+        atomic_store_explicit(&h->bell_rung, 0, memory_order_relaxed);
+}
+
+/* A plain store: the fence a waiting producer needs is tr_ring_wake()'s,
+ * once per batch, not one per record. */
 static inline void tr_ring__advance(struct tr_ring_hdr *h, uint64_t p)
 {
-    atomic_store_explicit(&h->tail, p + 1, memory_order_seq_cst);
+    atomic_store_explicit(&h->tail, p + 1, memory_order_release);
 }
 
 /**
