@@ -17,63 +17,40 @@
 
 #include "internal.h"
 
-/**
- * tr__blk_ptr_ring() - is a field of an event a heap pointer, and its rings
- * @type: the event type
- * @bit: the field's mask bit
- * @push: receives the ring the pointer is pushed on after it is coded, or
- *        -1 when it is not pushed
- *
- * Pointer arguments (a[0] of free, realloc, reallocarray, malloc_usable_size)
- * are looked up among the thread's recent allocations and pointer results
- * (ret of the allocating calls) among its recent frees.
- *
- * Return: the ring the pointer is looked up in, or -1 if the field is not
- * a heap pointer.
+/*
+ * How each field of each kind of event is coded (struct tr__blk_field),
+ * indexed by tr__blk_fields(): row 0 for every event that is not an
+ * allocator call, then one row per allocator call type (64-70). Pointer
+ * arguments (a[0] of free, realloc, reallocarray, malloc_usable_size) are
+ * looked up among the thread's recent allocations, pointer results (ret of
+ * the allocating calls) among its recent frees.
  */
-int tr__blk_ptr_ring(uint32_t type, unsigned bit, int *push)
-{
-    *push = -1;
-    if (bit == 1) {
-        if (type == TR_EV_USABLE_SIZE)
-            return TR__RING_ALLOC;
-        if (type == TR_EV_FREE || type == TR_EV_REALLOC ||
-            type == TR_EV_REALLOCARRAY) {
-            *push = TR__RING_FREED;
-            return TR__RING_ALLOC;
-        }
-    } else if (bit == 3) {
-        if (type == TR_EV_MALLOC || type == TR_EV_CALLOC ||
-            type == TR_EV_REALLOC || type == TR_EV_MEMALIGN ||
-            type == TR_EV_REALLOCARRAY) {
-            *push = TR__RING_ALLOC;
-            return TR__RING_FREED;
-        }
-    }
-    return -1;
-}
+#define F_STACK {TR__COL_STACK, -1, -1}
+#define F_SIZE {TR__COL_SIZE, -1, -1}
+#define F_OTHER {TR__COL_OTHER, -1, -1}
+#define F_FREED {TR__COL_PTR, TR__RING_ALLOC, TR__RING_FREED} /* a[0] freed */
+#define F_ASKED {TR__COL_PTR, TR__RING_ALLOC, -1}   /* a[0], kept */
+#define F_GIVEN {TR__COL_PTR, TR__RING_FREED, TR__RING_ALLOC} /* ret */
+#define ALLOC_ROW(a0, ret)                                                 \
+    {F_STACK, a0,      F_SIZE,  ret,     F_OTHER, F_OTHER, F_OTHER,        \
+     F_OTHER, F_SIZE,  F_SIZE,  F_SIZE,  F_SIZE,  F_OTHER, F_OTHER}
 
-/**
- * tr__blk_column() - the column a field of an event is stored in
- * @type: the event type
- * @bit: the field's mask bit (not the tid or pid bit)
- *
- * Return: the column.
- */
-enum tr__col tr__blk_column(uint32_t type, unsigned bit)
-{
-    int push;
-
-    if (bit == 0)
-        return TR__COL_STACK;
-    if (!tr__blk_is_alloc(type))
-        return TR__COL_OTHER;
-    if (tr__blk_ptr_ring(type, bit, &push) >= 0)
-        return TR__COL_PTR;
-    if (bit <= 3 || (bit >= 8 && bit <= 11))
-        return TR__COL_SIZE;
-    return TR__COL_OTHER;
-}
+const struct tr__blk_field tr__blk_field_rows[8][TR__EB_NR] = {
+    {F_STACK, F_OTHER, F_OTHER, F_OTHER, F_OTHER, F_OTHER, F_OTHER,
+     F_OTHER, F_OTHER, F_OTHER, F_OTHER, F_OTHER, F_OTHER, F_OTHER},
+    ALLOC_ROW(F_SIZE, F_GIVEN),  /* malloc */
+    ALLOC_ROW(F_SIZE, F_GIVEN),  /* calloc */
+    ALLOC_ROW(F_FREED, F_GIVEN), /* realloc */
+    ALLOC_ROW(F_FREED, F_SIZE),  /* free */
+    ALLOC_ROW(F_SIZE, F_GIVEN),  /* memalign and the aligned family */
+    ALLOC_ROW(F_FREED, F_GIVEN), /* reallocarray */
+    ALLOC_ROW(F_ASKED, F_SIZE),  /* malloc_usable_size */
+};
+_Static_assert(TR_EV_MALLOC == 64 && TR_EV_CALLOC == 65 &&
+                   TR_EV_REALLOC == 66 && TR_EV_FREE == 67 &&
+                   TR_EV_MEMALIGN == 68 && TR_EV_REALLOCARRAY == 69 &&
+                   TR_EV_USABLE_SIZE == 70,
+               "the rows follow the allocator call types");
 
 /** tr__blk_alloc() - allocate a block state's slots; 0 or MM_ENOMEM. */
 int tr__blk_alloc(struct tr__blk *b)
@@ -244,11 +221,12 @@ static uint32_t idx_hash(uint64_t p)
 
 /* A heap pointer: a ring distance when the ring has it, else a difference
  * from the thread's last pointer. Updates the slot as the decoder will. */
-static uint64_t enc_ptr(struct tr__blk_enc *e, uint32_t si, uint32_t type,
-                        unsigned bit, uint64_t p, uint32_t *mask)
+static uint64_t enc_ptr(struct tr__blk_enc *e, uint32_t si,
+                        const struct tr__blk_field *f, unsigned bit,
+                        uint64_t p, uint32_t *mask)
 {
     struct tr__slot *s = &e->b.slots[si];
-    int push, r = tr__blk_ptr_ring(type, bit, &push);
+    int push = f->push, r = f->ring;
     uint64_t out;
     uint32_t pos = e->index[si][r][idx_hash(p)], n = s->count[r];
     if (pos < n && n - pos <= TR__RING && s->ring[r][pos % TR__RING] == p) {
@@ -272,10 +250,10 @@ static uint64_t enc_ptr(struct tr__blk_enc *e, uint32_t si, uint32_t type,
  */
 void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
 {
+    const struct tr__blk_field *f = tr__blk_fields(ev->type);
     uint64_t v[TR__EB_NR];
     uint32_t m = 0, si = enc_slot(e, ev, &m);
     struct tr__slot *s = &e->b.slots[si];
-    int push;
 
     tr__event_values(ev, v);
     v[3] = (uint64_t)ev->ret; /* zigzagged below unless it is a pointer */
@@ -283,8 +261,8 @@ void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
         if (i == 4 || i == 5 || !v[i])
             continue;
         m |= 1u << i;
-        if (tr__blk_ptr_ring(ev->type, i, &push) >= 0)
-            v[i] = enc_ptr(e, si, ev->type, i, v[i], &m);
+        if (f[i].ring >= 0)
+            v[i] = enc_ptr(e, si, &f[i], i, v[i], &m);
         else if (i == 3)
             v[i] = tr__zigzag(ev->ret);
     }
@@ -293,7 +271,7 @@ void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
     put(e, TR__COL_TIME, tr__zigzag(tr__blk_time_delta(&e->b, s, ev)));
     for (unsigned i = 0; i < TR__EB_NR; i++)
         if (i != 4 && i != 5 && (m & (1u << i)))
-            put(e, tr__blk_column(ev->type, i), v[i]);
+            put(e, (enum tr__col)f[i].col, v[i]);
     s->t_ns = e->b.t_ns = ev->t_ns;
     e->b.cur = (int32_t)si;
     e->b.events++;

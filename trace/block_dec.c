@@ -93,36 +93,31 @@ static int dec_ptr(struct tr__slot *s, int ring, int push, uint64_t raw,
 }
 
 /* The mask's ref bits may only mark fields that are present pointers. */
-static int refs_valid(uint32_t type, uint64_t m)
+static int refs_valid(const struct tr__blk_field *f, uint64_t m)
 {
-    int push;
-
-    if ((m & TR__EB_A0_REF) &&
-        (!(m & TR__EB_A0) || tr__blk_ptr_ring(type, 1, &push) < 0))
+    if ((m & TR__EB_A0_REF) && (!(m & TR__EB_A0) || f[1].ring < 0))
         return 0;
-    if ((m & TR__EB_RET_REF) &&
-        (!(m & TR__EB_RET) || tr__blk_ptr_ring(type, 3, &push) < 0))
+    if ((m & TR__EB_RET_REF) && (!(m & TR__EB_RET) || f[3].ring < 0))
         return 0;
     return 1;
 }
 
 /* The fields of the mask, each from its column, pointers through rings. */
-static int dec_fields(struct tr__slot *s, struct tr__cur *cols, uint32_t type,
-                      uint64_t m, uint64_t *v)
+static int dec_fields(struct tr__slot *s, struct tr__cur *cols,
+                      const struct tr__blk_field *f, uint64_t m, uint64_t *v)
 {
     for (unsigned i = 0; i < TR__EB_NR; i++) {
         if (i == 4 || i == 5 || !(m & (1u << i)))
             continue;
-        struct tr__cur *c = &cols[tr__blk_column(type, i)];
+        struct tr__cur *c = &cols[f[i].col];
         uint64_t raw = tr__get_varint(c);
-        int push, ring = tr__blk_ptr_ring(type, i, &push);
         if (c->err)
             return -1;
         v[i] = raw;
-        if (ring < 0)
+        if (f[i].ring < 0)
             continue;
         int ref = (m & (i == 1 ? TR__EB_A0_REF : TR__EB_RET_REF)) != 0;
-        if (dec_ptr(s, ring, push, raw, ref, &v[i]))
+        if (dec_ptr(s, f[i].ring, f[i].push, raw, ref, &v[i]))
             return -1;
         if (i == 3)
             v[i] = tr__zigzag((int64_t)v[i]);
@@ -145,7 +140,10 @@ int tr__blk_decode(struct tr__blk *b, struct tr__cur *cols, struct tr_event *ev)
     uint64_t v[TR__EB_NR] = {0};
 
     if (cols[TR__COL_HEAD].err || type > UINT32_MAX || m >> 16 ||
-        (m & TR__EB_PID) || !refs_valid((uint32_t)type, m))
+        (m & TR__EB_PID))
+        return -1;
+    const struct tr__blk_field *f = tr__blk_fields((uint32_t)type);
+    if (!refs_valid(f, m))
         return -1;
     struct tr__slot *s = dec_slot(b, &cols[TR__COL_THREAD], m);
     if (!s)
@@ -153,7 +151,7 @@ int tr__blk_decode(struct tr__blk *b, struct tr__cur *cols, struct tr_event *ev)
     memset(ev, 0, sizeof(*ev));
     uint64_t dt = tr__get_varint(&cols[TR__COL_TIME]);
     if (cols[TR__COL_TIME].err ||
-        dec_fields(s, cols, (uint32_t)type, m, v))
+        dec_fields(s, cols, f, m, v))
         return -1;
     v[4] = s->tid;
     v[5] = s->pid;

@@ -145,7 +145,7 @@ int tr__values_event(const uint64_t *v, struct tr_event *ev);
 
 /*
  * Columns of an event block, in the order they are stored. Each field of an
- * event goes to one column by its kind (tr__blk_column()), so every column
+ * event goes to one column by its kind (tr__blk_fields()), so every column
  * holds values of one distribution and compresses well.
  */
 enum tr__col {
@@ -205,8 +205,19 @@ static inline int tr__blk_is_alloc(uint32_t type)
     return type >= TR_EV_MALLOC && type <= TR_EV_USABLE_SIZE;
 }
 
-enum tr__col tr__blk_column(uint32_t type, unsigned bit);
-int tr__blk_ptr_ring(uint32_t type, unsigned bit, int *push);
+/* How one field of one kind of event is coded in a block. */
+struct tr__blk_field {
+    int8_t col;  /* enum tr__col */
+    int8_t ring; /* a heap pointer: the ring it is looked up in, else -1 */
+    int8_t push; /* the ring it is pushed on once coded, or -1 */
+};
+extern const struct tr__blk_field tr__blk_field_rows[8][TR__EB_NR];
+
+/* The coding of each field (mask bit) of events of @type. */
+static inline const struct tr__blk_field *tr__blk_fields(uint32_t type)
+{
+    return tr__blk_field_rows[tr__blk_is_alloc(type) ? type - 63 : 0];
+}
 int tr__blk_alloc(struct tr__blk *b);
 void tr__blk_free(struct tr__blk *b);
 void tr__blk_reset(struct tr__blk *b, uint64_t first_ts);
