@@ -119,17 +119,13 @@ void tr__blk_push(struct tr__slot *s, int ring, uint64_t ptr)
     s->ring[ring][s->count[ring]++ % TR__RING] = ptr;
 }
 
-/**
- * tr__blk_time_delta() - what the time column stores for @ev
- * @b: the block state (its time unit)
- * @s: the event's slot (its last time)
- * @ev: the event; an allocator call's time is a multiple of the unit
- *
- * Return: an allocator call's time in units minus the slot's last time in
- * whole units (rounded down), or for any other event the difference in ns.
+/*
+ * What the time column stores for @ev: an allocator call's time in units
+ * minus the slot's last time in whole units (rounded down), or for any
+ * other event the difference in ns (tr__blk_decode() inverts it).
  */
-int64_t tr__blk_time_delta(const struct tr__blk *b, const struct tr__slot *s,
-                           const struct tr_event *ev)
+static int64_t time_delta(const struct tr__blk *b, const struct tr__slot *s,
+                          const struct tr_event *ev)
 {
     if (b->unit > 1 && tr__blk_is_alloc(ev->type))
         return (int64_t)(ev->t_ns / b->unit) - (int64_t)(s->t_ns / b->unit);
@@ -268,7 +264,7 @@ void tr__blk_encode(struct tr__blk_enc *e, const struct tr_event *ev)
     }
     put(e, TR__COL_HEAD, ev->type);
     put(e, TR__COL_HEAD, m);
-    put(e, TR__COL_TIME, tr__zigzag(tr__blk_time_delta(&e->b, s, ev)));
+    put(e, TR__COL_TIME, tr__zigzag(time_delta(&e->b, s, ev)));
     for (unsigned i = 0; i < TR__EB_NR; i++)
         if (i != 4 && i != 5 && (m & (1u << i)))
             put(e, (enum tr__col)f[i].col, v[i]);

@@ -223,8 +223,6 @@ void tr__blk_free(struct tr__blk *b);
 void tr__blk_reset(struct tr__blk *b, uint64_t first_ts);
 uint32_t tr__blk_new_slot(struct tr__blk *b, uint32_t tid, uint32_t pid);
 void tr__blk_push(struct tr__slot *s, int ring, uint64_t ptr);
-int64_t tr__blk_time_delta(const struct tr__blk *b, const struct tr__slot *s,
-                           const struct tr_event *ev);
 int tr__blk_enc_init(struct tr__blk_enc *e, uint32_t cap, uint64_t unit);
 void tr__blk_enc_free(struct tr__blk_enc *e);
 void tr__blk_enc_reset(struct tr__blk_enc *e, uint64_t first_ts);
