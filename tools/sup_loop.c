@@ -463,6 +463,8 @@ int sup_run_loop(struct sup_run *r)
         if (pid == 0) {
             if (r->lock_waiters)
                 sup_lock_retry(r);
+            else
+                sup_fast_drain(r); /* an exit is held: producers go on */
             continue;
         }
         if (pid < 0) {
