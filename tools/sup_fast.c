@@ -46,7 +46,7 @@ struct sup_fast {
 };
 
 /* Records released between wake-ups of producers waiting for space. */
-#define SUP_FAST_WAKE_EVERY 4096
+#define SUP_FAST_WAKE_EVERY 512
 
 /**
  * sup_fast_new() - create the ring (a sealed memfd the program inherits).
