@@ -52,6 +52,38 @@ PRE_HIDDEN uint32_t pre_stack_id(const void *frame);
 PRE_HIDDEN void pre_stack_fork_child(void);
 PRE_HIDDEN void pre_stack_init(void);
 
+/* ---- preload/pre_cfi.c ---- */
+/* How to find the caller's frame at one code address (pre_stack_walk.c):
+ * in RULE_SP and RULE_BP the return address is at CFA - 8 and the
+ * caller's rsp is the CFA. */
+enum pre_rule_kind {
+    PRE_RULE_NONE,   /* not learnt yet (the rule table's empty value) */
+    PRE_RULE_SP,     /* CFA = rsp + cfa_off */
+    PRE_RULE_BP,     /* CFA = rbp + cfa_off */
+    PRE_RULE_END,    /* the outermost frame: no caller */
+    PRE_RULE_SIGNAL, /* the kernel's signal frame: the ucontext at rsp */
+    PRE_RULE_OTHER,  /* anything else: the walk cannot go on */
+};
+
+#define PRE_RBP_UNCHANGED 0x7fff
+
+struct pre_rule {
+    uint8_t kind;    /* enum pre_rule_kind */
+    int16_t rbp_off; /* PRE_RBP_UNCHANGED, or where rbp was saved from the CFA */
+    int32_t cfa_off;
+};
+
+PRE_HIDDEN int pre_cfi_rule(uintptr_t addr, struct pre_rule *r);
+
+/* ---- preload/pre_unwind.c ---- */
+PRE_HIDDEN int pre_unwind_backtrace(void **ips, int max);
+PRE_HIDDEN void pre_unwind_want(void);
+PRE_HIDDEN int pre_unwind_wanted(void);
+PRE_HIDDEN int pre_unwind_loaded(void);
+PRE_HIDDEN int pre_unwind_safe(void *const *ips, int n);
+PRE_HIDDEN void pre_unwind_load(void);
+PRE_HIDDEN int pre_unwind_owns(const void *ip);
+
 /* ---- preload/pre_stack_walk.c ---- */
 #define PRE_WALK_DEPTH 64   /* frames kept */
 #define PRE_WALK_CHECKS 128 /* stack words a reusable walk may have read */

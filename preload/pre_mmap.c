@@ -2,8 +2,9 @@
  * mmap interposer: names the anonymous mappings libraries make on the
  * shim's behalf.
  *
- * libunwind maps its per-thread frame caches with mmap through the PLT
- * while the shim is capturing a stack. A private anonymous mapping that
+ * libunwind (once loaded, pre_unwind.c) maps its per-thread frame caches
+ * with mmap through the PLT while the shim is capturing a stack. A private
+ * anonymous mapping that
  * libunwind creates while this thread is inside the shim (pre_self.guard
  * raised) is given the shim's name, so all of the shim's runtime memory is
  * recognisable (pre_arena.c). Every other call passes straight to the next
@@ -16,8 +17,6 @@
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 #include "pre_internal.h"
 
@@ -37,22 +36,6 @@ static mmap_fn next_mmap(void)
     return f;
 }
 
-/* Is @ip inside libunwind? (Its base is looked up once.) */
-static int from_libunwind(void *ip)
-{
-    static _Atomic(void *) base;
-    void *b = atomic_load_explicit(&base, memory_order_relaxed);
-    Dl_info di;
-
-    if (b == NULL) {
-        if (dladdr((void *)&_ULx86_64_step, &di) == 0)
-            return 0;
-        b = di.dli_fbase;
-        atomic_store_explicit(&base, b, memory_order_relaxed);
-    }
-    return dladdr(ip, &di) != 0 && di.dli_fbase == b;
-}
-
 /**
  * mmap() - interposed mmap: passes through, names libunwind's mappings.
  * @addr: hint.
@@ -70,7 +53,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 
     if (pre_self.guard != 0 && p != MAP_FAILED && (flags & MAP_ANONYMOUS) &&
         (flags & MAP_TYPE) == MAP_PRIVATE &&
-        from_libunwind(__builtin_return_address(0)))
+        pre_unwind_owns(__builtin_return_address(0)))
         pre_arena_rename(p, len, prot);
     return p;
 }

@@ -7,7 +7,9 @@
  * is the shim's own rule-cached one; a stack it cannot follow (a signal
  * frame, a thread on a stack of its own making) is taken with libunwind's
  * unw_backtrace, and the interposer's frames are dropped by finding its
- * return address among the first frames.
+ * return address among the first frames. libunwind is loaded lazily
+ * (pre_unwind.c); until it is, such a stack is kept as far as the walk
+ * went: its outermost frame is the one the walk could not step past.
  *
  * Reuse: each thread keeps a direct-mapped cache of walks keyed by the
  * caller's frame (CFA, return address, and rbp if the walk used it). A walk
@@ -36,16 +38,14 @@
  * TR_LOST_STACK), the table
  * entry stays unpublished and later captures define the stack afresh.
  *
- * MMSIM_STACK_CHECK=1 in the environment: every walk is compared with
- * unw_backtrace and every reuse with a fresh walk, differences are reported
- * on stderr, and each process prints its figures when it exits (for tests
- * and measurements only).
+ * MMSIM_STACK_CHECK=1 in the environment: libunwind is loaded at start-up,
+ * every walk is compared with unw_backtrace and every reuse with a fresh
+ * walk, differences are reported on stderr, and each process prints its
+ * figures when it exits (for tests and measurements only).
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id
  * space; the parent's table pages stay unused in the child.
  */
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ static atomic_flag free_lock = ATOMIC_FLAG_INIT;
 static struct wcache *free_caches;
 
 static int stack_check;
-static _Atomic uint64_t walked, reused, fell_back, check_mismatches;
+static _Atomic uint64_t walked, reused, fell_back, cut_short, check_mismatches;
 
 static void count(_Atomic uint64_t *n)
 {
@@ -127,10 +127,11 @@ static void report_checks(void)
 
     snprintf(line, sizeof(line),
              "mmsim-preload: pid %u: stacks walked %llu, reused %llu, by "
-             "unw_backtrace %llu, differing %llu\n", pre_pid,
+             "unw_backtrace %llu, cut short %llu, differing %llu\n", pre_pid,
              (unsigned long long)atomic_load(&walked),
              (unsigned long long)atomic_load(&reused),
              (unsigned long long)atomic_load(&fell_back),
+             (unsigned long long)atomic_load(&cut_short),
              (unsigned long long)atomic_load(&check_mismatches));
     say(line);
 }
@@ -304,19 +305,26 @@ void pre_stack_init(void)
     const char *check = getenv("MMSIM_STACK_CHECK");
 
     stack_check = check != NULL && strcmp(check, "1") == 0;
-    if (stack_check)
+    if (stack_check) {
         atexit(report_checks);
+        pre_unwind_load();
+        if (!pre_unwind_loaded())
+            say("mmsim-preload: MMSIM_STACK_CHECK: libunwind not loaded\n");
+    }
     have_key = pthread_key_create(&cache_key, push_free_cache) == 0;
     thread_bounds();
 }
 
-/* unw_backtrace from the interposer's caller (its return address @ra). */
+/* unw_backtrace from the interposer's caller (its return address @ra);
+ * -1 if libunwind is not loaded. */
 static int backtrace_from(void **ips, uintptr_t ra)
 {
     void *all[PRE_WALK_DEPTH + SKIP_MAX];
-    int n = unw_backtrace(all, PRE_WALK_DEPTH + SKIP_MAX);
+    int n = pre_unwind_backtrace(all, PRE_WALK_DEPTH + SKIP_MAX);
     int skip = 0;
 
+    if (n < 0)
+        return -1;
     while (skip < n && skip < SKIP_MAX && all[skip] != (void *)ra)
         skip++;
     if (skip == n || skip == SKIP_MAX)
@@ -346,22 +354,43 @@ static void check_walk(const struct pre_walk *w)
     void *ips[PRE_WALK_DEPTH];
     int n = backtrace_from(ips, w->ra);
 
+    if (n < 0)
+        return; /* an allocation before the constructor loaded libunwind */
     if (n != w->n || memcmp(ips, w->ips, (size_t)n * sizeof(*ips)) != 0)
         mismatch("a walked stack differs from unw_backtrace's");
 }
 
-/* Walk (or backtrace) @w's stack: sets w->n and w->ips; 0 if walked. */
+/* Load libunwind now if it is wanted and this call, whose stack @w was
+ * walked to its end, is a safe moment (pre_unwind_safe). */
+static void maybe_load_unwind(const struct pre_walk *w)
+{
+    if (pre_unwind_wanted() && w->n < PRE_WALK_DEPTH &&
+        pre_unwind_safe(w->ips, w->n))
+        pre_unwind_load();
+}
+
+/* Walk (or backtrace) @w's stack: sets w->n and w->ips; 0 if walked. A
+ * stack neither can take is kept as far as the walk went. */
 static int take_stack(struct pre_walk *w)
 {
-    if (pre_stack_walk(w) != 0) {
-        w->n = backtrace_from(w->ips, w->ra);
-        count(&fell_back);
-        return -1;
+    int n;
+
+    if (pre_stack_walk(w) == 0) {
+        count(&walked);
+        if (stack_check)
+            check_walk(w);
+        maybe_load_unwind(w);
+        return 0;
     }
-    count(&walked);
-    if (stack_check)
-        check_walk(w);
-    return 0;
+    n = backtrace_from(w->ips, w->ra);
+    if (n >= 0) {
+        w->n = n;
+        count(&fell_back);
+    } else {
+        pre_unwind_want();
+        count(&cut_short);
+    }
+    return -1;
 }
 
 /* The interned id of @w's stack; @hash gets the hash of its IPs. */
@@ -477,6 +506,7 @@ void pre_stack_fork_child(void)
     atomic_store(&walked, 0);
     atomic_store(&reused, 0);
     atomic_store(&fell_back, 0);
+    atomic_store(&cut_short, 0);
     atomic_store(&check_mismatches, 0);
     atomic_store(&table, NULL);
     atomic_store(&next_id, 0);

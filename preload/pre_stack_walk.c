@@ -1,57 +1,35 @@
 /*
  * Walking the call stack of an allocator call, fast.
  *
- * libunwind's unw_backtrace costs 8-15 ns per frame on a warm cache; a
- * deep stack (an interpreter's) costs microseconds per allocation. This walk
- * keeps, per process, the unwind rule of every return address it has met,
- * learnt once from libunwind, and then follows the stack with a table
- * lookup and two loads per frame.
+ * A general unwinder (libunwind's unw_backtrace) costs 8-15 ns per frame on
+ * a warm cache; a deep stack (an interpreter's) costs microseconds per
+ * allocation. This walk keeps, per process, the unwind rule of every
+ * return address it has met, learnt once from the object's CFI
+ * (pre_cfi.c), and then follows the stack with a table lookup and two
+ * loads per frame.
  *
  * A rule says how to find the caller's frame at one return address, in
- * the two forms GCC and Clang use for x86-64 code at call sites:
- *   RULE_SP   CFA = rsp + offset;
- *   RULE_BP   CFA = rbp + 16 (a frame-pointer frame);
+ * the two forms GCC and Clang give x86-64 code at call sites:
+ *   PRE_RULE_SP   CFA = rsp + offset;
+ *   PRE_RULE_BP   CFA = rbp + offset (a frame-pointer frame);
  * in both the return address is at CFA - 8, the caller's rsp is the CFA,
- * and rbp is either unchanged or was saved at CFA + rbp_off. RULE_END marks
- * the outermost frame (no caller: _start, a thread's start). Anything else
- * (a signal frame, a CFA computed from memory) is RULE_OTHER, and a stack
- * through it is walked by unw_backtrace instead (pre_stack.c).
- *
- * Learning (learn_rule): libunwind steps once from a context made of the
- * frame's pc, rsp and rbp (pc - 1, so the lookup is inside the call
- * instruction, as for any caller frame). The step gives the CFA, where the
- * return address and rbp were loaded from. CFA == rbp + 16 means a
- * frame-pointer frame (a frame without one would need rbp to hold exactly
- * that stack address by chance; that would only make the walk fall back).
+ * and rbp is either unchanged or was saved at CFA + rbp_off. PRE_RULE_END
+ * marks the outermost frame (no caller: _start, a thread's start). Anything
+ * else (a signal frame, a CFA computed by an expression, code without CFI)
+ * stops the walk, and the stack is taken another way (pre_stack.c).
  *
  * Safety: the walk reads only words between the current rsp and the top of
  * the thread's stack (pre_walk bounds), and every frame must be above the
- * previous one; a walk that would leave the stack stops and falls back.
- * Not covered: a function that realigns its stack through a DRAP register
- * has a CFA that is neither form at every call, but may look like one the
- * first time. MMSIM_STACK_CHECK=1 compares every walk with unw_backtrace
- * (pre_stack.c); the tests run real programs that way.
+ * previous one; a walk that would leave the stack stops. MMSIM_STACK_CHECK=1
+ * compares every walk with unw_backtrace (pre_stack.c); the tests run real
+ * programs that way.
  */
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <stdatomic.h>
-#include <string.h>
-#include <ucontext.h>
 
 #include "pre_internal.h"
 
-enum { RULE_NONE, RULE_SP, RULE_BP, RULE_END, RULE_OTHER };
-
 #define RULE_BITS 15
 #define RULE_PROBES 16
-#define RBP_UNCHANGED 0x7fff
-
-/* A rule packed in one word: kind, rbp save offset, CFA offset. */
-struct rule {
-    uint8_t kind;
-    int16_t rbp_off; /* RBP_UNCHANGED, or where rbp was saved from the CFA */
-    int32_t cfa_off; /* RULE_SP */
-};
 
 struct rule_ent {
     _Atomic uint64_t ip;   /* 0: empty */
@@ -60,16 +38,16 @@ struct rule_ent {
 
 static _Atomic(struct rule_ent *) rules;
 
-static uint64_t rule_pack(struct rule r)
+static uint64_t rule_pack(struct pre_rule r)
 {
     return r.kind | (uint64_t)(uint16_t)r.rbp_off << 8 |
            (uint64_t)(uint32_t)r.cfa_off << 32;
 }
 
-static struct rule rule_unpack(uint64_t v)
+static struct pre_rule rule_unpack(uint64_t v)
 {
-    struct rule r = {(uint8_t)v, (int16_t)(uint16_t)(v >> 8),
-                     (int32_t)(uint32_t)(v >> 32)};
+    struct pre_rule r = {(uint8_t)v, (int16_t)(uint16_t)(v >> 8),
+                         (int32_t)(uint32_t)(v >> 32)};
 
     return r;
 }
@@ -92,8 +70,8 @@ static uint64_t rule_slot(uint64_t ip, uint64_t i)
     return ((ip * 0x9e3779b97f4a7c15ull) >> (64 - RULE_BITS)) + i;
 }
 
-/* The rule at @ip; kind RULE_NONE if not learnt yet. */
-static struct rule rule_find(struct rule_ent *t, uint64_t ip)
+/* The rule at @ip; kind PRE_RULE_NONE if not learnt yet. */
+static struct pre_rule rule_find(struct rule_ent *t, uint64_t ip)
 {
     for (uint64_t i = 0; i < RULE_PROBES; i++) {
         struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
@@ -105,12 +83,12 @@ static struct rule rule_find(struct rule_ent *t, uint64_t ip)
         if (k == 0)
             break;
     }
-    return (struct rule){RULE_NONE, 0, 0};
+    return (struct pre_rule){PRE_RULE_NONE, 0, 0};
 }
 
 /* Publish @r for @ip. Return: 0, or -1 if the neighbourhood is full (the
  * rule stays unlearnt and is learnt again at every walk through @ip). */
-static int rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
+static int rule_add(struct rule_ent *t, uint64_t ip, struct pre_rule r)
 {
     for (uint64_t i = 0; i < RULE_PROBES; i++) {
         struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
@@ -126,58 +104,17 @@ static int rule_add(struct rule_ent *t, uint64_t ip, struct rule r)
     return -1;
 }
 
-static uintptr_t save_addr(unw_cursor_t *cur, int reg)
+/* The rule at return address @pc, learnt from its CFI if not known yet.
+ * Clears *@keep if the rule was not kept (learnt afresh at every walk). */
+static struct pre_rule rule_at(struct rule_ent *t, uintptr_t pc, int *keep)
 {
-    unw_save_loc_t loc;
+    struct pre_rule r = rule_find(t, pc);
 
-    if (unw_get_save_loc(cur, reg, &loc) != 0 || loc.type != UNW_SLT_MEMORY)
-        return 0;
-    return (uintptr_t)loc.u.addr;
-}
-
-/* Classify one libunwind step from (@sp, @bp) to the caller at @cfa. */
-static struct rule classify(unw_cursor_t *cur, uintptr_t sp, uintptr_t bp,
-                            uintptr_t cfa, uintptr_t bp_before)
-{
-    struct rule r = {RULE_OTHER, RBP_UNCHANGED, 0};
-    uintptr_t bp_at = save_addr(cur, UNW_X86_64_RBP);
-
-    if (save_addr(cur, UNW_X86_64_RIP) != cfa - 8 || cfa <= sp ||
-        cfa - sp > INT32_MAX)
+    if (r.kind != PRE_RULE_NONE)
         return r;
-    if (bp_at != bp_before) {
-        if (bp_at < sp || bp_at >= cfa || cfa - bp_at > 0x7ffe)
-            return r;
-        r.rbp_off = (int16_t)-(int32_t)(cfa - bp_at);
-    }
-    r.kind = cfa == bp + 16 ? RULE_BP : RULE_SP;
-    r.cfa_off = (int32_t)(cfa - sp);
+    if (pre_cfi_rule(pc - 1, &r) != 0 || rule_add(t, pc, r) != 0)
+        *keep = 0;
     return r;
-}
-
-/* Learn the rule of the frame at (@pc, @sp, @bp) with one libunwind step. */
-static struct rule learn_rule(uintptr_t pc, uintptr_t sp, uintptr_t bp)
-{
-    struct rule other = {RULE_OTHER, RBP_UNCHANGED, 0};
-    unw_context_t uc;
-    unw_cursor_t cur;
-    unw_word_t cfa;
-    uintptr_t bp_before;
-    int rc;
-
-    memset(&uc, 0, sizeof(uc));
-    uc.uc_mcontext.gregs[REG_RIP] = (greg_t)(pc - 1);
-    uc.uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
-    uc.uc_mcontext.gregs[REG_RBP] = (greg_t)bp;
-    if (unw_init_local(&cur, &uc) != 0)
-        return other;
-    bp_before = save_addr(&cur, UNW_X86_64_RBP);
-    rc = unw_step(&cur);
-    if (rc == 0)
-        return (struct rule){RULE_END, RBP_UNCHANGED, 0};
-    if (rc < 0 || unw_get_reg(&cur, UNW_REG_SP, &cfa) != 0)
-        return other;
-    return classify(&cur, sp, bp, (uintptr_t)cfa, bp_before);
 }
 
 /* Note a word the walk's result depends on, if the walk is recorded. */
@@ -207,28 +144,26 @@ struct walk_regs {
  * 0 at the outermost frame, -1 if this walk cannot go on. */
 static int step(struct pre_walk *w, struct rule_ent *t, struct walk_regs *g)
 {
-    struct rule r = rule_find(t, g->pc);
+    int keep = 1;
+    struct pre_rule r = rule_at(t, g->pc, &keep);
     uintptr_t cfa;
 
-    if (r.kind == RULE_NONE) {
-        r = learn_rule(g->pc, g->sp, g->bp);
-        if (rule_add(t, g->pc, r) != 0)
-            w->nchecks = -1; /* a rule learnt afresh each time: no reuse */
-    }
-    if (r.kind == RULE_END)
+    if (!keep)
+        w->nchecks = -1; /* a rule learnt afresh each time: no reuse */
+    if (r.kind == PRE_RULE_END)
         return 0;
-    if (r.kind == RULE_OTHER)
+    if (r.kind != PRE_RULE_SP && r.kind != PRE_RULE_BP)
         return -1;
-    if (r.kind == RULE_BP && g->bp_slot == 0)
+    if (r.kind == PRE_RULE_BP && g->bp_slot == 0)
         w->rbp_used = 1;
-    else if (r.kind == RULE_BP && !g->bp_noted) {
+    else if (r.kind == PRE_RULE_BP && !g->bp_noted) {
         note(w, g->bp_slot, g->bp);
         g->bp_noted = 1;
     }
-    cfa = r.kind == RULE_BP ? g->bp + 16 : g->sp + (uintptr_t)r.cfa_off;
+    cfa = (r.kind == PRE_RULE_BP ? g->bp : g->sp) + (uintptr_t)(intptr_t)r.cfa_off;
     if (cfa < g->sp + 8 || cfa > w->hi || cfa - g->sp > (uintptr_t)INT32_MAX)
         return -1;
-    if (r.rbp_off != RBP_UNCHANGED) {
+    if (r.rbp_off != PRE_RBP_UNCHANGED) {
         g->bp_slot = cfa + (uintptr_t)(intptr_t)r.rbp_off;
         if (g->bp_slot < g->sp)
             return -1;
@@ -255,8 +190,8 @@ static int step(struct pre_walk *w, struct rule_ent *t, struct walk_regs *g)
  * still hold the same values has the same stack (pre_stack.c reuses it).
  *
  * Return: 0, or -1 if a frame cannot be walked this way (a signal frame, an
- * unusual CFA, no rule table, a frame outside the stack): use another
- * unwinder then.
+ * unusual CFA, no rule table, a frame outside the stack): w->ips then
+ * holds the frames up to the one it could not step past.
  */
 int pre_stack_walk(struct pre_walk *w)
 {
