@@ -47,6 +47,22 @@ PRE_HIDDEN void *pre_arena_alloc(size_t size);
 PRE_HIDDEN void *pre_arena_map(void *addr, size_t len, int prot, int flags);
 PRE_HIDDEN void pre_arena_rename(void *addr, size_t len, int prot);
 
+/* ---- preload/pre_map.c ---- */
+struct pre_map_ent;
+
+/* An insert-only u64 -> u64 map; zero-initialised but for far_bits. */
+struct pre_map {
+    _Atomic(struct pre_map_ent *) tier[2]; /* near, far; mapped on use */
+    unsigned far_bits;                     /* log2 of the far tier's slots */
+};
+
+PRE_HIDDEN uint64_t pre_map_get(struct pre_map *m, uint64_t key);
+PRE_HIDDEN struct pre_map_ent *pre_map_claim(struct pre_map *m, uint64_t key,
+                                             int *claimed);
+PRE_HIDDEN uint64_t pre_map_value(struct pre_map_ent *e);
+PRE_HIDDEN void pre_map_publish(struct pre_map_ent *e, uint64_t val);
+PRE_HIDDEN void pre_map_forget(struct pre_map *m);
+
 /* ---- preload/pre_stack.c ---- */
 PRE_HIDDEN uint32_t pre_stack_id(const void *frame);
 PRE_HIDDEN void pre_stack_fork_child(void);

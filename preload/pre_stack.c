@@ -24,7 +24,7 @@
  *   1. a per-thread direct-mapped cache (hash of the IP array -> id), in TLS,
  *      tagged with the process generation so a fork child does not reuse
  *      its parent's ids;
- *   2. a per-process open-addressing table in arena memory, claimed with a
+ *   2. a per-process map (pre_map.c) from the hash to the id, claimed with a
  *      CAS on the hash; the claimer assigns the id, puts the definition
  *      (struct tr_ring_stack records) into the ring, and only then publishes
  *      the id, so no other thread can use an id before its definition;
@@ -58,20 +58,12 @@
 
 #define SKIP_MAX 8
 #define TCACHE_SIZE 256
-#define TABLE_BITS 16
-#define TABLE_PROBES 64
 #define WCACHE_SIZE 32
 
 struct tcache_ent {
     uint64_t hash;
     uint32_t id;
     uint32_t gen;
-};
-
-struct table_ent {
-    _Atomic uint64_t hash; /* 0: empty */
-    _Atomic uint32_t id;   /* 0: claimed, definition not yet published */
-    uint32_t pad;
 };
 
 struct wcache_ent {
@@ -99,7 +91,7 @@ struct stack_bounds {
 static PRE_TLS struct tcache_ent tcache[TCACHE_SIZE];
 static PRE_TLS struct stack_bounds bounds;
 static PRE_TLS struct wcache *wcache;
-static _Atomic(struct table_ent *) table;
+static struct pre_map table = {.far_bits = 16}; /* hash -> id */
 static _Atomic uint32_t next_id;
 
 static pthread_key_t cache_key;
@@ -175,47 +167,22 @@ static uint32_t define_new(void *const *ips, int n)
     return define(id, ips, n) == 0 ? id : 0;
 }
 
-static struct table_ent *get_table(void)
-{
-    struct table_ent *t = atomic_load_explicit(&table, memory_order_acquire);
-    struct table_ent *none = NULL;
-
-    if (t != NULL)
-        return t;
-    t = pre_arena_alloc(sizeof(struct table_ent) << TABLE_BITS);
-    if (t == NULL)
-        return NULL;
-    /* A loser's table is left unused (arena memory is never freed). */
-    if (!atomic_compare_exchange_strong(&table, &none, t))
-        t = none;
-    return t;
-}
-
 static uint32_t intern(uint64_t hash, void *const *ips, int n)
 {
-    struct table_ent *t = get_table();
-    uint64_t mask = (1u << TABLE_BITS) - 1;
+    int claimed;
+    struct pre_map_ent *e = pre_map_claim(&table, hash, &claimed);
+    uint32_t id;
 
-    if (t == NULL)
+    if (e == NULL)
         return define_new(ips, n);
-    for (uint64_t i = 0; i < TABLE_PROBES; i++) {
-        struct table_ent *e = &t[(hash + i) & mask];
-        uint64_t h = atomic_load_explicit(&e->hash, memory_order_acquire);
-
-        if (h == 0 && atomic_compare_exchange_strong(&e->hash, &h, hash)) {
-            uint32_t id = define_new(ips, n);
-
-            if (id != 0)
-                atomic_store_explicit(&e->id, id, memory_order_release);
-            return id;
-        }
-        if (h == hash) {
-            uint32_t id = atomic_load_explicit(&e->id, memory_order_acquire);
-
-            return id != 0 ? id : define_new(ips, n);
-        }
+    if (claimed) {
+        id = define_new(ips, n);
+        if (id != 0)
+            pre_map_publish(e, id);
+        return id;
     }
-    return define_new(ips, n);
+    id = (uint32_t)pre_map_value(e);
+    return id != 0 ? id : define_new(ips, n);
 }
 
 /* Free-list operations never wait: a busy list is treated as empty (pop)
@@ -508,6 +475,6 @@ void pre_stack_fork_child(void)
     atomic_store(&fell_back, 0);
     atomic_store(&cut_short, 0);
     atomic_store(&check_mismatches, 0);
-    atomic_store(&table, NULL);
+    pre_map_forget(&table);
     atomic_store(&next_id, 0);
 }

@@ -24,19 +24,9 @@
  * compares every walk with unw_backtrace (pre_stack.c); the tests run real
  * programs that way.
  */
-#include <stdatomic.h>
-
 #include "pre_internal.h"
 
-#define RULE_BITS 15
-#define RULE_PROBES 16
-
-struct rule_ent {
-    _Atomic uint64_t ip;   /* 0: empty */
-    _Atomic uint64_t rule; /* 0: claimed, not yet published */
-};
-
-static _Atomic(struct rule_ent *) rules;
+static struct pre_map rules = {.far_bits = 15};
 
 static uint64_t rule_pack(struct pre_rule r)
 {
@@ -52,67 +42,29 @@ static struct pre_rule rule_unpack(uint64_t v)
     return r;
 }
 
-static struct rule_ent *rule_table(void)
+/* Publish @r for @ip. Return: 0, or -1 if there is no room (the rule
+ * stays unlearnt and is learnt again at every walk through @ip). */
+static int rule_add(uint64_t ip, struct pre_rule r)
 {
-    struct rule_ent *t = atomic_load_explicit(&rules, memory_order_acquire);
-    struct rule_ent *none = NULL;
+    int claimed;
+    struct pre_map_ent *e = pre_map_claim(&rules, ip, &claimed);
 
-    if (t != NULL)
-        return t;
-    t = pre_arena_alloc(sizeof(struct rule_ent) << RULE_BITS);
-    if (t != NULL && !atomic_compare_exchange_strong(&rules, &none, t))
-        t = none; /* a loser's table stays unused (arena memory) */
-    return t;
-}
-
-static uint64_t rule_slot(uint64_t ip, uint64_t i)
-{
-    return ((ip * 0x9e3779b97f4a7c15ull) >> (64 - RULE_BITS)) + i;
-}
-
-/* The rule at @ip; kind PRE_RULE_NONE if not learnt yet. */
-static struct pre_rule rule_find(struct rule_ent *t, uint64_t ip)
-{
-    for (uint64_t i = 0; i < RULE_PROBES; i++) {
-        struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
-        uint64_t k = atomic_load_explicit(&e->ip, memory_order_acquire);
-
-        if (k == ip)
-            return rule_unpack(atomic_load_explicit(&e->rule,
-                                                    memory_order_acquire));
-        if (k == 0)
-            break;
-    }
-    return (struct pre_rule){PRE_RULE_NONE, 0, 0};
-}
-
-/* Publish @r for @ip. Return: 0, or -1 if the neighbourhood is full (the
- * rule stays unlearnt and is learnt again at every walk through @ip). */
-static int rule_add(struct rule_ent *t, uint64_t ip, struct pre_rule r)
-{
-    for (uint64_t i = 0; i < RULE_PROBES; i++) {
-        struct rule_ent *e = &t[rule_slot(ip, i) & ((1u << RULE_BITS) - 1)];
-        uint64_t k = atomic_load_explicit(&e->ip, memory_order_acquire);
-
-        if (k == 0 && atomic_compare_exchange_strong(&e->ip, &k, ip)) {
-            atomic_store_explicit(&e->rule, rule_pack(r), memory_order_release);
-            return 0;
-        }
-        if (k == ip)
-            return 0; /* another thread learnt it */
-    }
-    return -1;
+    if (e == NULL)
+        return -1;
+    if (claimed)
+        pre_map_publish(e, rule_pack(r));
+    return 0; /* or another thread learnt it */
 }
 
 /* The rule at return address @pc, learnt from its CFI if not known yet.
  * Clears *@keep if the rule was not kept (learnt afresh at every walk). */
-static struct pre_rule rule_at(struct rule_ent *t, uintptr_t pc, int *keep)
+static struct pre_rule rule_at(uintptr_t pc, int *keep)
 {
-    struct pre_rule r = rule_find(t, pc);
+    struct pre_rule r = rule_unpack(pre_map_get(&rules, pc));
 
     if (r.kind != PRE_RULE_NONE)
         return r;
-    if (pre_cfi_rule(pc - 1, &r) != 0 || rule_add(t, pc, r) != 0)
+    if (pre_cfi_rule(pc - 1, &r) != 0 || rule_add(pc, r) != 0)
         *keep = 0;
     return r;
 }
@@ -142,10 +94,10 @@ struct walk_regs {
 
 /* One frame: to the caller's registers. Returns 1 if there is a caller,
  * 0 at the outermost frame, -1 if this walk cannot go on. */
-static int step(struct pre_walk *w, struct rule_ent *t, struct walk_regs *g)
+static int step(struct pre_walk *w, struct walk_regs *g)
 {
     int keep = 1;
-    struct pre_rule r = rule_at(t, g->pc, &keep);
+    struct pre_rule r = rule_at(g->pc, &keep);
     uintptr_t cfa;
 
     if (!keep)
@@ -190,23 +142,22 @@ static int step(struct pre_walk *w, struct rule_ent *t, struct walk_regs *g)
  * still hold the same values has the same stack (pre_stack.c reuses it).
  *
  * Return: 0, or -1 if a frame cannot be walked this way (a signal frame, an
- * unusual CFA, no rule table, a frame outside the stack): w->ips then
+ * unusual CFA, a frame outside the stack): w->ips then
  * holds the frames up to the one it could not step past.
  */
 int pre_stack_walk(struct pre_walk *w)
 {
-    struct rule_ent *t = rule_table();
     struct walk_regs g = {w->ra, w->cfa, w->rbp, 0, 0};
     int more = 1;
 
     w->n = 0;
     w->nchecks = 0;
     w->rbp_used = 0;
-    if (t == NULL || g.sp < w->lo || g.sp >= w->hi)
+    if (g.sp < w->lo || g.sp >= w->hi)
         return -1;
     w->ips[w->n++] = (void *)g.pc;
     while (w->n < PRE_WALK_DEPTH && more) {
-        more = step(w, t, &g);
+        more = step(w, &g);
         if (more < 0)
             return -1;
         if (more)
