@@ -17,7 +17,7 @@
  */
 #include "pre_internal.h"
 
-#define PRE_MAP_NEAR_BITS 12
+#define PRE_MAP_NEAR_BITS 10
 #define PRE_MAP_PROBES 32
 
 struct pre_map_ent {

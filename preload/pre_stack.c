@@ -44,7 +44,10 @@
  * figures when it exits (for tests and measurements only).
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id
- * space; the parent's table pages stay unused in the child.
+ * space; the parent's table pages stay unused in the child. So do its walk
+ * caches (none of their entries is valid in the child): writing fresh
+ * pages costs a zero-fill fault, writing the parent's a copy-on-write
+ * fault, which also flushes the TLB.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -470,6 +473,8 @@ uint32_t pre_stack_id(const void *frame)
 void pre_stack_fork_child(void)
 {
     atomic_flag_clear(&free_lock);
+    free_caches = NULL;
+    wcache = NULL;
     atomic_store(&walked, 0);
     atomic_store(&reused, 0);
     atomic_store(&fell_back, 0);
