@@ -11,14 +11,19 @@
  * Two tiers, for the page faults: a table spread over 1 MiB touches a new
  * page with almost every key, and every process (every fork child too,
  * copy-on-write) pays a fault for each. Keys go to a small near tier
- * (PRE_MAP_NEAR_BITS: 64 KiB) and only when a key's neighbourhood there is
+ * (PRE_MAP_NEAR_BITS: 16 KiB) and only when a key's neighbourhood there is
  * full to the far tier, mapped then. A key is in the far tier only if its
  * near neighbourhood is full, so a lookup goes there only in that case.
+ * A near neighbourhood is one cache line (PRE_MAP_NEAR_PROBES slots), so a
+ * lookup of a far key reads one line there first: with a neighbourhood of
+ * 32 slots, 8 lines, cc1 spent as much time in lookups as in its own code.
  */
 #include "pre_internal.h"
 
 #define PRE_MAP_NEAR_BITS 10
-#define PRE_MAP_PROBES 32
+#define PRE_MAP_NEAR_PROBES 4 /* one 64-byte line */
+#define PRE_MAP_FAR_PROBES 32
+#define PRE_MAP_ALIGN 64
 
 struct pre_map_ent {
     _Atomic uint64_t key; /* 0: empty */
@@ -37,20 +42,30 @@ static struct pre_map_ent *tier_table(struct pre_map *m, int tier)
                                                  memory_order_acquire);
     struct pre_map_ent *none = NULL;
 
+    uintptr_t at;
+
     if (t != NULL)
         return t;
-    t = pre_arena_alloc(sizeof(*t) << tier_bits(m, tier));
-    if (t != NULL && !atomic_compare_exchange_strong(&m->tier[tier], &none, t))
+    at = (uintptr_t)pre_arena_alloc((sizeof(*t) << tier_bits(m, tier)) +
+                                    PRE_MAP_ALIGN);
+    if (at == 0)
+        return NULL;
+    t = (struct pre_map_ent *)((at + PRE_MAP_ALIGN - 1) &
+                               ~(uintptr_t)(PRE_MAP_ALIGN - 1));
+    if (!atomic_compare_exchange_strong(&m->tier[tier], &none, t))
         t = none; /* a loser's table stays unused (arena memory) */
     return t;
 }
 
+/* The @i-th slot of @key's neighbourhood, which starts at the beginning of
+ * a cache line. */
 static struct pre_map_ent *slot(struct pre_map_ent *t, unsigned bits,
                                 uint64_t key, uint64_t i)
 {
     uint64_t h = (key * 0x9e3779b97f4a7c15ull) >> (64 - bits);
 
-    return &t[(h + i) & ((1ull << bits) - 1)];
+    return &t[((h & ~(uint64_t)(PRE_MAP_NEAR_PROBES - 1)) + i) &
+              ((1ull << bits) - 1)];
 }
 
 /*
@@ -64,11 +79,12 @@ static struct pre_map_ent *tier_find(struct pre_map *m, int tier,
 {
     struct pre_map_ent *t = tier_table(m, tier);
     unsigned bits = tier_bits(m, tier);
+    uint64_t probes = tier == 0 ? PRE_MAP_NEAR_PROBES : PRE_MAP_FAR_PROBES;
 
     *full = 0;
     if (t == NULL)
         return NULL;
-    for (uint64_t i = 0; i < PRE_MAP_PROBES; i++) {
+    for (uint64_t i = 0; i < probes; i++) {
         struct pre_map_ent *e = slot(t, bits, key, i);
         uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
 
