@@ -42,6 +42,7 @@
  * every walk is compared with unw_backtrace and every reuse with a fresh
  * walk, differences are reported on stderr, and each process prints its
  * figures when it exits (for tests and measurements only).
+ * MMSIM_STACK_STATS=1: only the figures, libunwind loaded as usual.
  *
  * Fork: the child drops the table (pre_stack_fork_child) and starts a new id
  * space; the parent's table pages stay unused in the child. So do its walk
@@ -102,12 +103,12 @@ static int have_key;
 static atomic_flag free_lock = ATOMIC_FLAG_INIT;
 static struct wcache *free_caches;
 
-static int stack_check;
+static int stack_check, stack_stats;
 static _Atomic uint64_t walked, reused, fell_back, cut_short, check_mismatches;
 
 static void count(_Atomic uint64_t *n)
 {
-    if (stack_check)
+    if (stack_stats)
         atomic_fetch_add_explicit(n, 1, memory_order_relaxed);
 }
 
@@ -264,6 +265,13 @@ static const struct stack_bounds *thread_bounds(void)
     return &bounds;
 }
 
+static int env_on(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
 /**
  * pre_stack_init() - per-image set-up of stack capture (from pre_init()).
  *
@@ -272,11 +280,11 @@ static const struct stack_bounds *thread_bounds(void)
  */
 void pre_stack_init(void)
 {
-    const char *check = getenv("MMSIM_STACK_CHECK");
-
-    stack_check = check != NULL && strcmp(check, "1") == 0;
-    if (stack_check) {
+    stack_check = env_on("MMSIM_STACK_CHECK");
+    stack_stats = stack_check || env_on("MMSIM_STACK_STATS");
+    if (stack_stats)
         atexit(report_checks);
+    if (stack_check) {
         pre_unwind_load();
         if (!pre_unwind_loaded())
             say("mmsim-preload: MMSIM_STACK_CHECK: libunwind not loaded\n");
