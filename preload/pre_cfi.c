@@ -135,6 +135,8 @@ static int parse_cie(const uint8_t *at, const uint8_t *end,
     aug = (const char *)r.p;
     while (pre_cfi_u8(&r) != 0 && !r.bad)
         ;
+    if (r.bad)
+        return -1; /* the augmentation string runs past the CIE */
     if (version == 4)
         pre_cfi_skip(&r, 2); /* address and segment selector sizes */
     f->code_align = pre_cfi_uleb(&r);
@@ -160,7 +162,7 @@ static int parse_fde(const uint8_t *at, const uint8_t *start,
     uintptr_t id_at;
     uint64_t id, range;
 
-    if (at < start)
+    if (at < start || at >= end)
         return -1;
     record(&c, &r);
     id_at = (uintptr_t)r.p;
@@ -179,10 +181,13 @@ static int parse_fde(const uint8_t *at, const uint8_t *start,
     return r.bad ? -1 : 0;
 }
 
-/* Is @ra the start of glibc's sigreturn trampoline, inside @f's range? */
-static int is_sigreturn(uintptr_t ra, const struct pre_cfi_fde *f)
+/* Is @ra the start of glibc's sigreturn trampoline, inside @f's range and
+ * the object's mapping (which ends at @end)? */
+static int is_sigreturn(uintptr_t ra, const struct pre_cfi_fde *f,
+                        const uint8_t *end)
 {
-    if (ra < f->pc_begin || f->pc_end - ra < sizeof(sigreturn_code))
+    if (ra < f->pc_begin || f->pc_end - ra < sizeof(sigreturn_code) ||
+        ra > (uintptr_t)end || (uintptr_t)end - ra < sizeof(sigreturn_code))
         return 0;
     return memcmp((const void *)ra, sigreturn_code,
                   sizeof(sigreturn_code)) == 0;
@@ -212,6 +217,39 @@ static struct pre_rule classify(const struct pre_cfi_row *row)
 }
 
 /**
+ * pre_cfi_rule_in() - the unwind rule at @addr, from the CFI of one object.
+ * @hdr: its .eh_frame_hdr.
+ * @start: the start of its mapping; every read stays in [@start, @end).
+ * @end: the end of its mapping.
+ * @addr: as for pre_cfi_rule().
+ * @r: receives the rule (PRE_RULE_OTHER if none the walk can follow).
+ *
+ * Separate from the object lookup so that tests/fuzz can hand it any bytes.
+ */
+void pre_cfi_rule_in(const uint8_t *hdr, const uint8_t *start,
+                     const uint8_t *end, uintptr_t addr, struct pre_rule *r)
+{
+    struct pre_cfi_fde f = {0};
+    struct pre_cfi_row row;
+    const uint8_t *fde;
+
+    *r = (struct pre_rule){PRE_RULE_OTHER, PRE_RBP_UNCHANGED, 0};
+    if (hdr < start || hdr >= end)
+        return;
+    fde = search_hdr(hdr, end, addr);
+    if (fde == NULL || parse_fde(fde, start, end, &f) != 0 ||
+        addr < f.pc_begin || addr >= f.pc_end || f.ra_col != CFI_RIP)
+        return;
+    if (f.signal) {
+        if (is_sigreturn(addr + 1, &f, end))
+            r->kind = PRE_RULE_SIGNAL;
+        return;
+    }
+    if (pre_cfi_run(&f, addr, &row) == 0)
+        *r = classify(&row);
+}
+
+/**
  * pre_cfi_rule() - the unwind rule at a code address, from its CFI.
  * @addr: the address: a return address minus one (inside the call, as for
  *        any caller frame), or the exact pc of a frame a signal
@@ -228,26 +266,12 @@ static struct pre_rule classify(const struct pre_cfi_row *row)
 int pre_cfi_rule(uintptr_t addr, struct pre_rule *r)
 {
     struct dl_find_object obj;
-    struct pre_cfi_fde f = {0};
-    struct pre_cfi_row row;
-    const uint8_t *fde;
 
     *r = (struct pre_rule){PRE_RULE_OTHER, PRE_RBP_UNCHANGED, 0};
     if (_dl_find_object((void *)addr, &obj) != 0)
         return -1;
-    if (obj.dlfo_eh_frame == NULL)
-        return 0;
-    fde = search_hdr(obj.dlfo_eh_frame, obj.dlfo_map_end, addr);
-    if (fde == NULL ||
-        parse_fde(fde, obj.dlfo_map_start, obj.dlfo_map_end, &f) != 0 ||
-        addr < f.pc_begin || addr >= f.pc_end || f.ra_col != CFI_RIP)
-        return 0;
-    if (f.signal) {
-        if (is_sigreturn(addr + 1, &f))
-            r->kind = PRE_RULE_SIGNAL;
-        return 0;
-    }
-    if (pre_cfi_run(&f, addr, &row) == 0)
-        *r = classify(&row);
+    if (obj.dlfo_eh_frame != NULL)
+        pre_cfi_rule_in(obj.dlfo_eh_frame, obj.dlfo_map_start,
+                        obj.dlfo_map_end, addr, r);
     return 0;
 }

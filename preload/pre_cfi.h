@@ -81,6 +81,11 @@ struct pre_cfi_row {
     struct pre_cfi_reg rbp, rsp, ra;
 };
 
+/* ---- preload/pre_cfi.c ---- */
+PRE_HIDDEN void pre_cfi_rule_in(const uint8_t *hdr, const uint8_t *start,
+                                const uint8_t *end, uintptr_t addr,
+                                struct pre_rule *r);
+
 /* ---- preload/pre_cfi_read.c ---- */
 PRE_HIDDEN uint64_t pre_cfi_u8(struct pre_cfi_cur *c);
 PRE_HIDDEN uint64_t pre_cfi_u16(struct pre_cfi_cur *c);

@@ -17,7 +17,7 @@ static const uint8_t *take(struct pre_cfi_cur *c, uint64_t n)
 {
     const uint8_t *p = c->p;
 
-    if (c->bad || (uint64_t)(c->end - p) < n) {
+    if (c->bad || p > c->end || (uint64_t)(c->end - p) < n) {
         c->bad = 1;
         return NULL;
     }

@@ -64,6 +64,14 @@ struct run {
     int depth;
 };
 
+/* A factored offset times the data alignment factor, wrapping as the
+ * unsigned product does (a corrupt table must not overflow a signed one;
+ * the walk rejects offsets that make no sense). */
+static int64_t factored(uint64_t v, int64_t factor)
+{
+    return (int64_t)(v * (uint64_t)factor);
+}
+
 /* The column of @reg in @row; NULL for a register the walk does not use. */
 static struct pre_cfi_reg *column(struct pre_cfi_row *row, uint64_t reg)
 {
@@ -159,7 +167,7 @@ static void op_packed(struct run *r, uint8_t op)
         break;
     case CFA_OFFSET:
         set_reg(r, low, CFI_OFFSET,
-                (int64_t)pre_cfi_uleb(&r->c) * r->f->data_align);
+                factored(pre_cfi_uleb(&r->c), r->f->data_align));
         break;
     default: /* CFA_RESTORE */
         restore_reg(r, low);
@@ -175,15 +183,15 @@ static int op_reg(struct run *r, uint8_t op)
     switch (op) {
     case CFA_OFFSET_EXTENDED:
         reg = pre_cfi_uleb(&r->c);
-        set_reg(r, reg, CFI_OFFSET, (int64_t)pre_cfi_uleb(&r->c) * da);
+        set_reg(r, reg, CFI_OFFSET, factored(pre_cfi_uleb(&r->c), da));
         return 0;
     case CFA_OFFSET_EXTENDED_SF:
         reg = pre_cfi_uleb(&r->c);
-        set_reg(r, reg, CFI_OFFSET, pre_cfi_sleb(&r->c) * da);
+        set_reg(r, reg, CFI_OFFSET, factored((uint64_t)pre_cfi_sleb(&r->c), da));
         return 0;
     case CFA_GNU_NEGATIVE_OFFSET_EXTENDED:
         reg = pre_cfi_uleb(&r->c);
-        set_reg(r, reg, CFI_OFFSET, -(int64_t)pre_cfi_uleb(&r->c) * da);
+        set_reg(r, reg, CFI_OFFSET, factored(0 - pre_cfi_uleb(&r->c), da));
         return 0;
     case CFA_RESTORE_EXTENDED:
         restore_reg(r, pre_cfi_uleb(&r->c));
@@ -239,7 +247,7 @@ static int op_cfa(struct run *r, uint8_t op)
         return 0;
     case CFA_DEF_CFA_SF:
         reg = pre_cfi_uleb(&r->c);
-        def_cfa(r, reg, pre_cfi_sleb(&r->c) * da);
+        def_cfa(r, reg, factored((uint64_t)pre_cfi_sleb(&r->c), da));
         return 0;
     case CFA_DEF_CFA_REGISTER:
         def_cfa(r, pre_cfi_uleb(&r->c), r->row->cfa.off);
@@ -248,7 +256,7 @@ static int op_cfa(struct run *r, uint8_t op)
         r->row->cfa.off = (int64_t)pre_cfi_uleb(&r->c);
         return 0;
     case CFA_DEF_CFA_OFFSET_SF:
-        r->row->cfa.off = pre_cfi_sleb(&r->c) * da;
+        r->row->cfa.off = factored((uint64_t)pre_cfi_sleb(&r->c), da);
         return 0;
     case CFA_DEF_CFA_EXPRESSION:
         skip_block(r);
