@@ -43,69 +43,67 @@ uint64_t pre_cfi_u8(struct pre_cfi_cur *c)
     return p ? *p : 0;
 }
 
+/* An @n-byte little-endian word (x86-64's byte order). */
+static uint64_t fixed(struct pre_cfi_cur *c, uint64_t n)
+{
+    const uint8_t *p = take(c, n);
+    uint64_t v = 0;
+
+    if (p)
+        memcpy(&v, p, n);
+    return v;
+}
+
 /** pre_cfi_u16() - a 16-bit word. @c: the cursor. Return: it, or 0. */
 uint64_t pre_cfi_u16(struct pre_cfi_cur *c)
 {
-    const uint8_t *p = take(c, 2);
-    uint16_t v = 0;
-
-    if (p)
-        memcpy(&v, p, sizeof(v));
-    return v;
+    return fixed(c, 2);
 }
 
 /** pre_cfi_u32() - a 32-bit word. @c: the cursor. Return: it, or 0. */
 uint64_t pre_cfi_u32(struct pre_cfi_cur *c)
 {
-    const uint8_t *p = take(c, 4);
-    uint32_t v = 0;
-
-    if (p)
-        memcpy(&v, p, sizeof(v));
-    return v;
+    return fixed(c, 4);
 }
 
 /** pre_cfi_u64() - a 64-bit word. @c: the cursor. Return: it, or 0. */
 uint64_t pre_cfi_u64(struct pre_cfi_cur *c)
 {
-    const uint8_t *p = take(c, 8);
+    return fixed(c, 8);
+}
+
+/* A LEB128 number's bits; *@shift gets their count (a multiple of 7),
+ * *@last its last byte. */
+static uint64_t leb(struct pre_cfi_cur *c, unsigned *shift, uint64_t *last)
+{
     uint64_t v = 0;
 
-    if (p)
-        memcpy(&v, p, sizeof(v));
+    *shift = 0;
+    do {
+        *last = pre_cfi_u8(c);
+        if (*shift < 64)
+            v |= (*last & 0x7f) << *shift;
+        *shift += 7;
+    } while ((*last & 0x80) && !c->bad);
     return v;
 }
 
 /** pre_cfi_uleb() - an unsigned LEB128. @c: the cursor. Return: it. */
 uint64_t pre_cfi_uleb(struct pre_cfi_cur *c)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint64_t b;
+    unsigned shift;
+    uint64_t last;
 
-    do {
-        b = pre_cfi_u8(c);
-        if (shift < 64)
-            v |= (b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !c->bad);
-    return v;
+    return leb(c, &shift, &last);
 }
 
 /** pre_cfi_sleb() - a signed LEB128. @c: the cursor. Return: it. */
 int64_t pre_cfi_sleb(struct pre_cfi_cur *c)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint64_t b;
+    unsigned shift;
+    uint64_t last, v = leb(c, &shift, &last);
 
-    do {
-        b = pre_cfi_u8(c);
-        if (shift < 64)
-            v |= (b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !c->bad);
-    if (shift < 64 && (b & 0x40))
+    if (shift < 64 && (last & 0x40))
         v |= ~(uint64_t)0 << shift;
     return (int64_t)v;
 }
