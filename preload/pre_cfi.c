@@ -16,13 +16,14 @@
  *   saved at CFA + n, rsp unchanged                   -> PRE_RULE_SP / _BP
  *   return address or rbp undefined (_start, thread start, __start_context)
  *                                                      -> PRE_RULE_END
- *   a CIE with the 'S' augmentation in front of glibc's sigreturn
- *   trampoline (mov $15, %rax; syscall)                -> PRE_RULE_SIGNAL
- *   anything else                                      -> PRE_RULE_OTHER
+ *   anything else, also a CIE with the 'S' augmentation (a signal
+ *   trampoline: the walk leaves those stacks to libunwind)
+ *                                                      -> PRE_RULE_OTHER
  *
  * These are the cases libunwind's unw_step treats the same way (it ends the
  * chain on an undefined return address or rbp, src/x86_64/Gstep.c), which
- * is what MMSIM_STACK_CHECK=1 and tests/preload/test_cfi.c compare with.
+ * is what MMSIM_STACK_CHECK=1 (tests/preload/stack_check.sh) compares with;
+ * tests/fuzz/fuzz_cfi.c feeds the reader arbitrary bytes.
  * Reads stay inside the object's mapping; a table that does not parse
  * gives PRE_RULE_OTHER. Not handled (PRE_RULE_OTHER, the stack goes to
  * libunwind): objects without .eh_frame_hdr or with an unsorted one, code
@@ -36,12 +37,6 @@
 
 /* The table encoding GNU ld and lld write in .eh_frame_hdr. */
 #define HDR_TABLE_ENC (PE_DATAREL | PE_SDATA4)
-
-/* glibc's __restore_rt, the return address of every signal handler:
- * mov $__NR_rt_sigreturn, %rax; syscall. libunwind recognises signal
- * frames by the same bytes. */
-static const uint8_t sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
-                                         0x00, 0x00, 0x0f, 0x05};
 
 /* Binary search of .eh_frame_hdr at @hdr for the FDE that may cover @pc. */
 static const uint8_t *search_hdr(const uint8_t *hdr, const uint8_t *end,
@@ -181,18 +176,6 @@ static int parse_fde(const uint8_t *at, const uint8_t *start,
     return r.bad ? -1 : 0;
 }
 
-/* Is @ra the start of glibc's sigreturn trampoline, inside @f's range and
- * the object's mapping (which ends at @end)? */
-static int is_sigreturn(uintptr_t ra, const struct pre_cfi_fde *f,
-                        const uint8_t *end)
-{
-    if (ra < f->pc_begin || f->pc_end - ra < sizeof(sigreturn_code) ||
-        ra > (uintptr_t)end || (uintptr_t)end - ra < sizeof(sigreturn_code))
-        return 0;
-    return memcmp((const void *)ra, sigreturn_code,
-                  sizeof(sigreturn_code)) == 0;
-}
-
 /* The rule a row gives, if it has one of the shapes the walk follows. */
 static struct pre_rule classify(const struct pre_cfi_row *row)
 {
@@ -240,12 +223,7 @@ void pre_cfi_rule_in(const uint8_t *hdr, const uint8_t *start,
     if (fde == NULL || parse_fde(fde, start, end, &f) != 0 ||
         addr < f.pc_begin || addr >= f.pc_end || f.ra_col != CFI_RIP)
         return;
-    if (f.signal) {
-        if (is_sigreturn(addr + 1, &f, end))
-            r->kind = PRE_RULE_SIGNAL;
-        return;
-    }
-    if (pre_cfi_run(&f, addr, &row) == 0)
+    if (!f.signal && pre_cfi_run(&f, addr, &row) == 0)
         *r = classify(&row);
 }
 

@@ -77,7 +77,6 @@ enum pre_rule_kind {
     PRE_RULE_SP,     /* CFA = rsp + cfa_off */
     PRE_RULE_BP,     /* CFA = rbp + cfa_off */
     PRE_RULE_END,    /* the outermost frame: no caller */
-    PRE_RULE_SIGNAL, /* the kernel's signal frame: the ucontext at rsp */
     PRE_RULE_OTHER,  /* anything else: the walk cannot go on */
 };
 

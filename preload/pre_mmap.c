@@ -4,9 +4,8 @@
  *
  * libunwind (once loaded, pre_unwind.c) maps its per-thread frame caches
  * with mmap through the PLT while the shim is capturing a stack. A private
- * anonymous mapping that
- * libunwind creates while this thread is inside the shim (pre_self.guard
- * raised) is given the shim's name, so all of the shim's runtime memory is
+ * anonymous mapping that libunwind creates while this thread is inside the
+ * shim (pre_self.guard raised) is given the shim's name, so all of the shim's runtime memory is
  * recognisable (pre_arena.c). Every other call passes straight to the next
  * mmap (glibc's, whose syscall site the fast path may have redirected).
  *
